@@ -1,0 +1,76 @@
+//! `errkb build`.
+
+use std::path::PathBuf;
+
+use super::{SiteArgs, exit, report};
+use crate::pipeline::{self, BuildError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output folder [default: `output_dir` from errkb.yaml, else public]
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Base URL the site is published at, e.g. https://example.org/kb/ (overrides errkb.yaml)
+    #[arg(long, value_name = "URL", env = "ERRKB_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Replace an existing output folder even if errkb did not create it
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors and warnings
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+pub fn run(a: &Args) -> u8 {
+    let opts = pipeline::Options {
+        root: a.site.root.clone(),
+        base_url: a.base_url.clone(),
+        drafts: a.site.drafts,
+    };
+    let output = match &a.output {
+        Some(o) => o.clone(),
+        None => match pipeline::config(&opts) {
+            Ok(c) => a.site.root.join(c.output_dir),
+            Err(d) => {
+                report(&mut [d]);
+                return exit::CONTENT;
+            }
+        },
+    };
+    let started = std::time::Instant::now();
+    let (mut outcome, result) = pipeline::build(&opts, &output, a.force);
+    report(&mut outcome.diagnostics);
+    match result {
+        Ok(()) => {
+            if !a.quiet {
+                let pages = outcome.files.iter().filter(|f| f.path.ends_with(".html")).count();
+                eprintln!(
+                    "Built {} entries ({} pages, {} files) into {} in {} ms",
+                    outcome.site.entries.len(),
+                    pages,
+                    outcome.files.len(),
+                    output.display(),
+                    started.elapsed().as_millis()
+                );
+                if !outcome.config.has_absolute_base() {
+                    eprintln!(
+                        "note: base_url is `{}`, not an absolute URL: the sitemap, feed and canonical links are relative. \
+                         Set base_url in errkb.yaml or ERRKB_BASE_URL when deploying.",
+                        outcome.config.base_url
+                    );
+                }
+            }
+            exit::OK
+        }
+        Err(BuildError::Content) => {
+            eprintln!("error: build failed; {} was not changed", output.display());
+            exit::CONTENT
+        }
+        Err(BuildError::Output(m)) => {
+            anstream::eprintln!("error: {m}");
+            exit::USAGE
+        }
+    }
+}

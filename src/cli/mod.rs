@@ -1,0 +1,84 @@
+//! Command-line interface: clap definitions here, one short file per command that calls
+//! the library.
+
+mod build;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::{self, Diagnostic};
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// Success (for `match`: something matched).
+    pub const OK: u8 = 0;
+    /// Content errors (or, for `match`, nothing matched).
+    pub const CONTENT: u8 = 1;
+    /// Usage or I/O errors.
+    pub const USAGE: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "errkb",
+    version,
+    about = "Build error knowledge bases: one page per error message, with safe fixes and search that understands pasted logs.",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (default: public/).
+    ///
+    /// Checks every entry first and writes nothing if there is an error. The new site is
+    /// staged beside the output folder and swapped in only when complete, so a failed
+    /// build leaves the previous output as it was.
+    Build(build::Args),
+}
+
+/// Options shared by commands that read a site.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SiteArgs {
+    /// The site's root folder (holding errkb.yaml and content/).
+    #[arg(long, short = 'r', value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Include entries marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Parses `args` and runs the command; returns the process exit code.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+        }
+    };
+    match cli.command {
+        Command::Build(a) => build::run(&a),
+    }
+}
+
+/// Prints diagnostics to stderr in the human format (colour on a terminal, honouring
+/// NO_COLOR), followed by a count.
+pub fn report(diags: &mut [Diagnostic]) {
+    if diags.is_empty() {
+        return;
+    }
+    diag::sort(diags);
+    anstream::eprint!("{}", diag::render(diags, diag::Format::Human, true));
+    anstream::eprintln!("{}", diag::summary(diags));
+}

@@ -1,0 +1,147 @@
+//! `errkb.yaml` → [`Config`]. Every key has a default, so the file is optional.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostic;
+use crate::{fsutil, yaml};
+
+pub const CONFIG_FILE: &str = "errkb.yaml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Site title, shown in the header and the `<title>` of every page.
+    pub title: String,
+    /// One line describing the site (home page meta description, feed subtitle).
+    pub description: String,
+    /// Where the site is published, e.g. `https://example.org/kb/`. A bare path such as
+    /// `/` or `/kb/` works too, but then the sitemap, feed and canonical links are relative.
+    pub base_url: String,
+    /// The `lang` attribute of every page.
+    pub language: String,
+    /// Output folder, relative to the site root.
+    pub output_dir: String,
+    /// Let raw HTML in Markdown through (escaped by default).
+    pub allow_html: bool,
+    /// "Edit this page" link; `{path}` is replaced by the entry's file path, e.g.
+    /// `https://github.com/me/kb/edit/main/{path}`.
+    pub edit_url: Option<String>,
+    /// syntect theme for code in the light colour scheme.
+    pub highlight_theme: String,
+    /// syntect theme for code in the dark colour scheme.
+    pub highlight_theme_dark: String,
+    /// How many recently updated entries the home page lists.
+    pub recent_entries: usize,
+    /// Warn about entries whose `updated` is older than this many days (off when unset).
+    pub stale_after_days: Option<u32>,
+    /// Free data handed to templates as `config.extra`.
+    pub extra: serde_json::Value,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Error knowledge base".into(),
+            description: "What an error means and how to fix it safely.".into(),
+            base_url: "/".into(),
+            language: "en".into(),
+            output_dir: "public".into(),
+            allow_html: false,
+            edit_url: None,
+            highlight_theme: "InspiredGitHub".into(),
+            highlight_theme_dark: "base16-ocean.dark".into(),
+            recent_entries: 10,
+            stale_after_days: None,
+            extra: serde_json::Value::Object(Default::default()),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `root/errkb.yaml`, or the defaults when there is none.
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let bytes = fsutil::read(&path).map_err(|e| Diagnostic::error(e.to_string()).file(CONFIG_FILE))?;
+        let text = fsutil::decode_text(&bytes).map_err(|e| {
+            Diagnostic::error(format!("invalid UTF-8 at byte {}", e.offset))
+                .file(CONFIG_FILE)
+                .at(e.line, Some(e.col), None)
+        })?;
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let cfg: Config = yaml::from_str(&text).map_err(|e| {
+            let mut d = Diagnostic::error(e.message.clone()).file(CONFIG_FILE);
+            if let Some(line) = e.line {
+                d = d.at(line, e.col, Some(&text));
+            }
+            d
+        })?;
+        cfg.check().map_err(|m| Diagnostic::error(m).file(CONFIG_FILE))?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if !(self.base_url.starts_with('/')
+            || self.base_url.starts_with("http://")
+            || self.base_url.starts_with("https://"))
+        {
+            return Err(format!(
+                "base_url `{}` must be an absolute URL (https://host/path/) or a path starting with `/`",
+                self.base_url
+            ));
+        }
+        Ok(())
+    }
+
+    /// Replaces the base URL (from `--base-url` or `ERRKB_BASE_URL`).
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
+        self.base_url = url.to_string();
+        self.check()
+    }
+
+    /// The base URL with exactly one trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+
+    /// The path part of the base URL (`/kb/` for `https://example.org/kb/`), with slashes
+    /// at both ends: every link in the site starts with it.
+    pub fn base_path(&self) -> String {
+        let url = self.base_url();
+        let path = match url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => url.as_str(),
+        };
+        format!("/{}", path.trim_start_matches('/'))
+    }
+
+    /// True when the base URL names a host, so absolute URLs can be made.
+    pub fn has_absolute_base(&self) -> bool {
+        self.base_url.contains("://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        let mut c = Config::default();
+        assert_eq!(c.base_path(), "/");
+        c.set_base_url("https://example.org/kb").expect("ok");
+        assert_eq!(c.base_url(), "https://example.org/kb/");
+        assert_eq!(c.base_path(), "/kb/");
+        c.set_base_url("https://example.org").expect("ok");
+        assert_eq!(c.base_path(), "/");
+        c.set_base_url("/docs/errors/").expect("ok");
+        assert_eq!(c.base_path(), "/docs/errors/");
+        assert!(c.set_base_url("example.org").is_err());
+    }
+}

@@ -1,0 +1,300 @@
+//! Diagnostics: every problem a stage finds is data, collected and reported together.
+//!
+//! Three output formats: `human` (compiler-style, the offending line with a marker),
+//! `github` (workflow commands, so CI annotates the pull request) and `json` (one object
+//! per line).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One problem, located as precisely as the stage that found it could.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the site root (or as given), when the problem is in a file.
+    pub file: Option<PathBuf>,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), when known.
+    pub col: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The text of the offending line, shown under the message.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: None,
+            line: None,
+            col: None,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets the position and, when `text` (the whole file) is given, the line's text.
+    pub fn at(mut self, line: usize, col: Option<usize>, text: Option<&str>) -> Self {
+        self.line = Some(line.max(1));
+        self.col = col.map(|c| c.max(1));
+        self.source_line = text.and_then(|t| t.lines().nth(line.max(1) - 1).map(str::to_string));
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn location(&self) -> String {
+        let mut s = match &self.file {
+            Some(f) => f.display().to_string(),
+            None => return String::new(),
+        };
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+            if let Some(c) = self.col {
+                s.push_str(&format!(":{c}"));
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// A one-line form: `error: content/x.md:3:1: message (hint: …)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let loc = self.location();
+        if loc.is_empty() {
+            write!(f, "{}: {}", self.severity, self.message)?;
+        } else {
+            write!(f, "{}: {}: {}", self.severity, loc, self.message)?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Github,
+    Json,
+}
+
+/// Sorts diagnostics by file, line, column so output is stable and readable.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
+    });
+}
+
+/// Renders all diagnostics in `format`; `color` only applies to `human`.
+pub fn render(diags: &[Diagnostic], format: Format, color: bool) -> String {
+    let mut out = String::new();
+    for d in diags {
+        match format {
+            Format::Human => {
+                out.push_str(&render_human(d, color));
+                out.push('\n');
+            }
+            Format::Github => {
+                out.push_str(&render_github(d));
+                out.push('\n');
+            }
+            Format::Json => {
+                out.push_str(&serde_json::to_string(d).unwrap_or_default());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// One line of counts, e.g. `2 errors, 1 warning`.
+pub fn summary(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+fn render_human(d: &Diagnostic, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let path = d.file.as_deref().map(Path::display).map(|p| p.to_string());
+    let title = level.primary_title(d.message.as_str());
+    let mut group = match (&path, d.line, &d.source_line) {
+        (Some(p), Some(line), Some(src)) => {
+            let span = column_span(src, d.col);
+            title.element(
+                Snippet::source(src.as_str())
+                    .line_start(line)
+                    .path(p.as_str())
+                    .annotation(AnnotationKind::Primary.span(span)),
+            )
+        }
+        (Some(_), _, _) => {
+            title.element(annotate_snippets::Origin::path(path.clone().unwrap_or_default()).line(d.line.unwrap_or(1)))
+        }
+        _ => Group::with_title(title),
+    };
+    if let Some(h) = &d.hint {
+        group = group.element(Level::HELP.message(h.as_str()));
+    }
+    renderer.render(&[group])
+}
+
+/// The byte span to underline: from the column to the end of the token (or the line).
+fn column_span(src: &str, col: Option<usize>) -> std::ops::Range<usize> {
+    let Some(col) = col else {
+        let start = src.len() - src.trim_start().len();
+        return start..src.trim_end().len().max(start);
+    };
+    let start = src
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(src.len(), |(i, _)| i);
+    let rest = &src[start..];
+    let len = rest.find(char::is_whitespace).unwrap_or(rest.len()).max(1);
+    start..(start + len).min(src.len())
+}
+
+fn render_github(d: &Diagnostic) -> String {
+    let cmd = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = Vec::new();
+    if let Some(f) = &d.file {
+        props.push(format!("file={}", gh_escape_prop(&f.display().to_string())));
+        if let Some(l) = d.line {
+            props.push(format!("line={l}"));
+        }
+        if let Some(c) = d.col {
+            props.push(format!("col={c}"));
+        }
+    }
+    let mut msg = d.message.clone();
+    if let Some(h) = &d.hint {
+        msg.push_str(&format!(" (hint: {h})"));
+    }
+    let props = if props.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", props.join(","))
+    };
+    format!("::{cmd}{props}::{}", gh_escape_data(&msg))
+}
+
+fn gh_escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn gh_escape_prop(s: &str) -> String {
+    gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Diagnostic {
+        Diagnostic::error("unknown key `verfy`")
+            .file("content/docker/x.md")
+            .at(3, Some(1), Some("---\ntitle: x\nverfy: []\n"))
+            .hint("did you mean `verify`?")
+    }
+
+    #[test]
+    fn one_line_form() {
+        assert_eq!(
+            sample().to_string(),
+            "error: content/docker/x.md:3:1: unknown key `verfy` (hint: did you mean `verify`?)"
+        );
+    }
+
+    #[test]
+    fn human_shows_line_and_marker() {
+        let out = render(&[sample()], Format::Human, false);
+        assert!(out.contains("error: unknown key `verfy`"), "{out}");
+        assert!(out.contains("--> content/docker/x.md:3:1"), "{out}");
+        assert!(out.contains("3 | verfy: []"), "{out}");
+        assert!(out.contains("^^^^^^"), "{out}");
+        assert!(out.contains("did you mean `verify`?"), "{out}");
+    }
+
+    #[test]
+    fn github_escapes() {
+        let d = Diagnostic::warning("50% bad\nline").file("a,b:c.md").at(2, Some(5), None);
+        assert_eq!(
+            render_github(&d),
+            "::warning file=a%2Cb%3Ac.md,line=2,col=5::50%25 bad%0Aline"
+        );
+    }
+
+    #[test]
+    fn json_has_fields() {
+        let out = render(&[sample()], Format::Json, false);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+        assert_eq!(v["severity"], "error");
+        assert_eq!(v["line"], 3);
+        assert_eq!(v["file"], "content/docker/x.md");
+    }
+
+    #[test]
+    fn summary_counts() {
+        let d = vec![sample(), Diagnostic::warning("w")];
+        assert_eq!(summary(&d), "1 error, 1 warning");
+    }
+}

@@ -1,0 +1,93 @@
+//! Stage 4: the knowledge base as data: `api/entries.json` (every entry's essentials,
+//! for tools and chat bots; `errkb match --catalog` reads it) and `api/<tool>/<slug>.json`
+//! (one entry, every key).
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::{Entry, Site};
+use crate::render::OutFile;
+
+/// Version of the JSON API's shape; bumped on incompatible changes.
+pub const API_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+struct Summary<'a> {
+    id: String,
+    url: String,
+    title: &'a str,
+    summary: &'a str,
+    likely_cause: &'a str,
+    patterns: &'a [String],
+    tool: &'a str,
+    tool_name: &'a str,
+    tags: &'a [String],
+    updated: Option<&'a str>,
+    /// The first fix command, so terminal tools can print it without the full entry.
+    first_fix: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Catalog<'a> {
+    version: u32,
+    title: &'a str,
+    base_url: String,
+    entries: Vec<Summary<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Full<'a> {
+    version: u32,
+    url: String,
+    tool_name: &'a str,
+    #[serde(flatten)]
+    entry: &'a Entry,
+}
+
+fn url(config: &Config, e: &Entry) -> String {
+    let base = if config.has_absolute_base() { config.base_url() } else { config.base_path() };
+    format!("{base}{}", e.id.path())
+}
+
+pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
+    let tool_name = |e: &Entry| site.tool(&e.id.tool).map_or("", |t| t.name.as_str());
+    let catalog = Catalog {
+        version: API_VERSION,
+        title: &config.title,
+        base_url: config.base_url(),
+        entries: site
+            .entries
+            .iter()
+            .map(|e| Summary {
+                id: e.id.to_string(),
+                url: url(config, e),
+                title: &e.title,
+                summary: &e.summary,
+                likely_cause: &e.likely_cause,
+                patterns: &e.patterns,
+                tool: &e.id.tool,
+                tool_name: tool_name(e),
+                tags: &e.tags,
+                updated: e.updated.as_deref(),
+                first_fix: e.fix.iter().find_map(|s| s.run.as_deref()),
+            })
+            .collect(),
+    };
+    let mut out = vec![OutFile {
+        path: "api/entries.json".into(),
+        bytes: serde_json::to_vec(&catalog).unwrap_or_default(),
+    }];
+    for e in &site.entries {
+        let full = Full {
+            version: API_VERSION,
+            url: url(config, e),
+            tool_name: tool_name(e),
+            entry: e,
+        };
+        out.push(OutFile {
+            path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
+            bytes: serde_json::to_vec_pretty(&full).unwrap_or_default(),
+        });
+    }
+    out
+}

@@ -1,0 +1,319 @@
+//! Stage 1: walk `content/`, read every file once, split front matter from body.
+//!
+//! Nothing here interprets keys; that is `validate`'s job. What this stage owns is the
+//! site layout of ENTRY-FORMAT.md: which files are entries, their ids, and the line
+//! offsets that let later errors point at the right line of the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::fsutil;
+use crate::model::{is_valid_segment, suggest_segment};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// Entries larger than this are refused unread (a real entry is a few kilobytes).
+pub const MAX_ENTRY_BYTES: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Markdown,
+    Yaml,
+}
+
+/// One entry file, read and split but not yet interpreted.
+#[derive(Debug, Clone)]
+pub struct RawEntry {
+    pub tool: String,
+    pub slug: String,
+    /// Relative to the site root, e.g. `content/docker/x.md`.
+    pub path: PathBuf,
+    pub kind: EntryKind,
+    /// The whole file (BOM dropped, LF line endings).
+    pub text: String,
+    /// The YAML part: the front matter of a `.md`, the whole file of a `.yaml`.
+    pub front: String,
+    /// 1-based line of `front`'s first line in the file.
+    pub front_line: usize,
+    /// The Markdown body of a `.md` (empty for `.yaml`).
+    pub body: String,
+    pub body_line: usize,
+}
+
+/// A tool folder's optional `_tool.yaml`, unparsed.
+#[derive(Debug, Clone)]
+pub struct RawTool {
+    pub id: String,
+    pub meta: Option<(PathBuf, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub entries: Vec<RawEntry>,
+    pub tools: BTreeMap<String, RawTool>,
+    /// `content/_index.md`, when present.
+    pub intro: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the content tree under `root`. Problems become diagnostics; what could be read
+/// is returned so that one run reports everything.
+pub fn load(root: &Path) -> Loaded {
+    let mut out = Loaded::default();
+    let content = root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        out.diagnostics.push(
+            Diagnostic::error(format!("no `{CONTENT_DIR}/` folder in {}", root.display()))
+                .hint("run `errkb init` to create a site, or pass --root DIR"),
+        );
+        return out;
+    }
+    let mut walker = walkdir::WalkDir::new(&content)
+        .follow_links(true)
+        .min_depth(1)
+        .max_depth(3)
+        .sort_by_file_name()
+        .into_iter();
+    let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+    while let Some(item) = walker.next() {
+        let dent = match item {
+            Ok(d) => d,
+            Err(e) => {
+                let path = e.path().map(|p| rel(root, p)).unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
+                let msg = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one of its parents".to_string()
+                } else {
+                    match e.io_error() {
+                        Some(io) => format!("cannot read: {io}"),
+                        None => e.to_string(),
+                    }
+                };
+                out.diagnostics.push(Diagnostic::error(msg).file(path));
+                continue;
+            }
+        };
+        let path = dent.path();
+        let relp = rel(root, path);
+        let Some(name) = dent.file_name().to_str().map(str::to_string) else {
+            out.diagnostics.push(
+                Diagnostic::error("file name is not valid UTF-8")
+                    .file(relp)
+                    .hint("rename it using only a-z, 0-9 and -"),
+            );
+            if dent.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        };
+        let hidden = name.starts_with('.') || name.starts_with('_');
+        let depth = dent.depth();
+        if dent.file_type().is_dir() {
+            if hidden {
+                walker.skip_current_dir();
+            } else if depth == 1 {
+                if is_valid_segment(&name) {
+                    out.tools.insert(name.clone(), RawTool { id: name, meta: None });
+                } else {
+                    out.diagnostics.push(
+                        Diagnostic::error(format!("invalid tool folder name `{name}`"))
+                            .file(relp)
+                            .hint(format!(
+                                "folder names are tool ids: a-z, 0-9 and single dashes; rename it to `{}`",
+                                suggest_segment(&name)
+                            )),
+                    );
+                    walker.skip_current_dir();
+                }
+            } else {
+                out.diagnostics.push(
+                    Diagnostic::error("nested folders are not supported inside a tool folder")
+                        .file(relp)
+                        .hint("entries live directly in content/<tool>/"),
+                );
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if depth == 1 {
+            if name == "_index.md" {
+                match read_text(root, path) {
+                    Ok(text) => out.intro = Some(text),
+                    Err(d) => out.diagnostics.push(d),
+                }
+            } else if is_entry_file(&name) && !hidden {
+                out.diagnostics.push(
+                    Diagnostic::error("entries must be inside a tool folder")
+                        .file(relp)
+                        .hint(format!("move it to content/<tool>/{name}")),
+                );
+            }
+            continue;
+        }
+        // depth 2: a file inside a tool folder.
+        let Some(tool) = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if name == "_tool.yaml" {
+            match read_text(root, path) {
+                Ok(text) => {
+                    if let Some(t) = out.tools.get_mut(&tool) {
+                        t.meta = Some((relp, text));
+                    }
+                }
+                Err(d) => out.diagnostics.push(d),
+            }
+            continue;
+        }
+        if hidden || !is_entry_file(&name) {
+            continue;
+        }
+        let (stem, kind) = split_ext(&name);
+        if !is_valid_segment(stem) {
+            let ext = &name[stem.len()..];
+            out.diagnostics.push(
+                Diagnostic::error(format!("invalid entry file name `{name}`"))
+                    .file(relp)
+                    .hint(format!(
+                        "the file name is the entry's id: a-z, 0-9 and single dashes; rename it to `{}{ext}`",
+                        suggest_segment(stem)
+                    )),
+            );
+            continue;
+        }
+        let key = (tool.clone(), stem.to_string());
+        if let Some(first) = seen.get(&key) {
+            out.diagnostics.push(
+                Diagnostic::error(format!(
+                    "duplicate entry id `{tool}/{stem}`: also defined by {}",
+                    first.display()
+                ))
+                .file(relp)
+                .hint("keep one of the two files"),
+            );
+            continue;
+        }
+        seen.insert(key, relp.clone());
+        match std::fs::metadata(path).map(|m| m.len()) {
+            Ok(len) if len > MAX_ENTRY_BYTES => {
+                out.diagnostics.push(
+                    Diagnostic::error(format!(
+                        "file is {len} bytes, over the limit of {MAX_ENTRY_BYTES} bytes for one entry"
+                    ))
+                    .file(relp),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        let text = match read_text(root, path) {
+            Ok(t) => t,
+            Err(d) => {
+                out.diagnostics.push(d);
+                continue;
+            }
+        };
+        match split(kind, &text) {
+            Ok((front, front_line, body, body_line)) => out.entries.push(RawEntry {
+                tool,
+                slug: stem.to_string(),
+                path: relp,
+                kind,
+                front: front.to_string(),
+                front_line,
+                body: body.to_string(),
+                body_line,
+                text,
+            }),
+            Err(d) => out.diagnostics.push(d.file(relp)),
+        }
+    }
+    out
+}
+
+fn is_entry_file(name: &str) -> bool {
+    name.ends_with(".md") || name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+fn split_ext(name: &str) -> (&str, EntryKind) {
+    if let Some(s) = name.strip_suffix(".md") {
+        (s, EntryKind::Markdown)
+    } else if let Some(s) = name.strip_suffix(".yaml") {
+        (s, EntryKind::Yaml)
+    } else {
+        (name.strip_suffix(".yml").unwrap_or(name), EntryKind::Yaml)
+    }
+}
+
+fn rel(root: &Path, p: &Path) -> PathBuf {
+    p.strip_prefix(root).unwrap_or(p).to_path_buf()
+}
+
+/// Reads a file as text, as a diagnostic naming the file on failure.
+pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let relp = rel(root, path);
+    let bytes = fsutil::read(path).map_err(|e| Diagnostic::error(format!("cannot read: {}", e.source)).file(&relp))?;
+    fsutil::decode_text(&bytes).map_err(|e| {
+        Diagnostic::error(format!("invalid UTF-8 at byte offset {}", e.offset))
+            .file(&relp)
+            .at(e.line, Some(e.col), None)
+            .hint("save the file as UTF-8")
+    })
+}
+
+/// Splits a file into (front, front_line, body, body_line). For `.md` the front matter
+/// sits between a first line `---` and the next line `---` (or `...`).
+pub fn split(kind: EntryKind, text: &str) -> Result<(&str, usize, &str, usize), Diagnostic> {
+    if kind == EntryKind::Yaml {
+        return Ok((text, 1, "", 1));
+    }
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != "---" {
+        return Err(Diagnostic::error("missing front matter: a Markdown entry must start with a `---` line")
+            .at(1, Some(1), Some(text))
+            .hint("put the entry's keys between two `---` lines at the top of the file"));
+    }
+    let front_start = (first_end + 1).min(text.len());
+    let mut pos = front_start;
+    let mut line = 2;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let l = text[pos..end].trim_end();
+        if l == "---" || l == "..." {
+            let body_start = (end + 1).min(text.len());
+            return Ok((&text[front_start..pos], 2, &text[body_start..], line + 1));
+        }
+        pos = end + 1;
+        line += 1;
+    }
+    Err(Diagnostic::error("unterminated front matter: no closing `---` line")
+        .at(1, Some(1), Some(text))
+        .hint("add a line `---` after the last key"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_front_matter() {
+        let (f, fl, b, bl) = split(EntryKind::Markdown, "---\na: 1\n---\n# Body\n").expect("ok");
+        assert_eq!((f, fl, b, bl), ("a: 1\n", 2, "# Body\n", 4));
+        let (f, _, b, _) = split(EntryKind::Markdown, "---\n---").expect("ok");
+        assert_eq!((f, b), ("", ""));
+    }
+
+    #[test]
+    fn split_errors() {
+        let e = split(EntryKind::Markdown, "# no front matter\n").expect_err("missing");
+        assert!(e.message.contains("missing front matter"));
+        let e = split(EntryKind::Markdown, "---\na: 1\n").expect_err("unterminated");
+        assert!(e.message.contains("unterminated"));
+        assert_eq!(e.line, Some(1));
+    }
+}

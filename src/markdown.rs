@@ -1,0 +1,256 @@
+//! Markdown → HTML with pulldown-cmark: GitHub-style extensions, heading ids with
+//! self-links, a table of contents from h2/h3, code blocks through [`highlight`], raw HTML
+//! escaped unless the site allows it, and site-absolute links (`/tool/slug/`) prefixed
+//! with the base path.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options as CmOptions, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::highlight::{self, escape};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    pub allow_html: bool,
+    /// Prefixed to links that start with `/` (e.g. `/kb/`).
+    pub base_path: &'a str,
+    /// Ids the page template already uses; headings never take them.
+    pub reserved_ids: &'a [&'a str],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocItem {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocItem>,
+    /// Heading ids, for checking `#anchor` links.
+    pub anchors: Vec<String>,
+    /// Link destinations as written, for the link checker.
+    pub links: Vec<String>,
+}
+
+fn cm_options() -> CmOptions {
+    CmOptions::ENABLE_TABLES
+        | CmOptions::ENABLE_FOOTNOTES
+        | CmOptions::ENABLE_STRIKETHROUGH
+        | CmOptions::ENABLE_TASKLISTS
+        | CmOptions::ENABLE_GFM
+}
+
+/// Slug for a heading id: lower case words joined by `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "section".into() } else { out }
+}
+
+/// Renders a Markdown document (an entry body, `_index.md`).
+pub fn render(md: &str, opts: Options) -> Rendered {
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut used_ids: HashSet<String> = opts.reserved_ids.iter().map(|s| s.to_string()).collect();
+    let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
+    let mut code: Option<(String, String)> = None;
+    for ev in Parser::new_ext(md, cm_options()) {
+        if let Some((lang, buf)) = &mut code {
+            match ev {
+                Event::Text(t) => buf.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let cls = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };
+                    let body = highlight::highlight(buf.strip_suffix('\n').unwrap_or(buf), lang);
+                    events.push(Event::Html(CowStr::from(format!("<pre class=\"code\"><code{cls}>{body}</code></pre>\n"))));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((_, buf)) = &mut heading {
+            match ev {
+                Event::End(TagEnd::Heading(_)) => {
+                    let Some((level, inner)) = heading.take() else { continue };
+                    let text = plain_text(&inner);
+                    let mut id = slugify(&text);
+                    if used_ids.contains(&id) {
+                        let mut n = 1;
+                        while used_ids.contains(&format!("{id}-{n}")) {
+                            n += 1;
+                        }
+                        id = format!("{id}-{n}");
+                    }
+                    used_ids.insert(id.clone());
+                    // The page's H1 is the error message: body headings start at h2.
+                    let lvl = (level as u8).clamp(2, 6);
+                    if lvl <= 3 {
+                        out.toc.push(TocItem { level: lvl, id: id.clone(), title: text.clone() });
+                    }
+                    out.anchors.push(id.clone());
+                    let mut inner_html = String::new();
+                    html::push_html(&mut inner_html, inner.into_iter().map(|e| sanitize(e, opts)));
+                    events.push(Event::Html(CowStr::from(format!(
+                        "<h{lvl} id=\"{id}\"><a class=\"heading-link\" href=\"#{id}\">{inner_html}</a></h{lvl}>\n"
+                    ))));
+                }
+                Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => {}
+                other => buf.push(other),
+            }
+            continue;
+        }
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                out.links.push(dest_url.to_string());
+                let dest = absolutize(&dest_url, opts.base_path);
+                events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest = absolutize(&dest_url, opts.base_path);
+                events.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
+            }
+            other => events.push(sanitize(other, opts)),
+        }
+    }
+    html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+/// Renders inline Markdown (a summary, a cause) without the wrapping paragraph.
+pub fn render_inline(md: &str, opts: Options) -> String {
+    let r = render(md, opts);
+    let html = r.html.trim();
+    match html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html.to_string(),
+    }
+}
+
+/// Escapes raw HTML unless allowed.
+fn sanitize<'e>(ev: Event<'e>, opts: Options) -> Event<'e> {
+    match ev {
+        Event::Html(h) | Event::InlineHtml(h) if !opts.allow_html => Event::Text(h),
+        other => other,
+    }
+}
+
+fn absolutize<'a>(dest: &CowStr<'a>, base_path: &str) -> CowStr<'a> {
+    if is_script_url(dest) {
+        return CowStr::from("#");
+    }
+    if dest.starts_with('/') && !dest.starts_with("//") && base_path != "/" {
+        CowStr::from(format!("{}{}", base_path.trim_end_matches('/'), dest))
+    } else {
+        dest.clone()
+    }
+}
+
+/// `javascript:`, `vbscript:` and `data:` URLs run code or smuggle content: never linked.
+fn is_script_url(dest: &str) -> bool {
+    let d: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:")
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const O: Options = Options { allow_html: false, base_path: "/", reserved_ids: &["confirm"] };
+
+    #[test]
+    fn headings_get_ids_toc_and_links() {
+        let r = render("# Top\n## Why it happens\n### Why it happens\n#### Deep", O);
+        assert!(r.html.contains("<h2 id=\"top\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"why-it-happens\"><a class=\"heading-link\" href=\"#why-it-happens\">Why it happens</a></h2>"), "{}", r.html);
+        assert!(r.html.contains("id=\"why-it-happens-1\""), "{}", r.html);
+        assert_eq!(r.toc.len(), 3);
+        let r = render("## Confirm", O);
+        assert!(r.html.contains("id=\"confirm-1\""), "{}", r.html);
+        assert_eq!(r.anchors.len(), 4);
+    }
+
+    #[test]
+    fn raw_html_is_escaped_unless_allowed() {
+        let md = "<script>alert(1)</script>\n\nx <b>y</b>";
+        let r = render(md, O);
+        assert!(!r.html.contains("<script>"), "{}", r.html);
+        assert!(r.html.contains("&lt;script&gt;"), "{}", r.html);
+        assert!(r.html.contains("&lt;b&gt;"), "{}", r.html);
+        let r = render(md, Options { allow_html: true, ..O });
+        assert!(r.html.contains("<b>y</b>"), "{}", r.html);
+    }
+
+    #[test]
+    fn extensions() {
+        let r = render("| a |\n|---|\n| b |\n\n~~x~~ [^1]\n\n- [x] done\n\n[^1]: note", O);
+        for needle in ["<table>", "<del>x</del>", "type=\"checkbox\"", "footnote"] {
+            assert!(r.html.contains(needle), "{needle}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted() {
+        let r = render("```bash\necho hi\n```\n\n```nosuch\n<x>\n```", O);
+        assert!(r.html.contains("<pre class=\"code\"><code class=\"language-bash\"><span class=\"hl-"), "{}", r.html);
+        assert!(r.html.contains("&lt;x&gt;"), "{}", r.html);
+    }
+
+    #[test]
+    fn site_links_get_base_path() {
+        let r = render("[a](/docker/x/) [b](https://e.org/) [c](#why)", Options { base_path: "/kb/", ..O });
+        assert!(r.html.contains("href=\"/kb/docker/x/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://e.org/\""), "{}", r.html);
+        assert_eq!(r.links, vec!["/docker/x/", "https://e.org/", "#why"]);
+    }
+
+    #[test]
+    fn script_urls_are_dropped() {
+        let r = render("[a](javascript:alert(1)) [b]( JavaScript:x) ![c](data:text/html,x)", O);
+        assert!(!r.html.to_lowercase().contains("javascript:"), "{}", r.html);
+        assert!(!r.html.contains("data:"), "{}", r.html);
+    }
+
+    #[test]
+    fn inline() {
+        assert_eq!(render_inline("a `b` *c*", O), "a <code>b</code> <em>c</em>");
+        assert_eq!(render_inline("<img src=x onerror=alert(1)>", O), "&lt;img src=x onerror=alert(1)&gt;");
+    }
+}

@@ -1,0 +1,175 @@
+//! HTML pages: entries, home, tools, tags, 404 and alias redirects.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tera::Context;
+
+use super::view::{self, entry_view, md_options};
+use super::{OutFile, PageMeta, Renderer};
+use crate::diag::Diagnostic;
+use crate::markdown;
+use crate::model::Entry;
+
+/// An entry as it appears in a list.
+#[derive(Debug, Serialize)]
+struct Item<'a> {
+    id: String,
+    url: String,
+    title: &'a str,
+    summary_html: String,
+    tool_id: &'a str,
+    tool_name: &'a str,
+    updated: Option<&'a str>,
+}
+
+fn item<'a>(r: &Renderer<'a>, e: &'a Entry) -> Item<'a> {
+    let o = md_options(r.config, &r.base_path);
+    Item {
+        id: e.id.to_string(),
+        url: format!("{}{}", r.base_path, e.id.path()),
+        title: &e.title,
+        summary_html: markdown::render_inline(&e.summary, o),
+        tool_id: &e.id.tool,
+        tool_name: r.site.tool(&e.id.tool).map_or(e.id.tool.as_str(), |t| t.name.as_str()),
+        updated: e.updated.as_deref(),
+    }
+}
+
+fn meta(r: &Renderer, title: String, description: String, path: String, kind: &'static str) -> PageMeta {
+    PageMeta {
+        canonical: r.canonical(&path),
+        title,
+        description,
+        path,
+        kind,
+    }
+}
+
+pub fn entry(r: &Renderer, e: &Entry) -> Result<OutFile, Diagnostic> {
+    let v = entry_view(e, r.site, r.config);
+    let path = e.id.path();
+    let page = meta(
+        r,
+        format!("{} ({}) – {}", e.title, v.tool_name, r.config.title),
+        v.summary_text.clone(),
+        path.clone(),
+        "entry",
+    );
+    let mut ctx = Context::new();
+    ctx.insert("entry", &v);
+    r.page("entry.html", ctx, &page, format!("{path}index.html"))
+        .map_err(|d| d.hint(format!("while rendering {}", e.source.display())))
+}
+
+/// Every page that is not an entry page.
+pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+    let site = r.site;
+    let cfg = r.config;
+    let mut out = Vec::new();
+
+    // Home.
+    let o = md_options(cfg, &r.base_path);
+    let mut recent: Vec<&Entry> = site.entries.iter().filter(|e| e.updated.is_some()).collect();
+    recent.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
+    recent.truncate(cfg.recent_entries);
+    let mut ctx = Context::new();
+    ctx.insert("intro_html", &site.intro.as_deref().map(|m| markdown::render(m, o).html));
+    ctx.insert("recent", &recent.iter().map(|e| item(r, e)).collect::<Vec<_>>());
+    out.push(r.page(
+        "index.html",
+        ctx,
+        &meta(r, cfg.title.clone(), cfg.description.clone(), String::new(), "home"),
+        "index.html".into(),
+    ));
+
+    // One page per tool.
+    for t in &site.tools {
+        let entries: Vec<Item> = site.entries.iter().filter(|e| e.id.tool == t.id).map(|e| item(r, e)).collect();
+        let mut ctx = Context::new();
+        ctx.insert("tool", t);
+        ctx.insert("entries", &entries);
+        let desc = t
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} errors explained, with safe fixes.", t.name));
+        let path = format!("{}/", t.id);
+        out.push(r.page(
+            "tool.html",
+            ctx,
+            &meta(r, format!("{} errors – {}", t.name, cfg.title), desc, path.clone(), "tool"),
+            format!("{path}index.html"),
+        ));
+    }
+
+    // Tags.
+    let mut tags: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in &site.entries {
+        for t in &e.tags {
+            tags.entry(t.as_str()).or_default().push(e);
+        }
+    }
+    #[derive(Serialize)]
+    struct TagCount<'a> {
+        name: &'a str,
+        url: String,
+        count: usize,
+    }
+    let counts: Vec<TagCount> = tags
+        .iter()
+        .map(|(t, v)| TagCount {
+            name: t,
+            url: format!("{}tags/{t}/", r.base_path),
+            count: v.len(),
+        })
+        .collect();
+    let mut ctx = Context::new();
+    ctx.insert("tags", &counts);
+    out.push(r.page(
+        "tags.html",
+        ctx,
+        &meta(r, format!("Tags – {}", cfg.title), format!("All tags of {}.", cfg.title), "tags/".into(), "tags"),
+        "tags/index.html".into(),
+    ));
+    for (t, entries) in &tags {
+        let mut ctx = Context::new();
+        ctx.insert("tag", t);
+        ctx.insert("entries", &entries.iter().map(|e| item(r, e)).collect::<Vec<_>>());
+        let path = format!("tags/{t}/");
+        out.push(r.page(
+            "tag.html",
+            ctx,
+            &meta(
+                r,
+                format!("Tagged “{t}” – {}", cfg.title),
+                format!("Errors tagged {t}: {} entries.", entries.len()),
+                path.clone(),
+                "tag",
+            ),
+            format!("{path}index.html"),
+        ));
+    }
+
+    // 404: links in it are absolute, since it is served at any depth.
+    out.push(r.page(
+        "404.html",
+        Context::new(),
+        &meta(r, format!("Page not found – {}", cfg.title), "This page does not exist.".into(), "404.html".into(), "404"),
+        "404.html".into(),
+    ));
+
+    // Redirects from former ids.
+    for e in &site.entries {
+        for a in &e.aliases {
+            let mut ctx = Context::new();
+            let target = r.canonical(&e.id.path());
+            ctx.insert("target", &target);
+            ctx.insert("target_title", &e.title);
+            let path = a.path();
+            let mut page = meta(r, format!("Moved: {}", e.title), view::plain(&e.summary), e.id.path(), "redirect");
+            page.canonical = target;
+            out.push(r.page("redirect.html", ctx, &page, format!("{path}index.html")));
+        }
+    }
+    out
+}

@@ -1,0 +1,129 @@
+//! The theme: templates and static assets embedded in the binary (the repository's own
+//! `templates/` and `static/`), overlaid file by file by the site's folders of the same
+//! names. Mirrors Zola's user > built-in layering, so an override stays small.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+
+use crate::diag::Diagnostic;
+use crate::fsutil;
+
+static TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
+static STATIC: Dir = include_dir!("$CARGO_MANIFEST_DIR/static");
+
+pub const TEMPLATES_DIR: &str = "templates";
+pub const STATIC_DIR: &str = "static";
+
+/// Where a file came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    BuiltIn,
+    Site(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct File {
+    pub bytes: Vec<u8>,
+    pub origin: Origin,
+}
+
+/// Templates by name (`entry.html`, `partials/step.html`) and assets by path.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    pub templates: BTreeMap<String, File>,
+    pub assets: BTreeMap<String, File>,
+}
+
+impl Theme {
+    /// The built-in theme only.
+    pub fn built_in() -> Theme {
+        let mut t = Theme::default();
+        add_embedded(&TEMPLATES, &mut t.templates);
+        add_embedded(&STATIC, &mut t.assets);
+        t
+    }
+
+    /// The built-in theme overlaid by `root/templates` and `root/static`.
+    pub fn load(root: &Path) -> (Theme, Vec<Diagnostic>) {
+        let mut t = Theme::built_in();
+        let mut diags = Vec::new();
+        overlay(root, TEMPLATES_DIR, &mut t.templates, &mut diags);
+        overlay(root, STATIC_DIR, &mut t.assets, &mut diags);
+        (t, diags)
+    }
+
+    pub fn template_text(&self, name: &str) -> Option<&str> {
+        self.templates.get(name).and_then(|f| std::str::from_utf8(&f.bytes).ok())
+    }
+
+    /// True when the asset is part of the built-in theme (and so is fingerprinted).
+    pub fn is_theme_asset(path: &str) -> bool {
+        STATIC.get_file(path).is_some()
+    }
+}
+
+fn add_embedded(dir: &Dir<'static>, into: &mut BTreeMap<String, File>) {
+    for entry in dir.entries() {
+        match entry {
+            include_dir::DirEntry::Dir(d) => add_embedded(d, into),
+            include_dir::DirEntry::File(f) => {
+                let path = f.path().to_string_lossy().replace('\\', "/");
+                into.insert(
+                    path,
+                    File {
+                        bytes: f.contents().to_vec(),
+                        origin: Origin::BuiltIn,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mut Vec<Diagnostic>) {
+    let base = root.join(dir);
+    if !base.is_dir() {
+        return;
+    }
+    for item in walkdir::WalkDir::new(&base).follow_links(true).sort_by_file_name() {
+        let dent = match item {
+            Ok(d) => d,
+            Err(e) => {
+                let p = e.path().map_or_else(|| base.clone(), Path::to_path_buf);
+                diags.push(Diagnostic::error(format!("cannot read: {e}")).file(p.strip_prefix(root).unwrap_or(&p)));
+                continue;
+            }
+        };
+        if !dent.file_type().is_file() {
+            continue;
+        }
+        let relp = dent.path().strip_prefix(&base).unwrap_or(dent.path());
+        let Some(name) = relp.to_str().map(|s| s.replace('\\', "/")) else {
+            diags.push(Diagnostic::error("file name is not valid UTF-8").file(dent.path().strip_prefix(root).unwrap_or(dent.path())));
+            continue;
+        };
+        let shown = format!("{dir}/{name}");
+        match fsutil::read(dent.path()) {
+            Ok(bytes) => {
+                into.insert(name, File { bytes, origin: Origin::Site(shown) });
+            }
+            Err(e) => diags.push(Diagnostic::error(format!("cannot read: {}", e.source)).file(shown)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_has_base_template_and_css() {
+        let t = Theme::built_in();
+        assert!(t.templates.contains_key("base.html"));
+        assert!(t.templates.contains_key("entry.html"));
+        assert!(t.assets.contains_key("style.css"));
+        assert!(Theme::is_theme_asset("style.css"));
+    }
+}

@@ -1,0 +1,433 @@
+//! One entry: keys, types and the rules that need nothing but the entry itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use super::keys::{self, KNOWN, REQUIRED};
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::load::{EntryKind, RawEntry};
+use crate::model::{Entry, EntryId, Link, Placeholder, Step, Unsafe, is_valid_segment, slots_in};
+use crate::pattern;
+use crate::yaml;
+
+/// The typed front matter. Every field defaults, because missing keys are reported
+/// (all of them, by name) from the generic tree before this is parsed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Fields {
+    title: String,
+    summary: String,
+    likely_cause: String,
+    patterns: Vec<String>,
+    fix: Vec<StepDe>,
+    #[serde(rename = "unsafe")]
+    unsafe_: Vec<Unsafe>,
+    verify: Vec<StepDe>,
+    confirm: Vec<StepDe>,
+    check: Vec<StepDe>,
+    causes: Vec<String>,
+    placeholders: BTreeMap<String, Option<Placeholder>>,
+    examples: Vec<String>,
+    related: Vec<String>,
+    aliases: Vec<String>,
+    links: Vec<Link>,
+    tags: Vec<String>,
+    applies_to: Vec<String>,
+    updated: Option<String>,
+    draft: bool,
+    tool: Option<String>,
+    extra: Option<serde_json::Value>,
+    body: Option<String>,
+}
+
+/// A step is a Markdown string or a map; parsed by hand so errors keep their position.
+struct StepDe(Step);
+
+impl<'de> Deserialize<'de> for StepDe {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StepDe;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a step: a Markdown string or a map with title/run/text/lang/expect")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StepDe, E> {
+                Ok(StepDe(Step {
+                    text: Some(v.to_string()),
+                    ..Step::default()
+                }))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StepDe, A::Error> {
+                Step::deserialize(de::value::MapAccessDeserializer::new(map)).map(StepDe)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct Ctx<'a> {
+    raw: &'a RawEntry,
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    /// A diagnostic at 1-based `line` of the front matter (or of the file when `None`).
+    fn at(&mut self, d: Diagnostic, front_line: Option<usize>) {
+        let d = d.file(&self.raw.path);
+        let d = match front_line {
+            Some(l) => d.at(self.raw.front_line + l - 1, None, Some(&self.raw.text)),
+            None => d.at(1, None, Some(&self.raw.text)),
+        };
+        self.diags.push(d);
+    }
+
+    fn key(&mut self, key: &str, d: Diagnostic) {
+        let line = keys::key_line(&self.raw.front, key);
+        self.at(d, line);
+    }
+
+    /// A diagnostic at the line where `needle` appears below `key`.
+    fn item(&mut self, key: &str, needle: &str, d: Diagnostic) {
+        let from = keys::key_line(&self.raw.front, key).unwrap_or(1);
+        let line = keys::find_line(&self.raw.front, from, needle).or(Some(from));
+        self.at(d, line);
+    }
+}
+
+/// Turns one raw file into an [`Entry`], or reports why it cannot.
+pub fn validate_entry(raw: &RawEntry, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) {
+    let mut cx = Ctx {
+        raw,
+        diags: Vec::new(),
+    };
+    let entry = parse(&mut cx, config);
+    (entry, cx.diags)
+}
+
+fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
+    let raw = cx.raw;
+    let tree = match yaml::parse_value(&raw.front) {
+        Ok(t) => t,
+        Err(e) => {
+            yaml_error(cx, &e);
+            return None;
+        }
+    };
+    let Some(map) = tree.as_object() else {
+        let what = if tree.is_null() { "empty" } else { "not a mapping of keys" };
+        cx.at(
+            Diagnostic::error(format!("front matter is {what}"))
+                .hint(format!("an entry needs at least: {}", REQUIRED.join(", "))),
+            Some(1),
+        );
+        return None;
+    };
+    let mut ok = true;
+    for key in map.keys() {
+        let known = KNOWN.contains(&key.as_str()) && !(key == "body" && raw.kind == EntryKind::Markdown);
+        if known {
+            continue;
+        }
+        ok = false;
+        let mut d = Diagnostic::error(format!("unknown key `{key}`"));
+        if key == "body" {
+            d = d.hint("in a Markdown entry the body goes after the closing `---`");
+        } else if let Some(s) = keys::did_you_mean(key, KNOWN) {
+            d = d.hint(format!("did you mean `{s}`?"));
+        } else {
+            d = d.hint(format!("known keys: {}", KNOWN.join(", ")));
+        }
+        cx.key(key, d);
+    }
+    for key in REQUIRED {
+        if !map.contains_key(*key) {
+            ok = false;
+            cx.at(
+                Diagnostic::error(format!("missing required key `{key}`")),
+                Some(1),
+            );
+        }
+    }
+    let fields: Fields = match yaml::from_str(&raw.front) {
+        Ok(f) => f,
+        Err(e) => {
+            yaml_error(cx, &e);
+            return None;
+        }
+    };
+    let entry = build(cx, fields, config);
+    if ok { entry } else { None }
+}
+
+fn yaml_error(cx: &mut Ctx, e: &yaml::YamlError) {
+    let mut d = Diagnostic::error(format!("invalid YAML: {}", e.message));
+    if let Some(field) = e.message.split_once(": unknown field `").map(|(_, r)| r) {
+        let name = field.split('`').next().unwrap_or("");
+        const STEP: &[&str] = &["title", "run", "text", "lang", "expect", "allow_unsafe"];
+        if let Some(s) = keys::did_you_mean(name, STEP) {
+            d = d.hint(format!("did you mean `{s}`?"));
+        }
+    }
+    let d = d.file(&cx.raw.path);
+    let d = match e.line {
+        Some(l) => d.at(cx.raw.front_line + l - 1, e.col, Some(&cx.raw.text)),
+        None => d.at(cx.raw.front_line, None, Some(&cx.raw.text)),
+    };
+    cx.diags.push(d);
+}
+
+fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
+    let raw = cx.raw;
+    let mut ok = true;
+    for (key, val) in [
+        ("title", &f.title),
+        ("summary", &f.summary),
+        ("likely_cause", &f.likely_cause),
+    ] {
+        if val.trim().is_empty() {
+            ok = false;
+            cx.key(key, Diagnostic::error(format!("`{key}` is empty")));
+        }
+    }
+    if f.title.contains('\n') {
+        cx.key(
+            "title",
+            Diagnostic::error("`title` spans several lines").hint("the title is the one-line error message; put the rest in `summary`"),
+        );
+        ok = false;
+    }
+    for (key, len) in [
+        ("patterns", f.patterns.len()),
+        ("fix", f.fix.len()),
+        ("unsafe", f.unsafe_.len()),
+        ("verify", f.verify.len()),
+    ] {
+        if len == 0 {
+            ok = false;
+            cx.key(key, Diagnostic::error(format!("`{key}` needs at least one item")));
+        }
+    }
+    for p in &f.patterns {
+        if let Err(e) = pattern::compile(p) {
+            ok = false;
+            let mut d = Diagnostic::error(format!("invalid pattern `{p}`: {}", e.message));
+            if let Some(h) = &e.hint {
+                d = d.hint(h.clone());
+            }
+            cx.item("patterns", p, d);
+        }
+    }
+    let to_steps = |v: Vec<StepDe>| v.into_iter().map(|s| s.0).collect::<Vec<Step>>();
+    let (fix, verify, confirm, check) = (
+        to_steps(f.fix),
+        to_steps(f.verify),
+        to_steps(f.confirm),
+        to_steps(f.check),
+    );
+    let mut used = BTreeSet::new();
+    for (key, steps) in [
+        ("fix", &fix),
+        ("verify", &verify),
+        ("confirm", &confirm),
+        ("check", &check),
+    ] {
+        for (i, s) in steps.iter().enumerate() {
+            if s.is_empty() {
+                ok = false;
+                cx.key(
+                    key,
+                    Diagnostic::error(format!("`{key}` step {} is empty", i + 1))
+                        .hint("a step needs a `title`, `run` or `text`"),
+                );
+            }
+            if let Some(run) = &s.run {
+                used.extend(slots_in(run).into_iter().map(str::to_string));
+            }
+        }
+    }
+    for (i, u) in f.unsafe_.iter().enumerate() {
+        if u.do_not.trim().is_empty() || u.why.trim().is_empty() {
+            ok = false;
+            cx.key(
+                "unsafe",
+                Diagnostic::error(format!("`unsafe` item {} needs both `do_not` and `why`", i + 1)),
+            );
+        }
+    }
+    let placeholders: BTreeMap<String, Placeholder> = f
+        .placeholders
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect();
+    for name in placeholders.keys() {
+        if !name.starts_with(|c: char| c.is_ascii_lowercase())
+            || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            ok = false;
+            cx.item(
+                "placeholders",
+                name,
+                Diagnostic::error(format!("invalid placeholder name `{name}`"))
+                    .hint("names are a lower-case letter, then a-z, 0-9 or _"),
+            );
+        } else if !used.contains(name) {
+            cx.item(
+                "placeholders",
+                name,
+                Diagnostic::warning(format!("placeholder `{name}` is declared but no command uses `<{name}>`")),
+            );
+        }
+    }
+    for name in &used {
+        if !placeholders.contains_key(name) {
+            cx.item(
+                "fix",
+                &format!("<{name}>"),
+                Diagnostic::warning(format!("placeholder `<{name}>` is used in a command but not declared"))
+                    .hint(format!("add it under `placeholders:` with an example, e.g. `{name}: {{example: \"…\", help: \"…\"}}`")),
+            );
+        }
+    }
+    let mut ids = |key: &str, list: Vec<String>, cx: &mut Ctx| -> Vec<EntryId> {
+        let mut out = Vec::new();
+        for s in list {
+            match EntryId::parse(s.trim().trim_matches('/')) {
+                Some(id) => out.push(id),
+                None => {
+                    ok = false;
+                    cx.item(
+                        key,
+                        &s,
+                        Diagnostic::error(format!("`{s}` is not an entry id"))
+                            .hint("ids look like `tool/slug` (a-z, 0-9 and single dashes)"),
+                    );
+                }
+            }
+        }
+        out
+    };
+    let related = ids("related", f.related, cx);
+    let aliases = ids("aliases", f.aliases, cx);
+    for t in &f.tags {
+        if !is_valid_tag(t) {
+            ok = false;
+            cx.item(
+                "tags",
+                t,
+                Diagnostic::error(format!("invalid tag `{t}`"))
+                    .hint(format!("tags are a-z, 0-9 and dashes, e.g. `{}`", crate::model::suggest_segment(t))),
+            );
+        }
+    }
+    if let Some(u) = &f.updated {
+        if !is_real_date(u) {
+            ok = false;
+            cx.key(
+                "updated",
+                Diagnostic::error(format!("`updated: {u}` is not a real date"))
+                    .hint("write it as YYYY-MM-DD, e.g. 2024-05-01"),
+            );
+        } else if let Some(days) = config.stale_after_days {
+            stale_check(cx, u, days);
+        }
+    }
+    for l in &f.links {
+        if l.url.trim().is_empty() || l.title.trim().is_empty() {
+            ok = false;
+            cx.key("links", Diagnostic::error("a link needs a `title` and a `url`"));
+        }
+    }
+    let id = EntryId {
+        tool: raw.tool.clone(),
+        slug: raw.slug.clone(),
+    };
+    debug_assert!(is_valid_segment(&id.tool) && is_valid_segment(&id.slug));
+    let (body, body_line) = match raw.kind {
+        EntryKind::Markdown => (raw.body.clone(), raw.body_line),
+        EntryKind::Yaml => {
+            let line = keys::key_line(&raw.front, "body").unwrap_or(1) + raw.front_line;
+            (f.body.unwrap_or_default(), line)
+        }
+    };
+    ok.then(|| Entry {
+        id,
+        source: raw.path.clone(),
+        title: f.title.trim().to_string(),
+        summary: f.summary.trim().to_string(),
+        likely_cause: f.likely_cause.trim().to_string(),
+        patterns: f.patterns,
+        fix,
+        unsafe_: f.unsafe_,
+        verify,
+        confirm,
+        check,
+        causes: f.causes,
+        placeholders,
+        examples: f.examples,
+        related,
+        aliases,
+        links: f.links,
+        tags: f.tags,
+        applies_to: f.applies_to,
+        updated: f.updated,
+        draft: f.draft,
+        tool: f.tool,
+        extra: f.extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        body,
+        body_line,
+    })
+}
+
+pub fn is_valid_tag(t: &str) -> bool {
+    !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `YYYY-MM-DD` naming a day that exists.
+pub fn is_real_date(s: &str) -> bool {
+    s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' && s.parse::<jiff::civil::Date>().is_ok()
+}
+
+fn stale_check(cx: &mut Ctx, updated: &str, days: u32) {
+    let Ok(date) = updated.parse::<jiff::civil::Date>() else {
+        return;
+    };
+    let days_since_epoch = jiff::Timestamp::now().as_second().div_euclid(86_400);
+    let Ok(today) = jiff::civil::Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(days_since_epoch)) else {
+        return;
+    };
+    let Ok(age) = date.until(today).map(|s| i64::from(s.get_days())) else {
+        return;
+    };
+    if age > i64::from(days) {
+        cx.key(
+            "updated",
+            Diagnostic::warning(format!(
+                "entry was last reviewed {updated}, {age} days ago (stale_after_days: {days})"
+            ))
+            .hint("review the entry and bump `updated`"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_in_commands() {
+        assert_eq!(slots_in("docker login <registry> -u <user_1>"), vec!["registry", "user_1"]);
+        assert!(slots_in("a < b > c <Bad> <9x> <>").is_empty());
+        assert_eq!(slots_in("cat <<EOF\n<name>\nEOF"), vec!["name"]);
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_real_date("2024-02-29"));
+        assert!(!is_real_date("2023-02-29"));
+        assert!(!is_real_date("2024-13-01"));
+        assert!(!is_real_date("2024-1-01"));
+    }
+}

@@ -1,0 +1,98 @@
+//! The entry keys, "did you mean" suggestions and locating a key in the file.
+
+/// Every key an entry may have, in the order the format documents them.
+pub const KNOWN: &[&str] = &[
+    "title",
+    "summary",
+    "likely_cause",
+    "patterns",
+    "fix",
+    "unsafe",
+    "verify",
+    "confirm",
+    "check",
+    "causes",
+    "placeholders",
+    "examples",
+    "related",
+    "aliases",
+    "links",
+    "tags",
+    "applies_to",
+    "updated",
+    "draft",
+    "tool",
+    "extra",
+    "body",
+];
+
+pub const REQUIRED: &[&str] = &[
+    "title",
+    "summary",
+    "likely_cause",
+    "patterns",
+    "fix",
+    "unsafe",
+    "verify",
+];
+
+/// The closest of `candidates` to `word`, when it is close enough to be a typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// 1-based line (within `front`) of a top-level `key:`.
+pub fn key_line(front: &str, key: &str) -> Option<usize> {
+    front.lines().position(|l| line_has_key(l, key)).map(|i| i + 1)
+}
+
+fn line_has_key(line: &str, key: &str) -> bool {
+    let rest = line
+        .strip_prefix(key)
+        .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
+        .or_else(|| line.strip_prefix(&format!("'{key}'")));
+    rest.is_some_and(|r| r.trim_start().starts_with(':'))
+}
+
+/// 1-based line (within `front`) of the first line at or after `from` containing `needle`.
+pub fn find_line(front: &str, from: usize, needle: &str) -> Option<usize> {
+    let probe = needle.lines().next().unwrap_or(needle).trim();
+    if probe.is_empty() {
+        return None;
+    }
+    front
+        .lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| l.contains(probe))
+        .map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("verfy", KNOWN), Some("verify"));
+        assert_eq!(did_you_mean("likely-cause", KNOWN), Some("likely_cause"));
+        assert_eq!(did_you_mean("Title", KNOWN), Some("title"));
+        assert_eq!(did_you_mean("pattern", KNOWN), Some("patterns"));
+        assert_eq!(did_you_mean("zzzzzz", KNOWN), None);
+    }
+
+    #[test]
+    fn lines() {
+        let f = "title: a\n\"fix\": []\npatterns:\n  - x y\n";
+        assert_eq!(key_line(f, "title"), Some(1));
+        assert_eq!(key_line(f, "fix"), Some(2));
+        assert_eq!(key_line(f, "fi"), None);
+        assert_eq!(find_line(f, 3, "x y"), Some(4));
+    }
+}

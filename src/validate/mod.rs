@@ -1,0 +1,89 @@
+//! Stage 2: raw files → typed [`Site`]. Checks keys, types, ids and every per-entry rule
+//! of ENTRY-FORMAT.md, then the rules that span entries (`site`). Entries are parsed in
+//! parallel; every problem becomes a diagnostic pointing at the file and line.
+
+mod entry;
+pub mod keys;
+mod site;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::load::Loaded;
+use crate::model::{Site, Tool, ToolMeta};
+use crate::yaml;
+
+pub use entry::{is_real_date, is_valid_tag, validate_entry};
+
+/// What validation should let through.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Keep entries marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// Validates everything `load` read. The site holds every entry that parsed (minus
+/// drafts unless asked); diagnostics say what is wrong with the rest.
+pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Diagnostic>) {
+    let mut diags = loaded.diagnostics;
+    let results: Vec<_> = loaded
+        .entries
+        .par_iter()
+        .map(|raw| validate_entry(raw, config))
+        .collect();
+    let mut entries = Vec::with_capacity(results.len());
+    for (entry, mut d) in results {
+        diags.append(&mut d);
+        if let Some(e) = entry {
+            entries.push(e);
+        }
+    }
+    entries.retain(|e| opts.drafts || !e.draft);
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut tools = Vec::new();
+    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &entries {
+        *used.entry(e.id.tool.as_str()).or_default() += 1;
+    }
+    for (id, raw) in &loaded.tools {
+        let meta = match &raw.meta {
+            Some((path, text)) => match yaml::from_str::<Option<ToolMeta>>(text) {
+                Ok(m) => m.unwrap_or_default(),
+                Err(e) => {
+                    let mut d = Diagnostic::error(e.message.clone()).file(path);
+                    if let Some(l) = e.line {
+                        d = d.at(l, e.col, Some(text));
+                    }
+                    diags.push(d.hint("_tool.yaml keys: name, description, homepage"));
+                    ToolMeta::default()
+                }
+            },
+            None => ToolMeta::default(),
+        };
+        if !used.contains_key(id.as_str()) {
+            continue;
+        }
+        let from_entry = entries
+            .iter()
+            .find(|e| e.id.tool == *id && e.tool.is_some())
+            .and_then(|e| e.tool.clone());
+        tools.push(Tool {
+            id: id.clone(),
+            name: meta.name.or(from_entry).unwrap_or_else(|| id.clone()),
+            description: meta.description,
+            homepage: meta.homepage,
+        });
+    }
+
+    let mut site = Site {
+        intro: loaded.intro,
+        tools,
+        entries,
+    };
+    site::check(&mut site, &loaded.entries, config, &mut diags);
+    (site, diags)
+}

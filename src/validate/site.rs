@@ -1,0 +1,90 @@
+//! Rules that span entries: related ids, aliases, shared patterns, examples.
+
+use std::collections::BTreeMap;
+
+use super::keys;
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::load::RawEntry;
+use crate::model::{EntryId, Site};
+
+pub fn check(site: &mut Site, raws: &[RawEntry], _config: &Config, diags: &mut Vec<Diagnostic>) {
+    let raw_of: BTreeMap<(&str, &str), &RawEntry> = raws
+        .iter()
+        .map(|r| ((r.tool.as_str(), r.slug.as_str()), r))
+        .collect();
+    let at = |id: &EntryId, key: &str, needle: &str, d: Diagnostic| -> Diagnostic {
+        let Some(raw) = raw_of.get(&(id.tool.as_str(), id.slug.as_str())) else {
+            return d;
+        };
+        let from = keys::key_line(&raw.front, key).unwrap_or(1);
+        let line = keys::find_line(&raw.front, from, needle).unwrap_or(from);
+        d.file(&raw.path).at(raw.front_line + line - 1, None, Some(&raw.text))
+    };
+    let live: std::collections::BTreeSet<&EntryId> = site.entries.iter().map(|e| &e.id).collect();
+    let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
+    let mut pattern_owner: BTreeMap<String, &EntryId> = BTreeMap::new();
+    for e in &site.entries {
+        for r in &e.related {
+            if !live.contains(r) {
+                let hint = if *r == e.id {
+                    "an entry cannot relate to itself".to_string()
+                } else {
+                    nearest(r, &live).map_or_else(
+                        || "check the id: tool folder / file name without extension".into(),
+                        |s| format!("did you mean `{s}`?"),
+                    )
+                };
+                diags.push(at(
+                    &e.id,
+                    "related",
+                    &r.to_string(),
+                    Diagnostic::error(format!("related entry `{r}` does not exist")).hint(hint),
+                ));
+            }
+        }
+        for a in &e.aliases {
+            if live.contains(a) {
+                diags.push(at(
+                    &e.id,
+                    "aliases",
+                    &a.to_string(),
+                    Diagnostic::error(format!("alias `{a}` is the id of a live entry"))
+                        .hint("an alias is a former id; remove it or rename one of the entries"),
+                ));
+            } else if let Some(other) = alias_owner.insert(a, &e.id) {
+                diags.push(at(
+                    &e.id,
+                    "aliases",
+                    &a.to_string(),
+                    Diagnostic::error(format!("alias `{a}` is also an alias of `{other}`")),
+                ));
+            }
+        }
+        for p in &e.patterns {
+            let key = crate::pattern::identity_key(p);
+            if let Some(other) = pattern_owner.get(&key) {
+                if *other != &e.id {
+                    diags.push(at(
+                        &e.id,
+                        "patterns",
+                        p,
+                        Diagnostic::error(format!("pattern `{p}` is also a pattern of `{other}`"))
+                            .hint("two entries must not share a pattern: make one of them more specific"),
+                    ));
+                }
+            } else {
+                pattern_owner.insert(key, &e.id);
+            }
+        }
+    }
+}
+
+fn nearest<'a>(id: &EntryId, live: &std::collections::BTreeSet<&'a EntryId>) -> Option<&'a EntryId> {
+    let s = id.to_string();
+    live.iter()
+        .map(|l| (strsim::levenshtein(&s, &l.to_string()), *l))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, l)| l)
+}

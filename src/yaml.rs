@@ -1,0 +1,135 @@
+//! The only module that knows serde_yaml (deprecated upstream, but the chosen parser):
+//! swapping it means changing this file alone. Callers get `serde_json::Value` trees and
+//! typed values, and errors with a 1-based line and column in the parsed text.
+
+use serde::de::DeserializeOwned;
+
+/// Documents larger than this are refused before parsing (a knowledge-base entry is a few KB).
+pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    /// 1-based line in the text given to the parser, when known.
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+}
+
+impl YamlError {
+    fn from_serde(e: &serde_yaml::Error) -> Self {
+        let loc = e.location();
+        let mut message = e.to_string();
+        // serde_yaml appends " at line N column M"; we report the position separately.
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        YamlError {
+            message,
+            line: loc.as_ref().map(|l| l.line()),
+            col: loc.as_ref().map(|l| l.column()),
+        }
+    }
+}
+
+fn guard(text: &str) -> Result<(), YamlError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(YamlError {
+            message: format!(
+                "YAML document is {} bytes, over the limit of {} bytes",
+                text.len(),
+                MAX_DOCUMENT_BYTES
+            ),
+            line: None,
+            col: None,
+        });
+    }
+    Ok(())
+}
+
+/// Parses a YAML document into a generic tree. An empty document is `null`.
+pub fn parse_value(text: &str) -> Result<serde_json::Value, YamlError> {
+    guard(text)?;
+    let v: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| YamlError::from_serde(&e))?;
+    to_json(v)
+}
+
+/// Deserializes a YAML document straight into `T`, keeping positions in errors.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    guard(text)?;
+    serde_yaml::from_str(text).map_err(|e| YamlError::from_serde(&e))
+}
+
+fn to_json(v: serde_yaml::Value) -> Result<serde_json::Value, YamlError> {
+    use serde_json::Value as J;
+    use serde_yaml::Value as Y;
+    Ok(match v {
+        Y::Null => J::Null,
+        Y::Bool(b) => J::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                J::from(i)
+            } else if let Some(u) = n.as_u64() {
+                J::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(J::Null, J::Number)
+            }
+        }
+        Y::String(s) => J::String(s),
+        Y::Sequence(seq) => J::Array(seq.into_iter().map(to_json).collect::<Result<_, _>>()?),
+        Y::Mapping(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Bool(b) => b.to_string(),
+                    Y::Number(n) => n.to_string(),
+                    Y::Null => "null".to_string(),
+                    _ => {
+                        return Err(YamlError {
+                            message: "mapping keys must be plain strings".into(),
+                            line: None,
+                            col: None,
+                        });
+                    }
+                };
+                out.insert(key, to_json(v)?);
+            }
+            J::Object(out)
+        }
+        Y::Tagged(t) => to_json(t.value)?,
+    })
+}
+
+/// Quotes a string for YAML output (used by `errkb new`/`init`): always double-quoted.
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_error_has_position() {
+        let e = parse_value("a: 1\nb: [\n").expect_err("bad yaml");
+        assert!(e.line.is_some(), "{e:?}");
+        assert!(!e.message.contains(" at line "), "{e:?}");
+    }
+
+    #[test]
+    fn values_convert() {
+        let v = parse_value("a: 1\nb: [x, true]\nc: {d: 2.5}\n").expect("ok");
+        assert_eq!(v["a"], 1);
+        assert_eq!(v["b"][1], true);
+        assert_eq!(v["c"]["d"], 2.5);
+    }
+
+    #[test]
+    fn quoting_round_trips() {
+        let q = quote("a: \"b\" # c");
+        let v: String = from_str(&q).expect("ok");
+        assert_eq!(v, "a: \"b\" # c");
+    }
+}

@@ -1,0 +1,106 @@
+// Page behaviour: theme toggle, copy buttons, placeholder filling.
+// Everything here is an enhancement: without JavaScript the page is complete content.
+
+const STORE = "errkb-values";
+
+function currentTheme() {
+  const forced = document.documentElement.getAttribute("data-theme");
+  if (forced) return forced;
+  return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+function setupThemeToggle() {
+  const btn = document.querySelector("[data-theme-toggle]");
+  if (!btn) return;
+  const render = () => {
+    const dark = currentTheme() === "dark";
+    btn.setAttribute("aria-pressed", String(dark));
+    btn.textContent = dark ? "Light theme" : "Dark theme";
+  };
+  btn.hidden = false;
+  render();
+  btn.addEventListener("click", () => {
+    const next = currentTheme() === "dark" ? "light" : "dark";
+    document.documentElement.setAttribute("data-theme", next);
+    try { localStorage.setItem("errkb-theme", next); } catch (e) { /* ignore */ }
+    render();
+  });
+}
+
+function loadValues() {
+  try { return JSON.parse(sessionStorage.getItem(STORE) || "{}") || {}; } catch (e) { return {}; }
+}
+
+function saveValues(v) {
+  try { sessionStorage.setItem(STORE, JSON.stringify(v)); } catch (e) { /* ignore */ }
+}
+
+// Fills every marked slot on the page; an empty value shows the slot name again.
+function applyValues(values) {
+  for (const el of document.querySelectorAll(".ph[data-ph]")) {
+    const name = el.getAttribute("data-ph");
+    const v = values[name];
+    el.textContent = v ? v : "<" + name + ">";
+    el.classList.toggle("ph-filled", Boolean(v));
+  }
+}
+
+function setupFill() {
+  const form = document.querySelector("[data-fill-form]");
+  const values = loadValues();
+  applyValues(values);
+  if (!form) return;
+  form.addEventListener("submit", (e) => e.preventDefault());
+  for (const input of form.querySelectorAll("[data-ph-input]")) {
+    const name = input.getAttribute("data-ph-input");
+    if (values[name]) input.value = values[name];
+    input.addEventListener("input", () => {
+      const v = loadValues();
+      const val = input.value.trim();
+      if (val) v[name] = val; else delete v[name];
+      saveValues(v);
+      applyValues(v);
+    });
+  }
+}
+
+function setupCopy() {
+  const live = document.createElement("p");
+  live.className = "visually-hidden";
+  live.setAttribute("aria-live", "polite");
+  document.body.appendChild(live);
+  for (const code of document.querySelectorAll("pre.code > code")) {
+    const pre = code.parentElement;
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "copy";
+    btn.textContent = "Copy";
+    btn.setAttribute("aria-label", "Copy command");
+    btn.addEventListener("click", async () => {
+      const text = code.textContent;
+      let ok = false;
+      try {
+        await navigator.clipboard.writeText(text);
+        ok = true;
+      } catch (e) {
+        ok = false;
+      }
+      btn.textContent = ok ? "Copied" : "Select and copy";
+      live.textContent = ok ? "Command copied to the clipboard" : "Copy failed; select the text to copy it";
+      if (!ok) {
+        const range = document.createRange();
+        range.selectNodeContents(code);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+      }
+      setTimeout(() => { btn.textContent = "Copy"; }, 2000);
+    });
+    pre.classList.add("has-copy");
+    pre.appendChild(btn);
+  }
+}
+
+setupThemeToggle();
+setupFill();
+setupCopy();
