@@ -66,7 +66,8 @@ impl Config {
         if !path.exists() {
             return Ok(Config::default());
         }
-        let bytes = fsutil::read(&path).map_err(|e| Diagnostic::error(e.to_string()).file(CONFIG_FILE))?;
+        let bytes =
+            fsutil::read(&path).map_err(|e| Diagnostic::error(e.to_string()).file(CONFIG_FILE))?;
         let text = fsutil::decode_text(&bytes).map_err(|e| {
             Diagnostic::error(format!("invalid UTF-8 at byte {}", e.offset))
                 .file(CONFIG_FILE)
@@ -82,7 +83,8 @@ impl Config {
             }
             d
         })?;
-        cfg.check().map_err(|m| Diagnostic::error(m).file(CONFIG_FILE))?;
+        cfg.check()
+            .map_err(|m| Diagnostic::error(m).file(CONFIG_FILE))?;
         Ok(cfg)
     }
 

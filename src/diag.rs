@@ -159,7 +159,11 @@ pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 fn render_human(d: &Diagnostic, color: bool) -> String {
@@ -184,9 +188,10 @@ fn render_human(d: &Diagnostic, color: bool) -> String {
                     .annotation(AnnotationKind::Primary.span(span)),
             )
         }
-        (Some(_), _, _) => {
-            title.element(annotate_snippets::Origin::path(path.clone().unwrap_or_default()).line(d.line.unwrap_or(1)))
-        }
+        (Some(_), _, _) => title.element(
+            annotate_snippets::Origin::path(path.clone().unwrap_or_default())
+                .line(d.line.unwrap_or(1)),
+        ),
         _ => Group::with_title(title),
     };
     if let Some(h) = &d.hint {
@@ -238,7 +243,9 @@ fn render_github(d: &Diagnostic) -> String {
 }
 
 fn gh_escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn gh_escape_prop(s: &str) -> String {
@@ -276,7 +283,9 @@ mod tests {
 
     #[test]
     fn github_escapes() {
-        let d = Diagnostic::warning("50% bad\nline").file("a,b:c.md").at(2, Some(5), None);
+        let d = Diagnostic::warning("50% bad\nline")
+            .file("a,b:c.md")
+            .at(2, Some(5), None);
         assert_eq!(
             render_github(&d),
             "::warning file=a%2Cb%3Ac.md,line=2,col=5::50%25 bad%0Aline"

@@ -15,7 +15,13 @@ pub struct FsError {
 
 impl fmt::Display for FsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot {} {}: {}", self.action, self.path.display(), self.source)
+        write!(
+            f,
+            "cannot {} {}: {}",
+            self.action,
+            self.path.display(),
+            self.source
+        )
     }
 }
 
@@ -52,8 +58,14 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
             let offset = e.valid_up_to();
             let before = &bytes[..offset];
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
             Err(DecodeError { offset, line, col })
         }
     }
@@ -99,10 +111,13 @@ pub fn absolute(path: &Path) -> PathBuf {
             .join(path)
     };
     // Canonicalize the longest existing prefix, then append the rest lexically.
-    let mut existing = abs.clone();
+    let mut existing = abs;
     let mut rest = Vec::new();
     while !existing.exists() {
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
             (Some(name), Some(parent)) => {
                 rest.push(name);
                 existing = parent.to_path_buf();
@@ -127,12 +142,22 @@ mod tests {
 
     #[test]
     fn bom_and_crlf() {
-        assert_eq!(decode_text(b"\xEF\xBB\xBFa\r\nb\rc").as_deref(), Ok("a\nb\nc"));
+        assert_eq!(
+            decode_text(b"\xEF\xBB\xBFa\r\nb\rc").as_deref(),
+            Ok("a\nb\nc")
+        );
     }
 
     #[test]
     fn invalid_utf8_position() {
         let e = decode_text(b"ab\ncd\xFFe").expect_err("invalid");
-        assert_eq!(e, DecodeError { offset: 5, line: 2, col: 3 });
+        assert_eq!(
+            e,
+            DecodeError {
+                offset: 5,
+                line: 2,
+                col: 3
+            }
+        );
     }
 }

@@ -45,7 +45,11 @@ struct Full<'a> {
 }
 
 fn url(config: &Config, e: &Entry) -> String {
-    let base = if config.has_absolute_base() { config.base_url() } else { config.base_path() };
+    let base = if config.has_absolute_base() {
+        config.base_url()
+    } else {
+        config.base_path()
+    };
     format!("{base}{}", e.id.path())
 }
 

@@ -80,7 +80,10 @@ pub fn load(root: &Path) -> Loaded {
         let dent = match item {
             Ok(d) => d,
             Err(e) => {
-                let path = e.path().map(|p| rel(root, p)).unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
+                let path = e
+                    .path()
+                    .map(|p| rel(root, p))
+                    .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
                 let msg = if e.loop_ancestor().is_some() {
                     "symbolic link loop: this folder links back to one of its parents".to_string()
                 } else {
@@ -113,7 +116,13 @@ pub fn load(root: &Path) -> Loaded {
                 walker.skip_current_dir();
             } else if depth == 1 {
                 if is_valid_segment(&name) {
-                    out.tools.insert(name.clone(), RawTool { id: name, meta: None });
+                    out.tools.insert(
+                        name.clone(),
+                        RawTool {
+                            id: name,
+                            meta: None,
+                        },
+                    );
                 } else {
                     out.diagnostics.push(
                         Diagnostic::error(format!("invalid tool folder name `{name}`"))
@@ -257,7 +266,8 @@ fn rel(root: &Path, p: &Path) -> PathBuf {
 /// Reads a file as text, as a diagnostic naming the file on failure.
 pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let relp = rel(root, path);
-    let bytes = fsutil::read(path).map_err(|e| Diagnostic::error(format!("cannot read: {}", e.source)).file(&relp))?;
+    let bytes = fsutil::read(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read: {}", e.source)).file(&relp))?;
     fsutil::decode_text(&bytes).map_err(|e| {
         Diagnostic::error(format!("invalid UTF-8 at byte offset {}", e.offset))
             .file(&relp)
@@ -274,9 +284,11 @@ pub fn split(kind: EntryKind, text: &str) -> Result<(&str, usize, &str, usize), 
     }
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "---" {
-        return Err(Diagnostic::error("missing front matter: a Markdown entry must start with a `---` line")
-            .at(1, Some(1), Some(text))
-            .hint("put the entry's keys between two `---` lines at the top of the file"));
+        return Err(Diagnostic::error(
+            "missing front matter: a Markdown entry must start with a `---` line",
+        )
+        .at(1, Some(1), Some(text))
+        .hint("put the entry's keys between two `---` lines at the top of the file"));
     }
     let front_start = (first_end + 1).min(text.len());
     let mut pos = front_start;
@@ -291,9 +303,11 @@ pub fn split(kind: EntryKind, text: &str) -> Result<(&str, usize, &str, usize), 
         pos = end + 1;
         line += 1;
     }
-    Err(Diagnostic::error("unterminated front matter: no closing `---` line")
-        .at(1, Some(1), Some(text))
-        .hint("add a line `---` after the last key"))
+    Err(
+        Diagnostic::error("unterminated front matter: no closing `---` line")
+            .at(1, Some(1), Some(text))
+            .hint("add a line `---` after the last key"),
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options as CmOptions, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options as CmOptions, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
 
 use crate::highlight::{self, escape};
@@ -57,7 +59,11 @@ pub fn slugify(text: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() { "section".into() } else { out }
+    if out.is_empty() {
+        "section".into()
+    } else {
+        out
+    }
 }
 
 /// Renders a Markdown document (an entry body, `_index.md`).
@@ -72,9 +78,15 @@ pub fn render(md: &str, opts: Options) -> Rendered {
             match ev {
                 Event::Text(t) => buf.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let cls = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };
+                    let cls = if lang.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" class=\"language-{}\"", escape(lang))
+                    };
                     let body = highlight::highlight(buf.strip_suffix('\n').unwrap_or(buf), lang);
-                    events.push(Event::Html(CowStr::from(format!("<pre class=\"code\"><code{cls}>{body}</code></pre>\n"))));
+                    events.push(Event::Html(CowStr::from(format!(
+                        "<pre class=\"code\"><code{cls}>{body}</code></pre>\n"
+                    ))));
                     code = None;
                 }
                 _ => {}
@@ -84,7 +96,9 @@ pub fn render(md: &str, opts: Options) -> Rendered {
         if let Some((_, buf)) = &mut heading {
             match ev {
                 Event::End(TagEnd::Heading(_)) => {
-                    let Some((level, inner)) = heading.take() else { continue };
+                    let Some((level, inner)) = heading.take() else {
+                        continue;
+                    };
                     let text = plain_text(&inner);
                     let mut id = slugify(&text);
                     if used_ids.contains(&id) {
@@ -98,11 +112,18 @@ pub fn render(md: &str, opts: Options) -> Rendered {
                     // The page's H1 is the error message: body headings start at h2.
                     let lvl = (level as u8).clamp(2, 6);
                     if lvl <= 3 {
-                        out.toc.push(TocItem { level: lvl, id: id.clone(), title: text.clone() });
+                        out.toc.push(TocItem {
+                            level: lvl,
+                            id: id.clone(),
+                            title: text.clone(),
+                        });
                     }
                     out.anchors.push(id.clone());
                     let mut inner_html = String::new();
-                    html::push_html(&mut inner_html, inner.into_iter().map(|e| sanitize(e, opts)));
+                    html::push_html(
+                        &mut inner_html,
+                        inner.into_iter().map(|e| sanitize(e, opts)),
+                    );
                     events.push(Event::Html(CowStr::from(format!(
                         "<h{lvl} id=\"{id}\"><a class=\"heading-link\" href=\"#{id}\">{inner_html}</a></h{lvl}>\n"
                     ))));
@@ -116,19 +137,43 @@ pub fn render(md: &str, opts: Options) -> Rendered {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 out.links.push(dest_url.to_string());
                 let dest = absolutize(&dest_url, opts.base_path);
-                events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest = absolutize(&dest_url, opts.base_path);
-                events.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
             }
             other => events.push(sanitize(other, opts)),
         }
@@ -141,7 +186,10 @@ pub fn render(md: &str, opts: Options) -> Rendered {
 pub fn render_inline(md: &str, opts: Options) -> String {
     let r = render(md, opts);
     let html = r.html.trim();
-    match html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")) {
+    match html
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+    {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
         _ => html.to_string(),
     }
@@ -193,7 +241,11 @@ fn plain_text(events: &[Event]) -> String {
 mod tests {
     use super::*;
 
-    const O: Options = Options { allow_html: false, base_path: "/", reserved_ids: &["confirm"] };
+    const O: Options = Options {
+        allow_html: false,
+        base_path: "/",
+        reserved_ids: &["confirm"],
+    };
 
     #[test]
     fn headings_get_ids_toc_and_links() {
@@ -214,13 +266,22 @@ mod tests {
         assert!(!r.html.contains("<script>"), "{}", r.html);
         assert!(r.html.contains("&lt;script&gt;"), "{}", r.html);
         assert!(r.html.contains("&lt;b&gt;"), "{}", r.html);
-        let r = render(md, Options { allow_html: true, ..O });
+        let r = render(
+            md,
+            Options {
+                allow_html: true,
+                ..O
+            },
+        );
         assert!(r.html.contains("<b>y</b>"), "{}", r.html);
     }
 
     #[test]
     fn extensions() {
-        let r = render("| a |\n|---|\n| b |\n\n~~x~~ [^1]\n\n- [x] done\n\n[^1]: note", O);
+        let r = render(
+            "| a |\n|---|\n| b |\n\n~~x~~ [^1]\n\n- [x] done\n\n[^1]: note",
+            O,
+        );
         for needle in ["<table>", "<del>x</del>", "type=\"checkbox\"", "footnote"] {
             assert!(r.html.contains(needle), "{needle}: {}", r.html);
         }
@@ -229,13 +290,24 @@ mod tests {
     #[test]
     fn code_blocks_are_highlighted() {
         let r = render("```bash\necho hi\n```\n\n```nosuch\n<x>\n```", O);
-        assert!(r.html.contains("<pre class=\"code\"><code class=\"language-bash\"><span class=\"hl-"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<pre class=\"code\"><code class=\"language-bash\"><span class=\"hl-"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("&lt;x&gt;"), "{}", r.html);
     }
 
     #[test]
     fn site_links_get_base_path() {
-        let r = render("[a](/docker/x/) [b](https://e.org/) [c](#why)", Options { base_path: "/kb/", ..O });
+        let r = render(
+            "[a](/docker/x/) [b](https://e.org/) [c](#why)",
+            Options {
+                base_path: "/kb/",
+                ..O
+            },
+        );
         assert!(r.html.contains("href=\"/kb/docker/x/\""), "{}", r.html);
         assert!(r.html.contains("href=\"https://e.org/\""), "{}", r.html);
         assert_eq!(r.links, vec!["/docker/x/", "https://e.org/", "#why"]);
@@ -243,7 +315,10 @@ mod tests {
 
     #[test]
     fn script_urls_are_dropped() {
-        let r = render("[a](javascript:alert(1)) [b]( JavaScript:x) ![c](data:text/html,x)", O);
+        let r = render(
+            "[a](javascript:alert(1)) [b]( JavaScript:x) ![c](data:text/html,x)",
+            O,
+        );
         assert!(!r.html.to_lowercase().contains("javascript:"), "{}", r.html);
         assert!(!r.html.contains("data:"), "{}", r.html);
     }
@@ -251,6 +326,9 @@ mod tests {
     #[test]
     fn inline() {
         assert_eq!(render_inline("a `b` *c*", O), "a <code>b</code> <em>c</em>");
-        assert_eq!(render_inline("<img src=x onerror=alert(1)>", O), "&lt;img src=x onerror=alert(1)&gt;");
+        assert_eq!(
+            render_inline("<img src=x onerror=alert(1)>", O),
+            "&lt;img src=x onerror=alert(1)&gt;"
+        );
     }
 }

@@ -65,7 +65,9 @@ pub fn check(opts: &Options) -> Outcome {
         }
     }
     let loaded = out.time("load", || load::load(&opts.root));
-    let vopts = validate::Options { drafts: opts.drafts };
+    let vopts = validate::Options {
+        drafts: opts.drafts,
+    };
     let config = out.config.clone();
     let (site, diags) = out.time("validate", || validate::validate(loaded, &config, vopts));
     out.site = site;

@@ -55,7 +55,9 @@ impl Theme {
     }
 
     pub fn template_text(&self, name: &str) -> Option<&str> {
-        self.templates.get(name).and_then(|f| std::str::from_utf8(&f.bytes).ok())
+        self.templates
+            .get(name)
+            .and_then(|f| std::str::from_utf8(&f.bytes).ok())
     }
 
     /// True when the asset is part of the built-in theme (and so is fingerprinted).
@@ -87,12 +89,18 @@ fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mu
     if !base.is_dir() {
         return;
     }
-    for item in walkdir::WalkDir::new(&base).follow_links(true).sort_by_file_name() {
+    for item in walkdir::WalkDir::new(&base)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let dent = match item {
             Ok(d) => d,
             Err(e) => {
                 let p = e.path().map_or_else(|| base.clone(), Path::to_path_buf);
-                diags.push(Diagnostic::error(format!("cannot read: {e}")).file(p.strip_prefix(root).unwrap_or(&p)));
+                diags.push(
+                    Diagnostic::error(format!("cannot read: {e}"))
+                        .file(p.strip_prefix(root).unwrap_or(&p)),
+                );
                 continue;
             }
         };
@@ -101,15 +109,26 @@ fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mu
         }
         let relp = dent.path().strip_prefix(&base).unwrap_or(dent.path());
         let Some(name) = relp.to_str().map(|s| s.replace('\\', "/")) else {
-            diags.push(Diagnostic::error("file name is not valid UTF-8").file(dent.path().strip_prefix(root).unwrap_or(dent.path())));
+            diags.push(
+                Diagnostic::error("file name is not valid UTF-8")
+                    .file(dent.path().strip_prefix(root).unwrap_or(dent.path())),
+            );
             continue;
         };
         let shown = format!("{dir}/{name}");
         match fsutil::read(dent.path()) {
             Ok(bytes) => {
-                into.insert(name, File { bytes, origin: Origin::Site(shown) });
+                into.insert(
+                    name,
+                    File {
+                        bytes,
+                        origin: Origin::Site(shown),
+                    },
+                );
             }
-            Err(e) => diags.push(Diagnostic::error(format!("cannot read: {}", e.source)).file(shown)),
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("cannot read: {}", e.source)).file(shown))
+            }
         }
     }
 }

@@ -23,7 +23,11 @@ pub fn check_location(root: &Path, output: &Path, force: bool) -> Result<(), Str
             output.display()
         ));
     }
-    for dir in [crate::load::CONTENT_DIR, crate::theme::TEMPLATES_DIR, crate::theme::STATIC_DIR] {
+    for dir in [
+        crate::load::CONTENT_DIR,
+        crate::theme::TEMPLATES_DIR,
+        crate::theme::STATIC_DIR,
+    ] {
         if out.starts_with(root.join(dir)) {
             return Err(format!(
                 "refusing to build into {}: it is inside the site's `{dir}/` folder",
@@ -33,9 +37,14 @@ pub fn check_location(root: &Path, output: &Path, force: bool) -> Result<(), Str
     }
     if out.exists() {
         if !out.is_dir() {
-            return Err(format!("refusing to build into {}: it exists and is not a folder", output.display()));
+            return Err(format!(
+                "refusing to build into {}: it exists and is not a folder",
+                output.display()
+            ));
         }
-        let empty = std::fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !out.join(MARKER).is_file() && !force {
             return Err(format!(
                 "refusing to replace {}: it was not created by errkb (no {MARKER} file in it); \
@@ -52,7 +61,9 @@ pub fn check_location(root: &Path, output: &Path, force: bool) -> Result<(), Str
 pub fn write(root: &Path, output: &Path, files: &[OutFile], force: bool) -> Result<(), String> {
     check_location(root, output, force)?;
     let out = absolute(output);
-    let parent = out.parent().ok_or_else(|| format!("{} has no parent folder", out.display()))?;
+    let parent = out
+        .parent()
+        .ok_or_else(|| format!("{} has no parent folder", out.display()))?;
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -61,9 +72,15 @@ pub fn write(root: &Path, output: &Path, files: &[OutFile], force: bool) -> Resu
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.errkb-staging-"))
         .tempdir_in(parent)
-        .map_err(|e| format!("cannot create a staging folder in {}: {e}", parent.display()))?;
+        .map_err(|e| {
+            format!(
+                "cannot create a staging folder in {}: {e}",
+                parent.display()
+            )
+        })?;
     stage(staging.path(), files)?;
-    fsutil::write(&staging.path().join(MARKER), MARKER_TEXT.as_bytes()).map_err(|e| e.to_string())?;
+    fsutil::write(&staging.path().join(MARKER), MARKER_TEXT.as_bytes())
+        .map_err(|e| e.to_string())?;
     swap(staging, &out, parent, &name)
 }
 
@@ -79,7 +96,10 @@ fn stage(dir: &Path, files: &[OutFile]) -> Result<(), String> {
     }
     files.par_iter().try_for_each(|f| {
         if !is_safe_relative(&f.path) {
-            return Err(format!("refusing to write outside the output folder: `{}`", f.path));
+            return Err(format!(
+                "refusing to write outside the output folder: `{}`",
+                f.path
+            ));
         }
         fsutil::write(&dir.join(&f.path), &f.bytes).map_err(|e| e.to_string())
     })
@@ -90,7 +110,8 @@ fn is_safe_relative(p: &str) -> bool {
     !p.is_empty()
         && !p.starts_with('/')
         && !p.contains('\\')
-        && p.split('/').all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
+        && p.split('/')
+            .all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
 }
 
 fn swap(staging: tempfile::TempDir, out: &Path, parent: &Path, name: &str) -> Result<(), String> {
@@ -102,7 +123,8 @@ fn swap(staging: tempfile::TempDir, out: &Path, parent: &Path, name: &str) -> Re
         let old_path = old.path().to_path_buf();
         // Renaming onto an empty folder replaces it on Unix; elsewhere remove it first.
         let _ = std::fs::remove_dir(&old_path);
-        std::fs::rename(out, &old_path).map_err(|e| format!("cannot move the old {} aside: {e}", out.display()))?;
+        std::fs::rename(out, &old_path)
+            .map_err(|e| format!("cannot move the old {} aside: {e}", out.display()))?;
         std::mem::forget(old);
         Some(old_path)
     } else {
@@ -114,10 +136,18 @@ fn swap(staging: tempfile::TempDir, out: &Path, parent: &Path, name: &str) -> Re
             let _ = std::fs::rename(old, out);
         }
         let _ = std::fs::remove_dir_all(&staged);
-        return Err(format!("cannot move the new site into {}: {e}", out.display()));
+        return Err(format!(
+            "cannot move the new site into {}: {e}",
+            out.display()
+        ));
     }
     if let Some(old) = old {
-        std::fs::remove_dir_all(&old).map_err(|e| format!("built, but cannot remove the previous output at {}: {e}", old.display()))?;
+        std::fs::remove_dir_all(&old).map_err(|e| {
+            format!(
+                "built, but cannot remove the previous output at {}: {e}",
+                old.display()
+            )
+        })?;
     }
     Ok(())
 }
@@ -156,13 +186,20 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let root = tmp.path();
         let out = root.join("public");
-        let f = |p: &str, b: &str| OutFile { path: p.into(), bytes: b.into() };
+        let f = |p: &str, b: &str| OutFile {
+            path: p.into(),
+            bytes: b.into(),
+        };
         write(root, &out, &[f("a/index.html", "1")], false).expect("first");
         write(root, &out, &[f("b.txt", "2")], false).expect("second");
         assert!(!out.join("a").exists());
         assert_eq!(std::fs::read_to_string(out.join("b.txt")).expect("r"), "2");
         assert!(out.join(MARKER).is_file());
-        let leftovers: Vec<_> = std::fs::read_dir(root).expect("ls").filter_map(Result::ok).map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(root)
+            .expect("ls")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
 }

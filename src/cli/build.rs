@@ -45,7 +45,11 @@ pub fn run(a: &Args) -> u8 {
     match result {
         Ok(()) => {
             if !a.quiet {
-                let pages = outcome.files.iter().filter(|f| f.path.ends_with(".html")).count();
+                let pages = outcome
+                    .files
+                    .iter()
+                    .filter(|f| f.path.ends_with(".html"))
+                    .count();
                 eprintln!(
                     "Built {} entries ({} pages, {} files) into {} in {} ms",
                     outcome.site.entries.len(),

@@ -8,7 +8,11 @@ pub struct PatternError {
 pub struct Pattern;
 pub fn compile(src: &str) -> Result<Pattern, PatternError> {
     if src.trim().is_empty() {
-        return Err(PatternError { message: "empty".into(), offset: None, hint: None });
+        return Err(PatternError {
+            message: "empty".into(),
+            offset: None,
+            hint: None,
+        });
     }
     Ok(Pattern)
 }

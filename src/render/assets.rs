@@ -15,7 +15,9 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 fn fingerprinted_name(path: &str, bytes: &[u8]) -> String {
     let hash = fingerprint(bytes);
     match path.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && !stem.ends_with('/') => format!("{stem}.{hash}.{ext}"),
+        Some((stem, ext)) if !stem.is_empty() && !stem.ends_with('/') => {
+            format!("{stem}.{hash}.{ext}")
+        }
         _ => format!("{path}.{hash}"),
     }
 }
@@ -25,12 +27,19 @@ fn should_fingerprint(path: &str) -> bool {
 }
 
 /// The asset files to write and the map from logical path (`style.css`) to URL path.
-pub fn build(theme: &Theme, config: &Config) -> Result<(Vec<OutFile>, BTreeMap<String, String>), String> {
+pub fn build(
+    theme: &Theme,
+    config: &Config,
+) -> Result<(Vec<OutFile>, BTreeMap<String, String>), String> {
     let mut files = Vec::new();
     let mut urls = BTreeMap::new();
     let base = config.base_path();
     let mut add = |logical: &str, bytes: Vec<u8>, fp: bool| {
-        let name = if fp { fingerprinted_name(logical, &bytes) } else { logical.to_string() };
+        let name = if fp {
+            fingerprinted_name(logical, &bytes)
+        } else {
+            logical.to_string()
+        };
         urls.insert(logical.to_string(), format!("{base}{name}"));
         files.push(OutFile { path: name, bytes });
     };
@@ -49,8 +58,17 @@ mod tests {
     #[test]
     fn names() {
         let n = fingerprinted_name("js/app.js", b"x");
-        assert!(n.starts_with("js/app.") && n.ends_with(".js") && n.len() == "js/app..js".len() + 10, "{n}");
-        assert_eq!(fingerprinted_name("x.css", b"a"), fingerprinted_name("x.css", b"a"));
-        assert_ne!(fingerprinted_name("x.css", b"a"), fingerprinted_name("x.css", b"b"));
+        assert!(
+            n.starts_with("js/app.") && n.ends_with(".js") && n.len() == "js/app..js".len() + 10,
+            "{n}"
+        );
+        assert_eq!(
+            fingerprinted_name("x.css", b"a"),
+            fingerprinted_name("x.css", b"a")
+        );
+        assert_ne!(
+            fingerprinted_name("x.css", b"a"),
+            fingerprinted_name("x.css", b"b")
+        );
     }
 }

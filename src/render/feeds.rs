@@ -13,7 +13,9 @@ pub fn all(r: &Renderer) -> Vec<OutFile> {
 }
 
 fn sitemap(r: &Renderer) -> OutFile {
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     let mut url = |path: &str, lastmod: Option<&str>| {
         s.push_str("  <url><loc>");
         s.push_str(&escape(&r.canonical(path)));
@@ -32,7 +34,12 @@ fn sitemap(r: &Renderer) -> OutFile {
     for e in &r.site.entries {
         url(&e.id.path(), e.updated.as_deref());
     }
-    let mut tags: Vec<&str> = r.site.entries.iter().flat_map(|e| e.tags.iter().map(String::as_str)).collect();
+    let mut tags: Vec<&str> = r
+        .site
+        .entries
+        .iter()
+        .flat_map(|e| e.tags.iter().map(String::as_str))
+        .collect();
     tags.sort_unstable();
     tags.dedup();
     if !tags.is_empty() {
@@ -51,12 +58,21 @@ fn sitemap(r: &Renderer) -> OutFile {
 fn robots(r: &Renderer) -> OutFile {
     OutFile {
         path: "robots.txt".into(),
-        bytes: format!("User-agent: *\nAllow: /\nSitemap: {}\n", r.canonical("sitemap.xml")).into_bytes(),
+        bytes: format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            r.canonical("sitemap.xml")
+        )
+        .into_bytes(),
     }
 }
 
 fn atom(r: &Renderer) -> OutFile {
-    let mut entries: Vec<&Entry> = r.site.entries.iter().filter(|e| e.updated.is_some()).collect();
+    let mut entries: Vec<&Entry> = r
+        .site
+        .entries
+        .iter()
+        .filter(|e| e.updated.is_some())
+        .collect();
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
     entries.truncate(FEED_LEN);
     let newest = entries
@@ -70,22 +86,48 @@ fn atom(r: &Renderer) -> OutFile {
             format!("urn:errkb:{eid}")
         }
     };
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
+    );
     s.push_str(&format!("  <title>{}</title>\n", escape(&r.config.title)));
-    s.push_str(&format!("  <subtitle>{}</subtitle>\n", escape(&r.config.description)));
-    s.push_str(&format!("  <link rel=\"self\" href=\"{}\"/>\n", escape(&r.canonical("atom.xml"))));
-    s.push_str(&format!("  <link rel=\"alternate\" href=\"{}\"/>\n", escape(&r.canonical(""))));
+    s.push_str(&format!(
+        "  <subtitle>{}</subtitle>\n",
+        escape(&r.config.description)
+    ));
+    s.push_str(&format!(
+        "  <link rel=\"self\" href=\"{}\"/>\n",
+        escape(&r.canonical("atom.xml"))
+    ));
+    s.push_str(&format!(
+        "  <link rel=\"alternate\" href=\"{}\"/>\n",
+        escape(&r.canonical(""))
+    ));
     s.push_str(&format!("  <id>{}</id>\n", escape(&id("", "site"))));
     s.push_str(&format!("  <updated>{newest}T00:00:00Z</updated>\n"));
     for e in entries {
         let path = e.id.path();
         s.push_str("  <entry>\n");
         s.push_str(&format!("    <title>{}</title>\n", escape(&e.title)));
-        s.push_str(&format!("    <link rel=\"alternate\" href=\"{}\"/>\n", escape(&r.canonical(&path))));
-        s.push_str(&format!("    <id>{}</id>\n", escape(&id(&path, &e.id.to_string()))));
-        s.push_str(&format!("    <updated>{}T00:00:00Z</updated>\n", e.updated.as_deref().unwrap_or(newest)));
-        s.push_str(&format!("    <author><name>{}</name></author>\n", escape(&r.config.title)));
-        s.push_str(&format!("    <summary>{}</summary>\n", escape(&plain(&e.summary))));
+        s.push_str(&format!(
+            "    <link rel=\"alternate\" href=\"{}\"/>\n",
+            escape(&r.canonical(&path))
+        ));
+        s.push_str(&format!(
+            "    <id>{}</id>\n",
+            escape(&id(&path, &e.id.to_string()))
+        ));
+        s.push_str(&format!(
+            "    <updated>{}T00:00:00Z</updated>\n",
+            e.updated.as_deref().unwrap_or(newest)
+        ));
+        s.push_str(&format!(
+            "    <author><name>{}</name></author>\n",
+            escape(&r.config.title)
+        ));
+        s.push_str(&format!(
+            "    <summary>{}</summary>\n",
+            escape(&plain(&e.summary))
+        ));
         s.push_str("  </entry>\n");
     }
     s.push_str("</feed>\n");

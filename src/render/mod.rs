@@ -95,7 +95,10 @@ impl<'a> Renderer<'a> {
             };
             match std::str::from_utf8(&file.bytes) {
                 Ok(text) => sources.push((name.clone(), text.to_string())),
-                Err(e) => diags.push(Diagnostic::error(format!("template is not UTF-8 (byte {})", e.valid_up_to())).file(&shown)),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("template is not UTF-8 (byte {})", e.valid_up_to()))
+                        .file(&shown),
+                ),
             }
             origins.insert(name.clone(), shown);
         }
@@ -158,7 +161,13 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders `template` with `ctx` plus `page`, into `out_path`.
-    pub fn page(&self, template: &str, mut ctx: Context, page: &PageMeta, out_path: String) -> Result<OutFile, Diagnostic> {
+    pub fn page(
+        &self,
+        template: &str,
+        mut ctx: Context,
+        page: &PageMeta,
+        out_path: String,
+    ) -> Result<OutFile, Diagnostic> {
         ctx.insert("page", page);
         let html = self
             .tera
@@ -172,21 +181,31 @@ impl<'a> Renderer<'a> {
 }
 
 fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagnostic {
-    let msg = e.to_string();
-    let file = origins
-        .iter()
-        .find(|(name, _)| msg.contains(name.as_str()))
-        .map(|(_, shown)| shown.clone());
-    let mut d = Diagnostic::error(format!("template error: {}", msg.trim()));
-    if let Some(f) = file {
-        d = d.file(f);
+    use tera::ErrorKind;
+    let template = match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => Some(r.filename().to_string()),
+        ErrorKind::CircularExtend { tpl, .. } | ErrorKind::CircularInclude { tpl, .. } => {
+            Some(tpl.clone())
+        }
+        ErrorKind::MissingParent { current, .. } => Some(current.clone()),
+        _ => None,
+    };
+    // Tera's own report already shows the template line with a marker.
+    let mut d = Diagnostic::error(format!("template error: {}", e.to_string().trim()));
+    if let Some(shown) = template.as_ref().and_then(|t| origins.get(t)) {
+        d = d.file(shown);
     }
     d
 }
 
 /// Renders every page, feed and asset of the site.
-pub fn render(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let (mut files, urls) = assets::build(theme, config).map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
+pub fn render(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let (mut files, urls) = assets::build(theme, config)
+        .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
     let r = Renderer::new(site, config, theme, &urls)?;
     let results: Vec<Result<OutFile, Diagnostic>> = site
         .entries
@@ -209,8 +228,10 @@ pub fn render(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<OutFile
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(vec![Diagnostic::error(format!("two outputs share the path `{}`", w[0].path))
-            .hint("a tool folder, tag or alias collides with a page errkb generates")]);
+        return Err(vec![
+            Diagnostic::error(format!("two outputs share the path `{}`", w[0].path))
+                .hint("a tool folder, tag or alias collides with a page errkb generates"),
+        ]);
     }
     Ok(files)
 }

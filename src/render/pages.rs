@@ -31,12 +31,21 @@ fn item<'a>(r: &Renderer<'a>, e: &'a Entry) -> Item<'a> {
         title: &e.title,
         summary_html: markdown::render_inline(&e.summary, o),
         tool_id: &e.id.tool,
-        tool_name: r.site.tool(&e.id.tool).map_or(e.id.tool.as_str(), |t| t.name.as_str()),
+        tool_name: r
+            .site
+            .tool(&e.id.tool)
+            .map_or(e.id.tool.as_str(), |t| t.name.as_str()),
         updated: e.updated.as_deref(),
     }
 }
 
-fn meta(r: &Renderer, title: String, description: String, path: String, kind: &'static str) -> PageMeta {
+fn meta(
+    r: &Renderer,
+    title: String,
+    description: String,
+    path: String,
+    kind: &'static str,
+) -> PageMeta {
     PageMeta {
         canonical: r.canonical(&path),
         title,
@@ -70,22 +79,43 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
 
     // Home.
     let o = md_options(cfg, &r.base_path);
-    let mut recent: Vec<&Entry> = site.entries.iter().filter(|e| e.updated.is_some()).collect();
+    let mut recent: Vec<&Entry> = site
+        .entries
+        .iter()
+        .filter(|e| e.updated.is_some())
+        .collect();
     recent.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
     recent.truncate(cfg.recent_entries);
     let mut ctx = Context::new();
-    ctx.insert("intro_html", &site.intro.as_deref().map(|m| markdown::render(m, o).html));
-    ctx.insert("recent", &recent.iter().map(|e| item(r, e)).collect::<Vec<_>>());
+    ctx.insert(
+        "intro_html",
+        &site.intro.as_deref().map(|m| markdown::render(m, o).html),
+    );
+    ctx.insert(
+        "recent",
+        &recent.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
+    );
     out.push(r.page(
         "index.html",
         ctx,
-        &meta(r, cfg.title.clone(), cfg.description.clone(), String::new(), "home"),
+        &meta(
+            r,
+            cfg.title.clone(),
+            cfg.description.clone(),
+            String::new(),
+            "home",
+        ),
         "index.html".into(),
     ));
 
     // One page per tool.
     for t in &site.tools {
-        let entries: Vec<Item> = site.entries.iter().filter(|e| e.id.tool == t.id).map(|e| item(r, e)).collect();
+        let entries: Vec<Item> = site
+            .entries
+            .iter()
+            .filter(|e| e.id.tool == t.id)
+            .map(|e| item(r, e))
+            .collect();
         let mut ctx = Context::new();
         ctx.insert("tool", t);
         ctx.insert("entries", &entries);
@@ -97,7 +127,13 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
         out.push(r.page(
             "tool.html",
             ctx,
-            &meta(r, format!("{} errors – {}", t.name, cfg.title), desc, path.clone(), "tool"),
+            &meta(
+                r,
+                format!("{} errors – {}", t.name, cfg.title),
+                desc,
+                path.clone(),
+                "tool",
+            ),
             format!("{path}index.html"),
         ));
     }
@@ -128,13 +164,22 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     out.push(r.page(
         "tags.html",
         ctx,
-        &meta(r, format!("Tags – {}", cfg.title), format!("All tags of {}.", cfg.title), "tags/".into(), "tags"),
+        &meta(
+            r,
+            format!("Tags – {}", cfg.title),
+            format!("All tags of {}.", cfg.title),
+            "tags/".into(),
+            "tags",
+        ),
         "tags/index.html".into(),
     ));
     for (t, entries) in &tags {
         let mut ctx = Context::new();
         ctx.insert("tag", t);
-        ctx.insert("entries", &entries.iter().map(|e| item(r, e)).collect::<Vec<_>>());
+        ctx.insert(
+            "entries",
+            &entries.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
+        );
         let path = format!("tags/{t}/");
         out.push(r.page(
             "tag.html",
@@ -154,7 +199,13 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     out.push(r.page(
         "404.html",
         Context::new(),
-        &meta(r, format!("Page not found – {}", cfg.title), "This page does not exist.".into(), "404.html".into(), "404"),
+        &meta(
+            r,
+            format!("Page not found – {}", cfg.title),
+            "This page does not exist.".into(),
+            "404.html".into(),
+            "404",
+        ),
         "404.html".into(),
     ));
 
@@ -166,7 +217,13 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             ctx.insert("target", &target);
             ctx.insert("target_title", &e.title);
             let path = a.path();
-            let mut page = meta(r, format!("Moved: {}", e.title), view::plain(&e.summary), e.id.path(), "redirect");
+            let mut page = meta(
+                r,
+                format!("Moved: {}", e.title),
+                view::plain(&e.summary),
+                e.id.path(),
+                "redirect",
+            );
             page.canonical = target;
             out.push(r.page("redirect.html", ctx, &page, format!("{path}index.html")));
         }

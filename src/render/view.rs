@@ -108,7 +108,10 @@ fn step_view(s: &Step, o: Options) -> StepView {
         title_html: s.title.as_deref().map(|t| markdown::render_inline(t, o)),
         text_html: s.text.as_deref().map(|t| markdown::render(t, o).html),
         run: s.run.as_ref().map(|r| r.trim_end().to_string()),
-        run_html: s.run.as_deref().map(|r| highlight::highlight_command(r.trim_end(), s.lang())),
+        run_html: s
+            .run
+            .as_deref()
+            .map(|r| highlight::highlight_command(r.trim_end(), s.lang())),
         lang: s.lang().to_string(),
         expect: s.expect.as_ref().map(|e| e.trim_end().to_string()),
     }
@@ -156,7 +159,11 @@ pub fn entry_view<'a>(e: &'a Entry, site: &'a Site, config: &Config) -> EntryVie
                 why_html: markdown::render_inline(&u.why, o),
             })
             .collect(),
-        causes_html: e.causes.iter().map(|c| markdown::render_inline(c, o)).collect(),
+        causes_html: e
+            .causes
+            .iter()
+            .map(|c| markdown::render_inline(c, o))
+            .collect(),
         placeholders: e
             .placeholders
             .iter()

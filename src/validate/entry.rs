@@ -117,7 +117,11 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
         }
     };
     let Some(map) = tree.as_object() else {
-        let what = if tree.is_null() { "empty" } else { "not a mapping of keys" };
+        let what = if tree.is_null() {
+            "empty"
+        } else {
+            "not a mapping of keys"
+        };
         cx.at(
             Diagnostic::error(format!("front matter is {what}"))
                 .hint(format!("an entry needs at least: {}", REQUIRED.join(", "))),
@@ -127,7 +131,8 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
     };
     let mut ok = true;
     for key in map.keys() {
-        let known = KNOWN.contains(&key.as_str()) && !(key == "body" && raw.kind == EntryKind::Markdown);
+        let known =
+            KNOWN.contains(&key.as_str()) && !(key == "body" && raw.kind == EntryKind::Markdown);
         if known {
             continue;
         }
@@ -195,7 +200,8 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
     if f.title.contains('\n') {
         cx.key(
             "title",
-            Diagnostic::error("`title` spans several lines").hint("the title is the one-line error message; put the rest in `summary`"),
+            Diagnostic::error("`title` spans several lines")
+                .hint("the title is the one-line error message; put the rest in `summary`"),
         );
         ok = false;
     }
@@ -207,7 +213,10 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
     ] {
         if len == 0 {
             ok = false;
-            cx.key(key, Diagnostic::error(format!("`{key}` needs at least one item")));
+            cx.key(
+                key,
+                Diagnostic::error(format!("`{key}` needs at least one item")),
+            );
         }
     }
     for p in &f.patterns {
@@ -253,7 +262,10 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
             ok = false;
             cx.key(
                 "unsafe",
-                Diagnostic::error(format!("`unsafe` item {} needs both `do_not` and `why`", i + 1)),
+                Diagnostic::error(format!(
+                    "`unsafe` item {} needs both `do_not` and `why`",
+                    i + 1
+                )),
             );
         }
     }
@@ -264,7 +276,9 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
         .collect();
     for name in placeholders.keys() {
         if !name.starts_with(|c: char| c.is_ascii_lowercase())
-            || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         {
             ok = false;
             cx.item(
@@ -277,7 +291,9 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
             cx.item(
                 "placeholders",
                 name,
-                Diagnostic::warning(format!("placeholder `{name}` is declared but no command uses `<{name}>`")),
+                Diagnostic::warning(format!(
+                    "placeholder `{name}` is declared but no command uses `<{name}>`"
+                )),
             );
         }
     }
@@ -317,8 +333,10 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
             cx.item(
                 "tags",
                 t,
-                Diagnostic::error(format!("invalid tag `{t}`"))
-                    .hint(format!("tags are a-z, 0-9 and dashes, e.g. `{}`", crate::model::suggest_segment(t))),
+                Diagnostic::error(format!("invalid tag `{t}`")).hint(format!(
+                    "tags are a-z, 0-9 and dashes, e.g. `{}`",
+                    crate::model::suggest_segment(t)
+                )),
             );
         }
     }
@@ -337,7 +355,10 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
     for l in &f.links {
         if l.url.trim().is_empty() || l.title.trim().is_empty() {
             ok = false;
-            cx.key("links", Diagnostic::error("a link needs a `title` and a `url`"));
+            cx.key(
+                "links",
+                Diagnostic::error("a link needs a `title` and a `url`"),
+            );
         }
     }
     let id = EntryId {
@@ -375,19 +396,26 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
         updated: f.updated,
         draft: f.draft,
         tool: f.tool,
-        extra: f.extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        extra: f
+            .extra
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         body,
         body_line,
     })
 }
 
 pub fn is_valid_tag(t: &str) -> bool {
-    !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `YYYY-MM-DD` naming a day that exists.
 pub fn is_real_date(s: &str) -> bool {
-    s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' && s.parse::<jiff::civil::Date>().is_ok()
+    s.len() == 10
+        && s.as_bytes()[4] == b'-'
+        && s.as_bytes()[7] == b'-'
+        && s.parse::<jiff::civil::Date>().is_ok()
 }
 
 fn stale_check(cx: &mut Ctx, updated: &str, days: u32) {
@@ -395,7 +423,9 @@ fn stale_check(cx: &mut Ctx, updated: &str, days: u32) {
         return;
     };
     let days_since_epoch = jiff::Timestamp::now().as_second().div_euclid(86_400);
-    let Ok(today) = jiff::civil::Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(days_since_epoch)) else {
+    let Ok(today) = jiff::civil::Date::constant(1970, 1, 1)
+        .checked_add(jiff::Span::new().days(days_since_epoch))
+    else {
         return;
     };
     let Ok(age) = date.until(today).map(|s| i64::from(s.get_days())) else {
@@ -418,7 +448,10 @@ mod tests {
 
     #[test]
     fn slots_in_commands() {
-        assert_eq!(slots_in("docker login <registry> -u <user_1>"), vec!["registry", "user_1"]);
+        assert_eq!(
+            slots_in("docker login <registry> -u <user_1>"),
+            vec!["registry", "user_1"]
+        );
         assert!(slots_in("a < b > c <Bad> <9x> <>").is_empty());
         assert_eq!(slots_in("cat <<EOF\n<name>\nEOF"), vec!["name"]);
     }

@@ -49,7 +49,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 /// 1-based line (within `front`) of a top-level `key:`.
 pub fn key_line(front: &str, key: &str) -> Option<usize> {
-    front.lines().position(|l| line_has_key(l, key)).map(|i| i + 1)
+    front
+        .lines()
+        .position(|l| line_has_key(l, key))
+        .map(|i| i + 1)
 }
 
 fn line_has_key(line: &str, key: &str) -> bool {

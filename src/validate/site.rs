@@ -19,7 +19,8 @@ pub fn check(site: &mut Site, raws: &[RawEntry], _config: &Config, diags: &mut V
         };
         let from = keys::key_line(&raw.front, key).unwrap_or(1);
         let line = keys::find_line(&raw.front, from, needle).unwrap_or(from);
-        d.file(&raw.path).at(raw.front_line + line - 1, None, Some(&raw.text))
+        d.file(&raw.path)
+            .at(raw.front_line + line - 1, None, Some(&raw.text))
     };
     let live: std::collections::BTreeSet<&EntryId> = site.entries.iter().map(|e| &e.id).collect();
     let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
@@ -80,7 +81,10 @@ pub fn check(site: &mut Site, raws: &[RawEntry], _config: &Config, diags: &mut V
     }
 }
 
-fn nearest<'a>(id: &EntryId, live: &std::collections::BTreeSet<&'a EntryId>) -> Option<&'a EntryId> {
+fn nearest<'a>(
+    id: &EntryId,
+    live: &std::collections::BTreeSet<&'a EntryId>,
+) -> Option<&'a EntryId> {
     let s = id.to_string();
     live.iter()
         .map(|l| (strsim::levenshtein(&s, &l.to_string()), *l))
