@@ -254,9 +254,9 @@ mod tests {
         assert!(r.html.contains("<h2 id=\"why-it-happens\"><a class=\"heading-link\" href=\"#why-it-happens\">Why it happens</a></h2>"), "{}", r.html);
         assert!(r.html.contains("id=\"why-it-happens-1\""), "{}", r.html);
         assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.anchors.len(), 4);
         let r = render("## Confirm", O);
         assert!(r.html.contains("id=\"confirm-1\""), "{}", r.html);
-        assert_eq!(r.anchors.len(), 4);
     }
 
     #[test]
