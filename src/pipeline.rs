@@ -18,6 +18,8 @@ pub struct Options {
     /// Overrides `base_url` from errkb.yaml.
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Check external links too (network; `errkb check --external-links`).
+    pub external_links: bool,
 }
 
 /// What a run produced: always diagnostics, a site when it could be built.

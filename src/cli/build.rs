@@ -28,6 +28,7 @@ pub fn run(a: &Args) -> u8 {
         root: a.site.root.clone(),
         base_url: a.base_url.clone(),
         drafts: a.site.drafts,
+        external_links: false,
     };
     let output = match &a.output {
         Some(o) => o.clone(),

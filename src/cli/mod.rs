@@ -2,6 +2,9 @@
 //! the library.
 
 mod build;
+mod check;
+mod init;
+mod new;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -41,6 +44,27 @@ pub enum Command {
     /// staged beside the output folder and swapped in only when complete, so a failed
     /// build leaves the previous output as it was.
     Build(build::Args),
+    /// Check every entry and template without writing anything.
+    ///
+    /// Reports all problems at once, each with its file, line and a hint. Exits 1 on any
+    /// error (or any warning with --deny-warnings), so CI can stop a broken knowledge base.
+    Check(check::Args),
+    /// Create a skeleton entry with every required key and TODO markers.
+    ///
+    /// The file is content/<tool>/<slug>.md; the tool folder (with a _tool.yaml) is
+    /// created when new. `errkb check` rejects the entry until every TODO is replaced.
+    New(new::Args),
+    /// Create a new knowledge-base site in an empty folder.
+    ///
+    /// Writes errkb.yaml (every key documented), one complete example entry, a .gitignore
+    /// and a GitHub Actions workflow that checks, builds and publishes the site.
+    Init(init::Args),
+    /// Print shell completions: `errkb completions bash > /etc/bash_completion.d/errkb`.
+    Completions {
+        /// The shell to generate completions for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Options shared by commands that read a site.
@@ -73,6 +97,14 @@ where
     };
     match cli.command {
         Command::Build(a) => build::run(&a),
+        Command::Check(a) => check::run(&a),
+        Command::New(a) => new::run(&a),
+        Command::Init(a) => init::run(&a),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "errkb", &mut std::io::stdout());
+            exit::OK
+        }
     }
 }
 

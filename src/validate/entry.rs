@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::keys::{self, KNOWN, REQUIRED};
+use super::lint;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::{EntryKind, RawEntry};
@@ -163,6 +164,9 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
             return None;
         }
     };
+    let before = cx.diags.len();
+    todo_markers(cx);
+    ok &= cx.diags.len() == before;
     let entry = build(cx, fields, config);
     if ok { entry } else { None }
 }
@@ -254,6 +258,7 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
             }
             if let Some(run) = &s.run {
                 used.extend(slots_in(run).into_iter().map(str::to_string));
+                lint_run(cx, key, run, s.allow_unsafe.as_deref());
             }
         }
     }
@@ -402,6 +407,41 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
         body,
         body_line,
     })
+}
+
+/// Warns about a command that is a known unsafe shortcut, unless the step says why it is
+/// fine here.
+fn lint_run(cx: &mut Ctx, key: &str, run: &str, allow: Option<&str>) {
+    match (lint::unsafe_command(run), allow) {
+        (Some(rule), None) => cx.item(
+            key,
+            run,
+            Diagnostic::warning(format!("`{key}` command uses an unsafe shortcut ({}): it {}", rule.id, rule.message))
+                .hint("move it under `unsafe:` with the reason, or add `allow_unsafe: \"why it is safe here\"` to the step"),
+        ),
+        (_, Some(reason)) if reason.trim().is_empty() => cx.item(
+            key,
+            run,
+            Diagnostic::error("`allow_unsafe` is empty").hint("say why the command is safe in this step"),
+        ),
+        _ => {}
+    }
+}
+
+/// Every line still holding a `TODO:` marker from `errkb new`.
+fn todo_markers(cx: &mut Ctx) {
+    let raw = cx.raw;
+    for (i, line) in raw.text.lines().enumerate() {
+        if let Some(col) = line.find(lint::TODO_MARKER) {
+            let col = line[..col].chars().count() + 1;
+            cx.diags.push(
+                Diagnostic::error("unfinished entry: `TODO:` marker left in")
+                    .file(&raw.path)
+                    .at(i + 1, Some(col), Some(&raw.text))
+                    .hint("replace the TODO text with the real content"),
+            );
+        }
+    }
 }
 
 pub fn is_valid_tag(t: &str) -> bool {

@@ -4,6 +4,7 @@
 
 mod entry;
 pub mod keys;
+pub mod lint;
 mod site;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,110 @@
+//! Lints only an error knowledge base needs: commands in fix/verify/confirm/check that
+//! are known unsafe shortcuts (rules in `unsafe-commands.yaml`), and `TODO` markers left
+//! by `errkb new`.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+const RULES_YAML: &str = include_str!("unsafe-commands.yaml");
+
+#[derive(Debug, Deserialize)]
+struct RuleDef {
+    id: String,
+    pattern: String,
+    message: String,
+    example: String,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub regex: Regex,
+    pub message: String,
+    pub example: String,
+}
+
+/// The unsafe-command rules, compiled once. A rule that does not compile is dropped
+/// (the unit tests make sure none does).
+pub fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let defs: Vec<RuleDef> = crate::yaml::from_str(RULES_YAML).unwrap_or_default();
+        defs.into_iter()
+            .filter_map(|d| {
+                Some(Rule {
+                    regex: Regex::new(&d.pattern).ok()?,
+                    id: d.id,
+                    message: d.message,
+                    example: d.example,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The first rule a command breaks. Backslash-continued lines are joined first, so a
+/// flag on the next line still counts.
+pub fn unsafe_command(run: &str) -> Option<&'static Rule> {
+    let joined = run.replace("\\\n", " ");
+    rules().iter().find(|r| r.regex.is_match(&joined))
+}
+
+/// The marker `errkb new` leaves in every value an author must write.
+pub const TODO_MARKER: &str = "TODO:";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_compiles_and_matches_its_example() {
+        let defs: Vec<RuleDef> = crate::yaml::from_str(RULES_YAML).expect("rules parse");
+        assert_eq!(defs.len(), rules().len(), "a rule failed to compile");
+        for r in rules() {
+            assert!(
+                r.regex.is_match(&r.example),
+                "{} does not match its example",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn safe_commands_pass() {
+        for ok in [
+            "chmod 600 ~/.ssh/id_ed25519",
+            "chmod 755 script.sh",
+            "curl -fsSL https://example.org/ -o x",
+            "curl --cacert ca.pem https://example.org/",
+            "git push --force-with-lease origin my-branch",
+            "git push origin main",
+            "npm install -g typescript",
+            "docker run --rm alpine",
+            "ssh -o StrictHostKeyChecking=accept-new host",
+            "docker system prune",
+            "docker login ghcr.io -u me --password-stdin",
+            "mysql -u root -p",
+            "mysql -u root -P 3306 -p -h db",
+        ] {
+            assert!(
+                unsafe_command(ok).is_none(),
+                "flagged: {ok} ({:?})",
+                unsafe_command(ok).map(|r| &r.id)
+            );
+        }
+    }
+
+    #[test]
+    fn continued_lines_are_joined() {
+        assert_eq!(
+            unsafe_command("curl -sS \\\n  -k https://x/").map(|r| r.id.as_str()),
+            Some("curl-insecure")
+        );
+        assert_eq!(
+            unsafe_command("curl -fsSL https://get.example/ | sh").map(|r| r.id.as_str()),
+            Some("pipe-to-shell")
+        );
+    }
+}
