@@ -72,7 +72,9 @@ impl Diagnostic {
     pub fn at(mut self, line: usize, col: Option<usize>, text: Option<&str>) -> Self {
         self.line = Some(line.max(1));
         self.col = col.map(|c| c.max(1));
-        self.source_line = text.and_then(|t| t.lines().nth(line.max(1) - 1).map(str::to_string));
+        self.source_line = text
+            .and_then(|t| t.lines().nth(line.max(1) - 1))
+            .map(|l| excerpt(l, self.col));
         self
     }
 
@@ -114,6 +116,22 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Longest source line shown under a message; longer lines are cut around the column.
+const MAX_SHOWN: usize = 160;
+
+/// The part of a (possibly huge) line worth showing: all of it when short, else a window
+/// around the column, marked with `…`. The column is not changed: it still counts from
+/// the start of the real line.
+fn excerpt(line: &str, col: Option<usize>) -> String {
+    if line.chars().count() <= MAX_SHOWN {
+        return line.to_string();
+    }
+    let col = col.unwrap_or(1);
+    let start = col.saturating_sub(MAX_SHOWN / 2);
+    let window: String = line.chars().skip(start).take(MAX_SHOWN).collect();
+    format!("{}{window}…", if start > 0 { "…" } else { "" })
 }
 
 /// How diagnostics are printed.
@@ -180,7 +198,14 @@ fn render_human(d: &Diagnostic, color: bool) -> String {
     let title = level.primary_title(d.message.as_str());
     let mut group = match (&path, d.line, &d.source_line) {
         (Some(p), Some(line), Some(src)) => {
-            let span = column_span(src, d.col);
+            let shown_col = d.col.map(|c| {
+                if src.starts_with('…') {
+                    c - c.saturating_sub(MAX_SHOWN / 2) + 1
+                } else {
+                    c
+                }
+            });
+            let span = column_span(src, shown_col);
             title.element(
                 Snippet::source(src.as_str())
                     .line_start(line)
@@ -279,6 +304,19 @@ mod tests {
         assert!(out.contains("3 | verfy: []"), "{out}");
         assert!(out.contains("^^^^^^"), "{out}");
         assert!(out.contains("did you mean `verify`?"), "{out}");
+    }
+
+    #[test]
+    fn huge_lines_are_cut() {
+        let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::error("m")
+            .file("f")
+            .at(1, Some(5001), Some(&line));
+        let shown = d.source_line.clone().expect("line");
+        assert!(shown.chars().count() <= MAX_SHOWN + 2, "{}", shown.len());
+        assert!(shown.contains('X'));
+        let out = render(&[d], Format::Human, false);
+        assert!(out.len() < 2000, "{}", out.len());
     }
 
     #[test]

@@ -144,6 +144,16 @@ pub fn load(root: &Path) -> Loaded {
             }
             continue;
         }
+        if !dent.file_type().is_file() {
+            // FIFOs, sockets and devices: reading them could block forever.
+            if is_entry_file(&name) || name == "_tool.yaml" || name == "_index.md" {
+                out.diagnostics.push(
+                    Diagnostic::error("not a regular file (a pipe, socket or device); skipped")
+                        .file(relp),
+                );
+            }
+            continue;
+        }
         if depth == 1 {
             if name == "_index.md" {
                 match read_text(root, path) {

@@ -31,7 +31,59 @@ impl YamlError {
     }
 }
 
+/// Deepest `[`/`{` nesting accepted. libyaml's scanner looks ahead over every open
+/// bracket before the parser's recursion limit can stop it, which is quadratic: a file of
+/// 100,000 `[` would take minutes. No entry needs more than a few levels.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// 1-based (line, column) where flow nesting first exceeds [`MAX_FLOW_DEPTH`], if it does.
+/// Brackets inside quoted strings and comments do not count.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = '\n';
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            comment = false;
+            prev = c;
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' if prev.is_whitespace() || "[{,:".contains(prev) => quote = Some(c),
+                '#' if prev.is_whitespace() => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some((line, col));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
+}
+
 fn guard(text: &str) -> Result<(), YamlError> {
+    if let Some((line, col)) = too_deep(text) {
+        return Err(YamlError {
+            message: format!("nesting deeper than {MAX_FLOW_DEPTH} levels of [ ] or {{ }}"),
+            line: Some(line),
+            col: Some(col),
+        });
+    }
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(YamlError {
             message: format!(
@@ -116,6 +168,21 @@ mod tests {
         let e = parse_value("a: 1\nb: [\n").expect_err("bad yaml");
         assert!(e.line.is_some(), "{e:?}");
         assert!(!e.message.contains(" at line "), "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_fast() {
+        let text = format!("a: {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let t = std::time::Instant::now();
+        let e = parse_value(&text).expect_err("too deep");
+        assert!(e.message.contains("nesting deeper"), "{e:?}");
+        assert!(t.elapsed().as_secs() < 2);
+        assert!(
+            parse_value(
+                "a: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\""
+            )
+            .is_ok()
+        );
     }
 
     #[test]
