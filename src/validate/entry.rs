@@ -75,26 +75,29 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// A diagnostic at 1-based `line` of the front matter (or of the file when `None`).
-    fn at(&mut self, d: Diagnostic, front_line: Option<usize>) {
-        let d = d.file(&self.raw.path);
-        let d = match front_line {
-            Some(l) => d.at(self.raw.front_line + l - 1, None, Some(&self.raw.text)),
-            None => d.at(1, None, Some(&self.raw.text)),
-        };
+    /// A diagnostic at 1-based `line` and `col` of the front matter.
+    fn at(&mut self, d: Diagnostic, line: usize, col: Option<usize>) {
+        let d = d
+            .file(&self.raw.path)
+            .at(self.raw.front_line + line - 1, col, Some(&self.raw.text));
         self.diags.push(d);
     }
 
+    /// At the line of a top-level key (the first line when the key is absent).
     fn key(&mut self, key: &str, d: Diagnostic) {
-        let line = keys::key_line(&self.raw.front, key);
-        self.at(d, line);
+        match keys::key_line(&self.raw.front, key) {
+            Some(l) => self.at(d, l, Some(1)),
+            None => self.at(d, 1, None),
+        }
     }
 
-    /// A diagnostic at the line where `needle` appears below `key`.
+    /// At the place where `needle` appears below `key`.
     fn item(&mut self, key: &str, needle: &str, d: Diagnostic) {
         let from = keys::key_line(&self.raw.front, key).unwrap_or(1);
-        let line = keys::find_line(&self.raw.front, from, needle).or(Some(from));
-        self.at(d, line);
+        match keys::find(&self.raw.front, from, needle) {
+            Some((l, c)) => self.at(d, l, Some(c)),
+            None => self.at(d, from, None),
+        }
     }
 }
 
@@ -126,7 +129,8 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
         cx.at(
             Diagnostic::error(format!("front matter is {what}"))
                 .hint(format!("an entry needs at least: {}", REQUIRED.join(", "))),
-            Some(1),
+            1,
+            None,
         );
         return None;
     };
@@ -151,9 +155,12 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
     for key in REQUIRED {
         if !map.contains_key(*key) {
             ok = false;
-            cx.at(
-                Diagnostic::error(format!("missing required key `{key}`")),
-                Some(1),
+            // Point at the opening `---` (or the first line of a YAML entry).
+            let line = raw.front_line.saturating_sub(1).max(1);
+            cx.diags.push(
+                Diagnostic::error(format!("missing required key `{key}`"))
+                    .file(&raw.path)
+                    .at(line, None, Some(&raw.text)),
             );
         }
     }
@@ -167,7 +174,7 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
     let before = cx.diags.len();
     todo_markers(cx);
     ok &= cx.diags.len() == before;
-    let entry = build(cx, fields, config);
+    let entry = build(cx, fields, config, map);
     if ok { entry } else { None }
 }
 
@@ -188,15 +195,16 @@ fn yaml_error(cx: &mut Ctx, e: &yaml::YamlError) {
     cx.diags.push(d);
 }
 
-fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
+fn build(cx: &mut Ctx, f: Fields, config: &Config, present: &serde_json::Map<String, serde_json::Value>) -> Option<Entry> {
     let raw = cx.raw;
     let mut ok = true;
+    // A missing key was reported already; do not report it again as empty.
     for (key, val) in [
         ("title", &f.title),
         ("summary", &f.summary),
         ("likely_cause", &f.likely_cause),
     ] {
-        if val.trim().is_empty() {
+        if val.trim().is_empty() && present.contains_key(key) {
             ok = false;
             cx.key(key, Diagnostic::error(format!("`{key}` is empty")));
         }
@@ -215,7 +223,7 @@ fn build(cx: &mut Ctx, f: Fields, config: &Config) -> Option<Entry> {
         ("unsafe", f.unsafe_.len()),
         ("verify", f.verify.len()),
     ] {
-        if len == 0 {
+        if len == 0 && present.contains_key(key) {
             ok = false;
             cx.key(
                 key,

@@ -63,8 +63,9 @@ fn line_has_key(line: &str, key: &str) -> bool {
     rest.is_some_and(|r| r.trim_start().starts_with(':'))
 }
 
-/// 1-based line (within `front`) of the first line at or after `from` containing `needle`.
-pub fn find_line(front: &str, from: usize, needle: &str) -> Option<usize> {
+/// 1-based line and column (within `front`) of the first occurrence of `needle` at or
+/// after line `from`.
+pub fn find(front: &str, from: usize, needle: &str) -> Option<(usize, usize)> {
     let probe = needle.lines().next().unwrap_or(needle).trim();
     if probe.is_empty() {
         return None;
@@ -73,8 +74,7 @@ pub fn find_line(front: &str, from: usize, needle: &str) -> Option<usize> {
         .lines()
         .enumerate()
         .skip(from.saturating_sub(1))
-        .find(|(_, l)| l.contains(probe))
-        .map(|(i, _)| i + 1)
+        .find_map(|(i, l)| l.find(probe).map(|b| (i + 1, l[..b].chars().count() + 1)))
 }
 
 #[cfg(test)]
@@ -96,6 +96,6 @@ mod tests {
         assert_eq!(key_line(f, "title"), Some(1));
         assert_eq!(key_line(f, "fix"), Some(2));
         assert_eq!(key_line(f, "fi"), None);
-        assert_eq!(find_line(f, 3, "x y"), Some(4));
+        assert_eq!(find(f, 3, "x y"), Some((4, 5)));
     }
 }

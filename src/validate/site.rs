@@ -18,9 +18,8 @@ pub fn check(site: &mut Site, raws: &[RawEntry], _config: &Config, diags: &mut V
             return d;
         };
         let from = keys::key_line(&raw.front, key).unwrap_or(1);
-        let line = keys::find_line(&raw.front, from, needle).unwrap_or(from);
-        d.file(&raw.path)
-            .at(raw.front_line + line - 1, None, Some(&raw.text))
+        let (line, col) = keys::find(&raw.front, from, needle).map_or((from, None), |(l, c)| (l, Some(c)));
+        d.file(&raw.path).at(raw.front_line + line - 1, col, Some(&raw.text))
     };
     let live: std::collections::BTreeSet<&EntryId> = site.entries.iter().map(|e| &e.id).collect();
     let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
