@@ -41,6 +41,9 @@ pub struct Diagnostic {
     /// The text of the offending line, shown under the message.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// How many characters from the column to underline (else: to the next space).
+    #[serde(skip)]
+    pub span_len: Option<usize>,
 }
 
 impl Diagnostic {
@@ -53,6 +56,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            span_len: None,
         }
     }
 
@@ -75,6 +79,12 @@ impl Diagnostic {
         self.source_line = text
             .and_then(|t| t.lines().nth(line.max(1) - 1))
             .map(|l| excerpt(l, self.col));
+        self
+    }
+
+    /// Underlines `len` characters from the column.
+    pub fn span(mut self, len: usize) -> Self {
+        self.span_len = Some(len.max(1));
         self
     }
 
@@ -205,7 +215,7 @@ fn render_human(d: &Diagnostic, color: bool) -> String {
                     c
                 }
             });
-            let span = column_span(src, shown_col);
+            let span = column_span(src, shown_col, d.span_len);
             title.element(
                 Snippet::source(src.as_str())
                     .line_start(line)
@@ -226,7 +236,7 @@ fn render_human(d: &Diagnostic, color: bool) -> String {
 }
 
 /// The byte span to underline: from the column to the end of the token (or the line).
-fn column_span(src: &str, col: Option<usize>) -> std::ops::Range<usize> {
+fn column_span(src: &str, col: Option<usize>, len: Option<usize>) -> std::ops::Range<usize> {
     let Some(col) = col else {
         let start = src.len() - src.trim_start().len();
         return start..src.trim_end().len().max(start);
@@ -236,8 +246,11 @@ fn column_span(src: &str, col: Option<usize>) -> std::ops::Range<usize> {
         .nth(col.saturating_sub(1))
         .map_or(src.len(), |(i, _)| i);
     let rest = &src[start..];
-    let len = rest.find(char::is_whitespace).unwrap_or(rest.len()).max(1);
-    start..(start + len).min(src.len())
+    let len = match len {
+        Some(n) => rest.char_indices().nth(n).map_or(rest.len(), |(i, _)| i),
+        None => rest.find(char::is_whitespace).unwrap_or(rest.len()),
+    };
+    start..(start + len.max(1)).min(src.len())
 }
 
 fn render_github(d: &Diagnostic) -> String {

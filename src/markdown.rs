@@ -66,11 +66,73 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
+/// Gives each heading a unique id, never one of the page's reserved ids.
+struct HeadingIds {
+    used: HashSet<String>,
+}
+
+impl HeadingIds {
+    fn new(reserved: &[&str]) -> Self {
+        HeadingIds {
+            used: reserved.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn next(&mut self, text: &str) -> String {
+        let base = slugify(text);
+        let mut id = base.clone();
+        let mut n = 1;
+        while self.used.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.used.insert(id.clone());
+        id
+    }
+}
+
+/// What the link checker needs from a body, without rendering it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Heading ids, as [`render`] assigns them.
+    pub anchors: Vec<String>,
+    /// Link and image destinations with the 1-based line (within the body) they are on.
+    pub links: Vec<(String, usize)>,
+}
+
+/// Collects heading ids and link destinations of a Markdown document.
+pub fn scan(md: &str, reserved: &[&str]) -> Scan {
+    let mut out = Scan::default();
+    let mut ids = HeadingIds::new(reserved);
+    let mut heading: Option<Vec<Event>> = None;
+    let line_of = |offset: usize| md[..offset.min(md.len())].matches('\n').count() + 1;
+    for (ev, range) in Parser::new_ext(md, cm_options()).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => heading = Some(Vec::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(inner) = heading.take() {
+                    out.anchors.push(ids.next(&plain_text(&inner)));
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                out.links.push((dest_url.to_string(), line_of(range.start)));
+            }
+            other => {
+                if let Some(h) = &mut heading {
+                    h.push(other);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Renders a Markdown document (an entry body, `_index.md`).
 pub fn render(md: &str, opts: Options) -> Rendered {
     let mut out = Rendered::default();
     let mut events: Vec<Event> = Vec::new();
-    let mut used_ids: HashSet<String> = opts.reserved_ids.iter().map(|s| s.to_string()).collect();
+    let mut ids = HeadingIds::new(opts.reserved_ids);
     let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
     for ev in Parser::new_ext(md, cm_options()) {
@@ -100,15 +162,7 @@ pub fn render(md: &str, opts: Options) -> Rendered {
                         continue;
                     };
                     let text = plain_text(&inner);
-                    let mut id = slugify(&text);
-                    if used_ids.contains(&id) {
-                        let mut n = 1;
-                        while used_ids.contains(&format!("{id}-{n}")) {
-                            n += 1;
-                        }
-                        id = format!("{id}-{n}");
-                    }
-                    used_ids.insert(id.clone());
+                    let id = ids.next(&text);
                     // The page's H1 is the error message: body headings start at h2.
                     let lvl = (level as u8).clamp(2, 6);
                     if lvl <= 3 {
@@ -257,6 +311,18 @@ mod tests {
         assert_eq!(r.anchors.len(), 4);
         let r = render("## Confirm", O);
         assert!(r.html.contains("id=\"confirm-1\""), "{}", r.html);
+    }
+
+    #[test]
+    fn scan_agrees_with_render() {
+        let md = "## A\n\n## A\n\n[x](/t/y/) ![i](/i.png)\n\n## Confirm";
+        let r = render(md, O);
+        let s = scan(md, O.reserved_ids);
+        assert_eq!(r.anchors, s.anchors);
+        assert_eq!(
+            s.links,
+            vec![("/t/y/".to_string(), 5), ("/i.png".to_string(), 5)]
+        );
     }
 
     #[test]

@@ -77,9 +77,9 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// A diagnostic at 1-based `line` and `col` of the front matter.
     fn at(&mut self, d: Diagnostic, line: usize, col: Option<usize>) {
-        let d = d
-            .file(&self.raw.path)
-            .at(self.raw.front_line + line - 1, col, Some(&self.raw.text));
+        let d =
+            d.file(&self.raw.path)
+                .at(self.raw.front_line + line - 1, col, Some(&self.raw.text));
         self.diags.push(d);
     }
 
@@ -95,7 +95,10 @@ impl Ctx<'_> {
     fn item(&mut self, key: &str, needle: &str, d: Diagnostic) {
         let from = keys::key_line(&self.raw.front, key).unwrap_or(1);
         match keys::find(&self.raw.front, from, needle) {
-            Some((l, c)) => self.at(d, l, Some(c)),
+            Some((l, c)) => {
+                let len = needle.lines().next().unwrap_or("").trim().chars().count();
+                self.at(d.span(len), l, Some(c))
+            }
             None => self.at(d, from, None),
         }
     }
@@ -195,7 +198,12 @@ fn yaml_error(cx: &mut Ctx, e: &yaml::YamlError) {
     cx.diags.push(d);
 }
 
-fn build(cx: &mut Ctx, f: Fields, config: &Config, present: &serde_json::Map<String, serde_json::Value>) -> Option<Entry> {
+fn build(
+    cx: &mut Ctx,
+    f: Fields,
+    config: &Config,
+    present: &serde_json::Map<String, serde_json::Value>,
+) -> Option<Entry> {
     let raw = cx.raw;
     let mut ok = true;
     // A missing key was reported already; do not report it again as empty.

@@ -4,6 +4,7 @@
 
 mod entry;
 pub mod keys;
+pub mod links;
 pub mod lint;
 mod site;
 
@@ -80,11 +81,11 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
         });
     }
 
-    let mut site = Site {
+    let site = Site {
         intro: loaded.intro,
         tools,
         entries,
     };
-    site::check(&mut site, &loaded.entries, config, &mut diags);
+    site::check(&site, &loaded.entries, config, &mut diags);
     (site, diags)
 }

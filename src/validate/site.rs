@@ -8,7 +8,7 @@ use crate::diag::Diagnostic;
 use crate::load::RawEntry;
 use crate::model::{EntryId, Site};
 
-pub fn check(site: &mut Site, raws: &[RawEntry], _config: &Config, diags: &mut Vec<Diagnostic>) {
+pub fn check(site: &Site, raws: &[RawEntry], _config: &Config, diags: &mut Vec<Diagnostic>) {
     let raw_of: BTreeMap<(&str, &str), &RawEntry> = raws
         .iter()
         .map(|r| ((r.tool.as_str(), r.slug.as_str()), r))
@@ -18,9 +18,22 @@ pub fn check(site: &mut Site, raws: &[RawEntry], _config: &Config, diags: &mut V
             return d;
         };
         let from = keys::key_line(&raw.front, key).unwrap_or(1);
-        let (line, col) = keys::find(&raw.front, from, needle).map_or((from, None), |(l, c)| (l, Some(c)));
-        d.file(&raw.path).at(raw.front_line + line - 1, col, Some(&raw.text))
+        let (line, col) =
+            keys::find(&raw.front, from, needle).map_or((from, None), |(l, c)| (l, Some(c)));
+        d.file(&raw.path)
+            .at(raw.front_line + line - 1, col, Some(&raw.text))
+            .span(needle.chars().count())
     };
+    let texts: BTreeMap<&EntryId, &str> = site
+        .entries
+        .iter()
+        .filter_map(|e| {
+            raw_of
+                .get(&(e.id.tool.as_str(), e.id.slug.as_str()))
+                .map(|r| (&e.id, r.text.as_str()))
+        })
+        .collect();
+    super::links::check(site, &texts, diags);
     let live: std::collections::BTreeSet<&EntryId> = site.entries.iter().map(|e| &e.id).collect();
     let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
     let mut pattern_owner: BTreeMap<String, &EntryId> = BTreeMap::new();
