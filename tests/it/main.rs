@@ -2,6 +2,7 @@
 //! `errkb` binary over fixture sites copied into temporary folders.
 
 mod build;
+mod check;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
