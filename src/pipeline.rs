@@ -69,6 +69,7 @@ pub fn check(opts: &Options) -> Outcome {
     let loaded = out.time("load", || load::load(&opts.root));
     let vopts = validate::Options {
         drafts: opts.drafts,
+        external_links: opts.external_links,
     };
     let config = out.config.clone();
     let (site, diags) = out.time("validate", || validate::validate(loaded, &config, vopts));

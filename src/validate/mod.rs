@@ -3,6 +3,7 @@
 //! parallel; every problem becomes a diagnostic pointing at the file and line.
 
 mod entry;
+mod external;
 pub mod keys;
 pub mod links;
 pub mod lint;
@@ -25,6 +26,8 @@ pub use entry::{is_real_date, is_valid_tag, validate_entry};
 pub struct Options {
     /// Keep entries marked `draft: true`.
     pub drafts: bool,
+    /// Fetch external links in bodies (`check --external-links`).
+    pub external_links: bool,
 }
 
 /// Validates everything `load` read. The site holds every entry that parsed (minus
@@ -86,6 +89,6 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
         tools,
         entries,
     };
-    site::check(&site, &loaded.entries, config, &mut diags);
+    site::check(&site, &loaded.entries, config, opts, &mut diags);
     (site, diags)
 }

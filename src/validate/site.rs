@@ -8,7 +8,13 @@ use crate::diag::Diagnostic;
 use crate::load::RawEntry;
 use crate::model::{EntryId, Site};
 
-pub fn check(site: &Site, raws: &[RawEntry], _config: &Config, diags: &mut Vec<Diagnostic>) {
+pub fn check(
+    site: &Site,
+    raws: &[RawEntry],
+    _config: &Config,
+    opts: super::Options,
+    diags: &mut Vec<Diagnostic>,
+) {
     let raw_of: BTreeMap<(&str, &str), &RawEntry> = raws
         .iter()
         .map(|r| ((r.tool.as_str(), r.slug.as_str()), r))
@@ -33,7 +39,10 @@ pub fn check(site: &Site, raws: &[RawEntry], _config: &Config, diags: &mut Vec<D
                 .map(|r| (&e.id, r.text.as_str()))
         })
         .collect();
-    super::links::check(site, &texts, diags);
+    let external = super::links::check(site, &texts, diags);
+    if opts.external_links {
+        super::external::check(site, &external, &texts, diags);
+    }
     let live: std::collections::BTreeSet<&EntryId> = site.entries.iter().map(|e| &e.id).collect();
     let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
     let mut pattern_owner: BTreeMap<String, &EntryId> = BTreeMap::new();

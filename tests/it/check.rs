@@ -480,3 +480,53 @@ fn bundled_knowledge_base_passes_deny_warnings() {
     assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
     assert!(r.stderr().contains("42 entries"), "{}", r.stderr());
 }
+
+#[test]
+fn external_links_only_when_asked_and_only_as_warnings() {
+    use std::io::{Read, Write};
+    // A local server: /ok answers 200, anything else 404.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        for stream in listener.incoming().take(2) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 2048];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]);
+            let status = if req.contains(" /ok ") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    let s = Site::new("ok-basic");
+    let page = s.read("content/demo/widget-locked.md").replace(
+        "More text.[^1]",
+        &format!(
+            "More text.[^1] [up](http://127.0.0.1:{port}/ok) [down](http://127.0.0.1:{port}/gone)"
+        ),
+    );
+    s.write("content/demo/widget-locked.md", &page);
+    s.run(&["check", "--deny-warnings"]).ok();
+    let r = s
+        .run(&["check", "--external-links", "--format", "json"])
+        .ok();
+    let out = r.stdout();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "external link http://127.0.0.1:{port}/gone answered HTTP 404"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"severity\":\"warning\"") && out.contains("\"line\":74"),
+        "{out}"
+    );
+    server.join().expect("server");
+}
