@@ -9,6 +9,9 @@ pub mod links;
 pub mod lint;
 mod site;
 
+#[cfg(test)]
+mod proptests;
+
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
