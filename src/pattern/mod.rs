@@ -1,21 +1,572 @@
-//! TEMPORARY shim so the crate compiles while the pattern engine is being written.
-//! The pattern-engine work replaces this whole file.
+//! The pattern language: compile a pattern, clean a log line, match, rank.
+//!
+//! `check`, the search index and `errkb match` all use this module; the
+//! browser's JavaScript port is held to the same test vectors
+//! (`tests/vectors/patterns.json`).
+//!
+//! # Template patterns
+//!
+//! A pattern is literal text from the error output with `<name>` slots for
+//! the parts that vary: `pull access denied for <image>, repository does not
+//! exist`.
+//!
+//! - Only `<` + a name (`[a-z][a-z0-9_]*`) + `>` is a slot; any other `<` is
+//!   literal text (`<Name>`, `<my-host>`, `a < b`). Each slot name may appear
+//!   once per pattern.
+//! - A slot matches one or more characters, as few as possible, within the
+//!   line. Two adjacent slots are allowed; each takes at least one character.
+//!   A slot at the very end of a pattern therefore captures one character: it
+//!   only says "something follows".
+//! - Matching is case-insensitive.
+//! - Any run of whitespace in the pattern or the line equals one space;
+//!   leading and trailing whitespace of the pattern is ignored.
+//! - All quote characters are the same character: `'` `"` `` ` `` and the
+//!   typographic `‘ ’ ‚ ‛ “ ” „ ‟ ′ ″`. Tools print the same message with
+//!   different quotes across versions, locales and terminals, so a pattern
+//!   written with one kind matches all of them.
+//! - A pattern matches when it occurs anywhere in a line (substring).
+//! - The pattern's text is normalized like a line (see below), so `ſ` in a
+//!   pattern is `s`.
+//! - An empty pattern, or one with only slots and whitespace, is an error.
+//!
+//! # `regex:` patterns
+//!
+//! `regex:` (lower case, at the start) makes the rest (trimmed) a regular expression in the
+//! subset that Rust's `regex` crate and JavaScript's `RegExp` without the `u`
+//! flag both accept with the same meaning. Anything outside it is an error
+//! that names the construct: look-around, backreferences, `(?P<name>...)`,
+//! inline flags other than one `(?i)` at the very start, `\A \z \Z`,
+//! `\p{..}`/`\P{..}`, POSIX classes, class set operations (`&&` `--` `~~`),
+//! nested classes, `\x{..}`/`\u{..}`/`\U`, `\a`, `\Q..\E`, special word
+//! boundaries (`\b{start}`, `\<`), stacked quantifiers (`a**`, `a*+`), counted
+//! repetition with spaces or an empty minimum (`{2, 3}`, `{,3}`), counts over
+//! 1,000, a `]` first in a class, characters beyond U+FFFF in a class, a
+//! negated `\D \W \S` inside a class, whitespace escapes other than a space
+//! (`\t`, `\n`: they never occur in a cleaned line), a quantifier on
+//! something that can match empty text (`(a?)*`: the engines repeat it
+//! differently), and a repeated part that itself repeats without bound
+//! (`(a+)+`: exponential time in the browser's backtracking engine).
+//!
+//! - A regex is case-sensitive unless it starts with `(?i)`.
+//! - `\d \w \s \b \B` have their ASCII meaning, as in JavaScript.
+//! - `.` and negated classes match any one character (never half of one).
+//! - `(?<name>...)` captures a slot; names follow the slot rule and a named
+//!   group may not sit inside a repetition (the engines report different
+//!   values for it).
+//! - It runs on the same normalized line as templates, so a space in the
+//!   regex stands for any whitespace run, and quotes in the line are straight
+//!   (`'` and `"`). Every character of the regex, in literals and classes, is
+//!   read as normalized (see [`normalize_char`]): a typographic quote in the
+//!   regex is the straight one.
+//! - A pattern is at most 1,000 characters, and its compiled size is
+//!   estimated and limited (`.{1000}` is fine, `(?:.{1000}){2}` is not).
+//!
+//! # Lines
+//!
+//! [`clean_line`] removes what a human does not see or does not care about:
+//! ANSI escape sequences (CSI, OSC, other escapes) and other control
+//! characters except whitespace, trailing CR/LF, and then, repeatedly, these
+//! prefixes at the start: an ISO-8601 timestamp (`2024-05-01T10:00:00.1234567Z`,
+//! `2024-05-01 10:00:00,123`, optionally in brackets) followed by a blank,
+//! GitHub Actions / Azure markers (`##[error]`, `##[warning]`, `##[notice]`,
+//! `##[debug]`, `##[group]`, `##[endgroup]`, `##[section]`, `##[command]`),
+//! workflow commands (`::error file=x,line=1::message` keeps `message`),
+//! BuildKit step prefixes (`#12 0.345 `) and a shell prompt (`$ `, `> `,
+//! `user@host:path$ ` or `# `, `[user@host path]$ `). A bare `# ` is kept: it
+//! usually starts a comment.
+//!
+//! [`normalize_line`] cleans, then folds each whitespace run (Unicode
+//! whitespace and U+FEFF) into one space, trims, and gives some characters
+//! one spelling ([`normalize_char`]): `‘ ’ ‚ ‛ ′` become `'` and `“ ” „ ‟ ″`
+//! become `"`; and the characters whose case-insensitive matching differs
+//! between Rust (Unicode simple case folding) and JavaScript without `u` get
+//! the spelling both agree on (`ſ` → `s`, Kelvin sign → `K`, Ohm sign → `Ω`,
+//! `ẞ` → `ß`, a few Greek letters, and letters beyond U+FFFF → lower case).
+//! With that mapping, case-insensitive matching is the same in both engines
+//! for every character (checked against Node's ICU tables); only a future
+//! Unicode version skew between them could differ.
+//!
+//! Patterns run on normalized lines; match ranges are byte ranges in the
+//! normalized line.
+//!
+//! # Ranking
+//!
+//! [`Pattern::specificity`] is the number of literal characters a match must
+//! contain (a whitespace run and a quote count as one; for a regex, an
+//! alternation counts as its least specific branch, optional parts as zero,
+//! a repeated part once). When several patterns match a line, the more
+//! specific ranks first.
+//!
+//! # Compiling and matching
+//!
+//! [`compile`] validates and translates a pattern; the Rust regex itself is
+//! built on first use, so a knowledge base of 50,000 patterns loads fast and
+//! only the patterns that a log actually exercises are built. [`PatternSet`]
+//! prefilters lines with one Aho-Corasick automaton over each pattern's
+//! longest required literal. [`Pattern::js_source`] and [`Pattern::js_flags`]
+//! give the same pattern for the browser: `new RegExp(source, flags)` on a
+//! normalized line gives the same match and the same named groups.
+
+mod clean;
+mod emit;
+mod generic;
+mod literal;
+mod set;
+mod subset;
+mod template;
+#[cfg(test)]
+mod vectors;
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+pub use clean::{
+    clean_line, is_quote, is_space, normalize_char, normalize_cleaned, normalize_line,
+};
+pub use generic::too_generic;
+pub use set::{Hit, PatternSet};
+
+/// Longest pattern source accepted, in characters.
+pub const MAX_PATTERN_CHARS: usize = 1000;
+/// Limit on the size of one compiled regex (bytes of program).
+const COMPILED_SIZE_LIMIT: usize = 2 << 20;
+/// Limit on the lazy DFA cache of one regex.
+const DFA_SIZE_LIMIT: usize = 1 << 20;
+
+/// A pattern that cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatternError {
+    /// One line saying what is wrong.
     pub message: String,
+    /// Byte offset into the pattern source where the problem is, if known.
     pub offset: Option<usize>,
+    /// How to fix it, when there is something useful to say.
     pub hint: Option<String>,
 }
-pub struct Pattern;
-pub fn compile(src: &str) -> Result<Pattern, PatternError> {
-    if src.trim().is_empty() {
-        return Err(PatternError {
-            message: "empty".into(),
+
+impl PatternError {
+    fn new(message: impl Into<String>) -> Self {
+        PatternError {
+            message: message.into(),
             offset: None,
             hint: None,
-        });
+        }
     }
-    Ok(Pattern)
+
+    fn at(mut self, offset: usize) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
 }
-pub fn identity_key(src: &str) -> String {
-    src.to_lowercase()
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(offset) = self.offset {
+            write!(f, " (at byte {offset})")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PatternError {}
+
+/// Which syntax a pattern is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternKind {
+    /// Literal text with `<name>` slots.
+    Template,
+    /// `regex:` followed by a regular expression.
+    Regex,
+}
+
+/// A match of a pattern in a normalized line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Byte range of the match in the normalized line.
+    pub range: Range<usize>,
+    /// Captured slots in pattern order (name, text); a named group of a regex
+    /// that took no part in the match is left out.
+    pub slots: Vec<(String, String)>,
+}
+
+impl Match {
+    /// The text captured by slot `name`.
+    pub fn slot(&self, name: &str) -> Option<&str> {
+        self.slots
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a template or a regex compiles to, before the Rust regex is built.
+struct Translation {
+    rust: String,
+    js: String,
+    case_insensitive: bool,
+    slots: Vec<String>,
+    atoms: Vec<literal::Atom>,
+    specificity: usize,
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    kind: PatternKind,
+    /// The Rust regex source; the regex is built on first use.
+    rust: String,
+    regex: OnceLock<Option<regex::Regex>>,
+    js: String,
+    js_flags: &'static str,
+    slots: Vec<String>,
+    literals: Vec<String>,
+    prefilter: Option<usize>,
+    atoms: Vec<literal::Atom>,
+    specificity: usize,
+}
+
+/// Compiles a pattern source (a template, or `regex:` + a regex).
+pub fn compile(source: &str) -> Result<Pattern, PatternError> {
+    Pattern::compile(source)
+}
+
+/// A key that is equal for two pattern sources that match exactly the same
+/// lines in the same way: templates that differ only in case, whitespace,
+/// quote characters or slot names, and regexes that translate to the same
+/// regex. A source that does not compile gets a key of its trimmed text.
+pub fn identity_key(source: &str) -> String {
+    match Pattern::compile(source) {
+        Ok(p) => p.identity_key(),
+        Err(_) => format!("invalid:{}", source.trim()),
+    }
+}
+
+impl Pattern {
+    /// See [`identity_key`].
+    pub fn identity_key(&self) -> String {
+        match self.kind {
+            PatternKind::Template => {
+                let mut key = String::from("template:");
+                for atom in &self.atoms {
+                    match atom {
+                        literal::Atom::Char(c) => key.extend(c.to_lowercase()),
+                        literal::Atom::Quote => key.push('\''),
+                        literal::Atom::Wild => key.push('\u{0}'),
+                    }
+                }
+                key
+            }
+            PatternKind::Regex => format!("regex:{}", self.rust),
+        }
+    }
+
+    /// Compiles a pattern source (a template, or `regex:` + a regex). Error
+    /// offsets are byte offsets into `source` as given.
+    pub fn compile(source: &str) -> Result<Pattern, PatternError> {
+        let chars = source.chars().count();
+        if chars > MAX_PATTERN_CHARS {
+            return Err(PatternError::new(format!(
+                "the pattern is {chars} characters long; the limit is {MAX_PATTERN_CHARS}"
+            ))
+            .hint("keep the part of the message that identifies the error"));
+        }
+        let lead = source.len() - source.trim_start().len();
+        let trimmed = source.trim();
+        if trimmed.is_empty() {
+            return Err(PatternError::new("the pattern is empty")
+                .hint("write the error text as the tool prints it"));
+        }
+        let (kind, tr) = match trimmed.strip_prefix("regex:") {
+            Some(body) => {
+                let body_lead = body.len() - body.trim_start().len();
+                let base = lead + "regex:".len() + body_lead;
+                (PatternKind::Regex, subset::translate(body.trim(), base)?)
+            }
+            None => (PatternKind::Template, template::translate(trimmed, lead)?),
+        };
+        let literals = literal::required_literals(&tr.atoms);
+        let prefilter = literals
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, l)| (l.len(), std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        Ok(Pattern {
+            source: source.to_string(),
+            kind,
+            rust: tr.rust,
+            regex: OnceLock::new(),
+            js: tr.js,
+            js_flags: if tr.case_insensitive { "i" } else { "" },
+            slots: tr.slots,
+            literals,
+            prefilter,
+            atoms: tr.atoms,
+            specificity: tr.specificity,
+        })
+    }
+
+    /// The Rust regex, built on first use. Translation guarantees that it
+    /// builds; should it not, the pattern matches nothing.
+    fn regex(&self) -> Option<&regex::Regex> {
+        self.regex
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.rust)
+                    .size_limit(COMPILED_SIZE_LIMIT)
+                    .dfa_size_limit(DFA_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// The source the pattern was compiled from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Template or regex.
+    pub fn kind(&self) -> PatternKind {
+        self.kind
+    }
+
+    /// The first (leftmost) match in a normalized line ([`normalize_line`]),
+    /// with its slots.
+    pub fn find(&self, normalized_line: &str) -> Option<Match> {
+        let regex = self.regex()?;
+        if self.slots.is_empty() {
+            let m = regex.find(normalized_line)?;
+            return Some(Match {
+                range: m.range(),
+                slots: Vec::new(),
+            });
+        }
+        let caps = regex.captures(normalized_line)?;
+        let whole = caps.get(0)?;
+        let slots = self
+            .slots
+            .iter()
+            .filter_map(|n| caps.name(n).map(|m| (n.clone(), m.as_str().to_string())))
+            .collect();
+        Some(Match {
+            range: whole.range(),
+            slots,
+        })
+    }
+
+    /// Whether the pattern matches a normalized line.
+    pub fn is_match(&self, normalized_line: &str) -> bool {
+        self.regex().is_some_and(|r| r.is_match(normalized_line))
+    }
+
+    /// Byte range of the first match, without slots.
+    pub fn find_range(&self, normalized_line: &str) -> Option<Range<usize>> {
+        self.regex()?.find(normalized_line).map(|m| m.range())
+    }
+
+    /// Number of literal characters every match contains (for ranking).
+    pub fn specificity(&self) -> usize {
+        self.specificity
+    }
+
+    /// Slot names in pattern order.
+    pub fn slots(&self) -> &[String] {
+        &self.slots
+    }
+
+    /// Runs of ASCII text every match contains, lower-cased, in pattern
+    /// order (quotes, slots and non-ASCII characters split runs). A line that
+    /// lacks one of them (compared ASCII-case-insensitively) cannot match.
+    pub fn literals(&self) -> &[String] {
+        &self.literals
+    }
+
+    /// The longest of [`Pattern::literals`]: what a prefilter should look for.
+    pub fn prefilter_literal(&self) -> Option<&str> {
+        self.prefilter
+            .and_then(|i| self.literals.get(i))
+            .map(String::as_str)
+    }
+
+    /// The Rust regex the pattern compiled to.
+    pub fn regex_source(&self) -> &str {
+        &self.rust
+    }
+
+    /// The same regex for JavaScript: `new RegExp(js_source(), js_flags())`
+    /// matches exactly what this pattern matches on a normalized line.
+    pub fn js_source(&self) -> &str {
+        &self.js
+    }
+
+    /// Flags for the JavaScript regex: `"i"` or `""` (never `u`).
+    pub fn js_flags(&self) -> &str {
+        self.js_flags
+    }
+
+    pub(crate) fn atoms(&self) -> &[literal::Atom] {
+        &self.atoms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_matches_with_slots() {
+        let p = compile(
+            "Error response from daemon: pull access denied for <image>, repository does not exist",
+        )
+        .expect("valid test input");
+        let line = normalize_line(
+            "Error response from daemon: pull access denied for myorg/app, repository does not exist or may require 'docker login'",
+        );
+        let m = p.find(&line).expect("valid test input");
+        assert_eq!(m.slot("image"), Some("myorg/app"));
+        assert_eq!(m.range.start, 0);
+        assert_eq!(p.kind(), PatternKind::Template);
+        assert_eq!(p.js_flags(), "i");
+    }
+
+    #[test]
+    fn error_offsets_point_into_the_source() {
+        let e = compile("  regex:  ab(?=c)").expect_err("must be rejected");
+        assert_eq!(e.offset, Some(12));
+        let e = compile("x <a> <a>").expect_err("must be rejected");
+        assert_eq!(e.offset, Some(6));
+        assert!(compile("   ").is_err());
+        assert!(compile(&"a".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn prefilter_literal_is_the_longest() {
+        let p = compile("npm ERR! code <code> while resolving").expect("valid test input");
+        assert_eq!(p.prefilter_literal(), Some(" while resolving"));
+        assert_eq!(p.literals(), ["npm err! code ", " while resolving"]);
+    }
+
+    #[test]
+    fn regex_is_case_sensitive_unless_i() {
+        let p = compile("regex:Permission denied").expect("valid test input");
+        assert!(!p.is_match("permission denied"));
+        let p = compile("regex:(?i)Permission denied").expect("valid test input");
+        assert!(p.is_match("PERMISSION DENIED"));
+        assert_eq!(p.js_flags(), "i");
+        assert_eq!(p.js_source(), "Permission denied");
+    }
+
+    /// Random text over an alphabet of troublemakers: nothing may panic.
+    #[test]
+    fn hostile_input_never_panics() {
+        const ALPHABET: [&str; 32] = [
+            "\x1b",
+            "[",
+            "]",
+            "(",
+            ")",
+            "?",
+            "<",
+            ">",
+            "\\",
+            "{",
+            "}",
+            "*",
+            "+",
+            "|",
+            "a",
+            "Z",
+            "0",
+            " ",
+            "\t",
+            "\r",
+            "'",
+            "\u{2019}",
+            "\u{9b}",
+            "\u{17f}",
+            "\u{1f600}",
+            "é",
+            "#",
+            ":",
+            "$",
+            "regex:",
+            "<a>",
+            "(?i)",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n as u64).unwrap_or(0)
+        };
+        for _ in 0..3000 {
+            let len = next(24);
+            let text: String = (0..len).map(|_| ALPHABET[next(ALPHABET.len())]).collect();
+            let line = normalize_line(&text);
+            let _ = clean_line(&text);
+            if let Ok(p) = compile(&text) {
+                let _ = p.find(&line);
+                let _ = too_generic(&p);
+                let _ = p.identity_key();
+            }
+        }
+    }
+
+    #[test]
+    fn identity_keys() {
+        assert_eq!(
+            identity_key("Can't  open <file>"),
+            identity_key("can\u{2019}t open <path>")
+        );
+        assert_ne!(
+            identity_key("can't open <file>"),
+            identity_key("can't open")
+        );
+        assert_eq!(identity_key("regex: a\\d"), identity_key("regex:a\\d"));
+        assert_ne!(identity_key("regex:a"), identity_key("a"));
+        assert_ne!(identity_key("regex:A"), identity_key("regex:(?i)A"));
+    }
+
+    #[test]
+    fn compiled_size_is_limited() {
+        let e = compile("regex:(?:a{1000}b{1000}){1000}").expect_err("must be rejected");
+        assert!(e.message.contains("too large"), "{e}");
+        assert!(compile("regex:(?:.{1000}){2}").is_err());
+        assert!(compile("regex:.{1000}").is_ok());
+    }
+
+    /// What passes the size estimate builds within the compiled-size limit.
+    #[test]
+    fn largest_accepted_patterns_build() {
+        let letter = |i: u8| char::from(b'a' + i % 26);
+        let slots: String = (0..190u8)
+            .map(|i| format!("<{}{}>x", letter(i / 26), letter(i)))
+            .collect();
+        let quotes = "'".repeat(1000);
+        let sources = [
+            format!("regex:(?i)(?:.{{1000}}){{1}}{}", "a".repeat(900)),
+            "regex:(?i)[^a]{900}a{500}[a-z]{100}".to_string(),
+            "regex:(?i)(?:[a-z0-9_.-]{10}){100}".to_string(),
+            "regex:(?i)(?:[^a-z0-9_.-]{10}){50}".to_string(),
+            format!("regex:(?i){}", "\\w{100}".repeat(14)),
+            slots,
+            quotes,
+            "ab".repeat(500),
+        ];
+        for src in &sources {
+            let p = compile(src).expect("accepted");
+            assert!(p.regex().is_some(), "{} does not build", &src[..40]);
+        }
+    }
 }

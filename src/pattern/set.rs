@@ -1,0 +1,305 @@
+//! Matching many patterns against many lines.
+//!
+//! Each pattern's longest required literal goes into one Aho-Corasick
+//! automaton (ASCII case-insensitive). A line is scanned once; only the
+//! patterns whose literal occurs in it are run. Patterns without a usable
+//! literal are matched through one `RegexSet`, which answers for all of them
+//! in a single pass.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use memchr::memmem;
+use regex::RegexSet;
+
+use super::Pattern;
+
+/// Literals shorter than this are not worth a prefilter entry.
+const MIN_PREFILTER_LEN: usize = 3;
+
+/// One pattern matching one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The entry index given with the pattern.
+    pub entry: usize,
+    /// Index of the pattern in the set, in the order the patterns were given.
+    pub pattern: usize,
+    /// The pattern's specificity (number of literal characters).
+    pub specificity: usize,
+    /// Byte range of the match in the normalized line.
+    pub range: Range<usize>,
+}
+
+/// Many patterns, each belonging to an entry, matched together.
+#[derive(Debug, Clone, Default)]
+pub struct PatternSet {
+    patterns: Vec<(usize, Pattern)>,
+    /// Prefilter automaton over distinct literals.
+    ac: Option<AhoCorasick>,
+    /// For each automaton pattern id, the set's patterns that need it.
+    by_literal: Vec<Vec<usize>>,
+    /// Patterns without a prefilter literal.
+    always: Vec<usize>,
+    /// All of `always` at once; `None` when empty or too large to build.
+    always_set: Option<RegexSet>,
+}
+
+impl FromIterator<(usize, Pattern)> for PatternSet {
+    fn from_iter<I: IntoIterator<Item = (usize, Pattern)>>(iter: I) -> Self {
+        PatternSet::new(iter)
+    }
+}
+
+impl PatternSet {
+    /// Builds a set from `(entry index, pattern)` pairs. The position of a
+    /// pair in the input is its pattern index in [`Hit::pattern`].
+    pub fn new(patterns: impl IntoIterator<Item = (usize, Pattern)>) -> Self {
+        let patterns: Vec<(usize, Pattern)> = patterns.into_iter().collect();
+        let mut literal_ids: HashMap<&str, usize> = HashMap::new();
+        let mut literals: Vec<&str> = Vec::new();
+        let mut by_literal: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, (_, p)) in patterns.iter().enumerate() {
+            match p
+                .prefilter_literal()
+                .filter(|l| l.len() >= MIN_PREFILTER_LEN)
+            {
+                Some(lit) => {
+                    let id = *literal_ids.entry(lit).or_insert_with(|| {
+                        literals.push(lit);
+                        by_literal.push(Vec::new());
+                        literals.len() - 1
+                    });
+                    if let Some(list) = by_literal.get_mut(id) {
+                        list.push(i);
+                    }
+                }
+                None => always.push(i),
+            }
+        }
+        let ac = if literals.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .ok()
+        };
+        let ac_failed = ac.is_none() && !literals.is_empty();
+        if ac_failed {
+            // Without an automaton every pattern has to be tried.
+            always = (0..patterns.len()).collect();
+            by_literal.clear();
+        }
+        let always_set = if always.is_empty() {
+            None
+        } else {
+            RegexSet::new(
+                always
+                    .iter()
+                    .filter_map(|&i| patterns.get(i))
+                    .map(|(_, p)| p.regex_source()),
+            )
+            .ok()
+        };
+        PatternSet {
+            patterns,
+            ac,
+            by_literal,
+            always,
+            always_set,
+        }
+    }
+
+    /// Number of patterns.
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Whether the set has no pattern.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The pattern at `index` (as in [`Hit::pattern`]) and its entry index.
+    pub fn get(&self, index: usize) -> Option<(usize, &Pattern)> {
+        self.patterns.get(index).map(|(e, p)| (*e, p))
+    }
+
+    /// Patterns whose required literal occurs in the line, and the
+    /// literal-less patterns that match it, without duplicates.
+    fn candidates(&self, line: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        if let Some(ac) = &self.ac {
+            let mut ids: Vec<usize> = ac
+                .find_overlapping_iter(line)
+                .map(|m| m.pattern().as_usize())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                if let Some(list) = self.by_literal.get(id) {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        match &self.always_set {
+            Some(set) => out.extend(
+                set.matches(line)
+                    .iter()
+                    .filter_map(|i| self.always.get(i).copied()),
+            ),
+            None => out.extend_from_slice(&self.always),
+        }
+        out
+    }
+
+    /// Candidates whose other required literals occur in the line too (the
+    /// automaton only looked for the longest one).
+    fn checked_candidates<'a>(
+        &'a self,
+        line: &str,
+    ) -> impl Iterator<Item = (usize, usize, &'a Pattern)> + 'a {
+        let candidates = self.candidates(line);
+        let lower = if candidates.is_empty() {
+            Vec::new()
+        } else {
+            line.as_bytes().to_ascii_lowercase()
+        };
+        candidates.into_iter().filter_map(move |i| {
+            let (entry, p) = self.patterns.get(i)?;
+            let lits = p.literals();
+            let all_present = lits.len() < 2
+                || lits
+                    .iter()
+                    .all(|l| memmem::find(&lower, l.as_bytes()).is_some());
+            all_present.then_some((i, *entry, p))
+        })
+    }
+
+    /// A cheap test: false means no pattern of the set can match the line;
+    /// true means one may (and, for literal-less patterns, one does).
+    pub fn could_match(&self, normalized_line: &str) -> bool {
+        if self
+            .ac
+            .as_ref()
+            .is_some_and(|ac| ac.is_match(normalized_line))
+        {
+            return true;
+        }
+        match &self.always_set {
+            Some(set) => set.is_match(normalized_line),
+            None => !self.always.is_empty(),
+        }
+    }
+
+    /// Whether any pattern matches the line.
+    pub fn is_match(&self, normalized_line: &str) -> bool {
+        self.checked_candidates(normalized_line)
+            .any(|(_, _, p)| p.is_match(normalized_line))
+    }
+
+    /// Every pattern matching the line, most specific first (then by entry
+    /// and pattern index, so the order is deterministic).
+    pub fn matches(&self, normalized_line: &str) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = self
+            .checked_candidates(normalized_line)
+            .filter_map(|(i, entry, p)| {
+                let range = p.find_range(normalized_line)?;
+                Some(Hit {
+                    entry,
+                    pattern: i,
+                    specificity: p.specificity(),
+                    range,
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.specificity
+                .cmp(&a.specificity)
+                .then(a.entry.cmp(&b.entry))
+                .then(a.pattern.cmp(&b.pattern))
+        });
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{compile, normalize_line};
+    use super::*;
+
+    fn set(patterns: &[&str]) -> PatternSet {
+        patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i * 10, compile(p).expect("valid test input")))
+            .collect()
+    }
+
+    #[test]
+    fn ranks_most_specific_first() {
+        let s = set(&[
+            "permission denied",
+            "Permission denied (publickey)",
+            "regex:^\\S+@\\S+: Permission",
+            "no match here",
+        ]);
+        let line = normalize_line("git@github.com: Permission denied (publickey).");
+        let hits = s.matches(&line);
+        let entries: Vec<usize> = hits.iter().map(|h| h.entry).collect();
+        assert_eq!(entries, [10, 0, 20]);
+        assert_eq!(hits[1].range, 16..33);
+        assert!(s.is_match(&line));
+        assert!(!s.could_match("all good"));
+        assert!(s.matches("all good").is_empty());
+    }
+
+    #[test]
+    fn literal_less_patterns_are_always_tried() {
+        let s = set(&["regex:^\\d+$", "<a>: <b>", "regex:x|y"]);
+        assert_eq!(s.always.len(), 3);
+        let hits = s.matches("12345");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].pattern, 0);
+        assert!(s.could_match("k: v"));
+        assert!(!s.could_match("nothing"));
+    }
+
+    #[test]
+    fn prefilter_agrees_with_patterns() {
+        let patterns = [
+            "ÉCHEC de <x>",
+            "can't open '<file>'",
+            "regex:(?i)fatal: (?<what>.+)",
+            "regex:Error\\b",
+            "x <a> y",
+            "npm ERR! code E404",
+        ];
+        let s = set(&patterns);
+        let lines = [
+            "échec de connexion",
+            "can’t open “foo”",
+            "FATAL: bad",
+            "Errors",
+            "Error!",
+            "X 1 Y",
+            "npm err! CODE e404",
+            "ſyntax",
+        ];
+        for line in lines {
+            let line = normalize_line(line);
+            let expected: Vec<usize> = patterns
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| compile(p).expect("valid test input").is_match(&line))
+                .map(|(i, _)| i)
+                .collect();
+            let mut got: Vec<usize> = s.matches(&line).iter().map(|h| h.pattern).collect();
+            got.sort_unstable();
+            assert_eq!(got, expected, "{line}");
+        }
+    }
+}
