@@ -167,7 +167,7 @@ pub fn render(diags: &[Diagnostic], format: Format, color: bool) -> String {
         match format {
             Format::Human => {
                 out.push_str(&render_human(d, color));
-                out.push('\n');
+                out.push_str("\n\n");
             }
             Format::Github => {
                 out.push_str(&render_github(d));

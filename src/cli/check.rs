@@ -34,6 +34,8 @@ pub fn run(a: &Args) -> u8 {
     match a.format {
         Format::Human => {
             anstream::print!("{}", diag::render(diags, Format::Human, true));
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
             if failed || !diags.is_empty() {
                 anstream::eprintln!("{}", diag::summary(diags));
             } else {

@@ -93,11 +93,23 @@ impl Ctx<'_> {
 
     /// At the place where `needle` appears below `key`.
     fn item(&mut self, key: &str, needle: &str, d: Diagnostic) {
+        self.item_at(key, needle, None, d);
+    }
+
+    /// Like [`Ctx::item`], pointing `offset` characters into the needle when given.
+    fn item_at(&mut self, key: &str, needle: &str, offset: Option<usize>, d: Diagnostic) {
         let from = keys::key_line(&self.raw.front, key).unwrap_or(1);
         match keys::find(&self.raw.front, from, needle) {
             Some((l, c)) => {
                 let len = needle.lines().next().unwrap_or("").trim().chars().count();
-                self.at(d.span(len), l, Some(c))
+                let d = match offset {
+                    Some(o) => {
+                        let lead = needle.chars().take_while(|c| c.is_whitespace()).count();
+                        return self.at(d.span(1), l, Some(c + o.saturating_sub(lead)));
+                    }
+                    None => d.span(len),
+                };
+                self.at(d, l, Some(c))
             }
             None => self.at(d, from, None),
         }
@@ -240,13 +252,31 @@ fn build(
         }
     }
     for p in &f.patterns {
-        if let Err(e) = pattern::compile(p) {
-            ok = false;
-            let mut d = Diagnostic::error(format!("invalid pattern `{p}`: {}", e.message));
-            if let Some(h) = &e.hint {
-                d = d.hint(h.clone());
+        match pattern::compile(p) {
+            Err(e) => {
+                ok = false;
+                let mut d = Diagnostic::error(format!("invalid pattern `{p}`: {}", e.message));
+                if let Some(h) = &e.hint {
+                    d = d.hint(h.clone());
+                }
+                // Point at the offending character when the pattern is written verbatim.
+                let at = e
+                    .offset
+                    .and_then(|o| p.get(..o))
+                    .map(|before| before.chars().count());
+                cx.item_at("patterns", p, at, d);
             }
-            cx.item("patterns", p, d);
+            Ok(compiled) => {
+                if let Some(reason) = pattern::too_generic(&compiled) {
+                    ok = false;
+                    cx.item(
+                        "patterns",
+                        p,
+                        Diagnostic::error(format!("pattern `{p}` is too generic: {reason}"))
+                            .hint("quote more of the error text, so the pattern cannot match ordinary log lines"),
+                    );
+                }
+            }
         }
     }
     let to_steps = |v: Vec<StepDe>| v.into_iter().map(|s| s.0).collect::<Vec<Step>>();

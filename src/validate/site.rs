@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::RawEntry;
 use crate::model::{EntryId, Site};
+use crate::pattern::{self, PatternSet};
 
 pub fn check(
     site: &Site,
@@ -44,11 +45,19 @@ pub fn check(
         super::external::check(site, &external, &texts, diags);
     }
     let live: std::collections::BTreeSet<&EntryId> = site.entries.iter().map(|e| &e.id).collect();
+    // Entries that exist as files but failed validation: no cascade of "does not exist".
+    let on_disk: std::collections::BTreeSet<EntryId> = raws
+        .iter()
+        .map(|r| EntryId {
+            tool: r.tool.clone(),
+            slug: r.slug.clone(),
+        })
+        .collect();
     let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
     let mut pattern_owner: BTreeMap<String, &EntryId> = BTreeMap::new();
     for e in &site.entries {
         for r in &e.related {
-            if !live.contains(r) {
+            if !live.contains(r) && !on_disk.contains(r) {
                 let hint = if *r == e.id {
                     "an entry cannot relate to itself".to_string()
                 } else {
@@ -100,6 +109,87 @@ pub fn check(
             }
         }
     }
+    examples(site, &at, diags);
+}
+
+/// Every example (and the title) must be matched by its own entry, and ranked first:
+/// this is how `check` proves that the patterns work on real logs.
+fn examples(
+    site: &Site,
+    at: &(dyn Fn(&EntryId, &str, &str, Diagnostic) -> Diagnostic + Sync),
+    diags: &mut Vec<Diagnostic>,
+) {
+    use rayon::prelude::*;
+    let set: PatternSet = site
+        .entries
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            e.patterns
+                .iter()
+                .filter_map(move |p| pattern::compile(p).ok().map(|c| (i, c)))
+        })
+        .collect();
+    let found: Vec<Diagnostic> = site
+        .entries
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, e)| {
+            let mut out = Vec::new();
+            let n = e.examples.len();
+            let texts = e.examples.iter().enumerate().map(|(k, ex)| (Some(k), ex.as_str()));
+            for (k, text) in texts.chain(std::iter::once((None, e.title.as_str()))) {
+                let what = match k {
+                    Some(k) if n > 1 => format!("example {}", k + 1),
+                    Some(_) => "the example".to_string(),
+                    None => "the title".to_string(),
+                };
+                let (key, needle) = match k {
+                    Some(_) => ("examples", text.lines().find(|l| !l.trim().is_empty()).unwrap_or("")),
+                    None => ("title", text),
+                };
+                let mut own = false;
+                for line in text.lines() {
+                    let norm = pattern::normalize_line(line);
+                    let hits = set.matches(&norm);
+                    let Some(best_own) = hits.iter().find(|h| h.entry == i) else {
+                        for h in &hits {
+                            let other = &site.entries[h.entry].id;
+                            out.push(at(&e.id, key, needle, Diagnostic::warning(format!(
+                                "{what} is also matched by `{other}`, on the line `{}`", line.trim()
+                            )).hint("tighten one of the two entries' patterns")));
+                        }
+                        continue;
+                    };
+                    own = true;
+                    for h in hits.iter().filter(|h| h.entry != i) {
+                        let other = &site.entries[h.entry].id;
+                        let d = if h.specificity > best_own.specificity {
+                            Diagnostic::error(format!(
+                                "{what}: `{other}` ranks above this entry on the line `{}`", line.trim()
+                            ))
+                            .hint("a more specific pattern of another entry wins this line: make this entry's pattern more specific")
+                        } else {
+                            Diagnostic::warning(format!(
+                                "{what} is also matched by `{other}`, on the line `{}`", line.trim()
+                            ))
+                            .hint("tighten one of the two entries' patterns")
+                        };
+                        out.push(at(&e.id, key, needle, d));
+                    }
+                }
+                if !own {
+                    let d = match k {
+                        Some(_) => Diagnostic::error(format!("{what} is not matched by any pattern of this entry")),
+                        None => Diagnostic::warning("the title is not matched by any pattern of this entry"),
+                    };
+                    out.push(at(&e.id, key, needle, d.hint("add a pattern for the wording this text shows")));
+                }
+            }
+            out
+        })
+        .collect();
+    diags.extend(found);
 }
 
 fn nearest<'a>(

@@ -227,12 +227,26 @@ fn placeholder_warnings() {
 fn same_pattern_in_two_entries() {
     expect(
         "err-same-pattern",
-        &[(
-            "error",
-            "content/t/two.md",
-            Some(6),
-            "pattern `demo: shared failed` is also a pattern of `t/one`",
-        )],
+        &[
+            (
+                "error",
+                "content/t/two.md",
+                Some(6),
+                "pattern `demo: shared failed` is also a pattern of `t/one`",
+            ),
+            (
+                "warning",
+                "content/t/one.md",
+                Some(2),
+                "the title is also matched by `t/two`",
+            ),
+            (
+                "warning",
+                "content/t/two.md",
+                Some(2),
+                "the title is also matched by `t/one`",
+            ),
+        ],
     );
 }
 
@@ -529,4 +543,64 @@ fn external_links_only_when_asked_and_only_as_warnings() {
         "{out}"
     );
     server.join().expect("server");
+}
+
+#[test]
+fn invalid_regex_and_constructs_outside_the_shared_subset() {
+    expect(
+        "err-regex",
+        &[
+            (
+                "error",
+                "content/t/rx.md",
+                Some(7),
+                "invalid pattern `regex:demo (unclosed`: invalid regular expression: unclosed group",
+            ),
+            (
+                "error",
+                "content/t/rx.md",
+                Some(8),
+                "look-around (`(?=`, `(?!`, `(?<=`, `(?<!`) is not supported",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn too_generic_pattern() {
+    expect(
+        "err-generic-pattern",
+        &[(
+            "error",
+            "content/t/generic.md",
+            Some(7),
+            "pattern `error:` is too generic",
+        )],
+    );
+}
+
+#[test]
+fn examples_must_be_matched_by_their_own_entry_first() {
+    expect(
+        "err-examples",
+        &[(
+            "error",
+            "content/t/ex.md",
+            Some(17),
+            "the example is not matched by any pattern of this entry",
+        )],
+    );
+    // Another entry with a more specific pattern for the same line ranks above: error.
+    let s = Site::new("ok-basic");
+    s.write(
+        "content/web/widget-alpha.md",
+        "---\ntitle: \"error: widget alpha is locked by another process\"\nsummary: s\nlikely_cause: c\npatterns: [\"error: widget alpha is locked by another process\"]\nfix: [x]\nunsafe: [{do_not: a, why: b}]\nverify: [y]\n---\n",
+    );
+    let r = s.run(&["check", "--format", "json"]).fails(1);
+    let out = r.stdout();
+    assert!(out.contains("the example: `web/widget-alpha` ranks above this entry on the line `error: widget alpha is locked by another process`"), "{out}");
+    assert!(
+        out.contains("\"file\":\"content/demo/widget-locked.md\",\"line\":10"),
+        "{out}"
+    );
 }
