@@ -36,8 +36,29 @@ pub struct Config {
     pub recent_entries: usize,
     /// Warn about entries whose `updated` is older than this many days (off when unset).
     pub stale_after_days: Option<u32>,
+    /// Limits on the search index, so a growing knowledge base cannot silently make the
+    /// search slow to load.
+    pub search: SearchConfig,
     /// Free data handed to templates as `config.extra`.
     pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// The build fails when one search index file is larger than this (kB).
+    pub max_file_kb: usize,
+    /// The build fails when all search index files together are larger than this (kB).
+    pub max_total_kb: Option<usize>,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            max_file_kb: 512,
+            max_total_kb: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -54,6 +75,7 @@ impl Default for Config {
             highlight_theme_dark: "base16-ocean.dark".into(),
             recent_entries: 10,
             stale_after_days: None,
+            search: SearchConfig::default(),
             extra: serde_json::Value::Object(Default::default()),
         }
     }

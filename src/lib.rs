@@ -26,6 +26,8 @@ pub mod validate;
 
 pub mod pattern;
 
+pub mod matcher;
+
 pub mod highlight;
 pub mod markdown;
 pub mod theme;

@@ -13,6 +13,9 @@ use crate::model::{is_valid_segment, suggest_segment};
 
 pub const CONTENT_DIR: &str = "content";
 
+/// Top-level paths errkb generates itself; a tool folder cannot take them.
+pub const RESERVED_TOOL_IDS: &[&str] = &["api", "search", "tags"];
+
 /// Entries larger than this are refused unread (a real entry is a few kilobytes).
 pub const MAX_ENTRY_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -115,7 +118,14 @@ pub fn load(root: &Path) -> Loaded {
             if hidden {
                 walker.skip_current_dir();
             } else if depth == 1 {
-                if is_valid_segment(&name) {
+                if RESERVED_TOOL_IDS.contains(&name.as_str()) {
+                    out.diagnostics.push(
+                        Diagnostic::error(format!("`{name}` cannot be a tool folder: errkb uses /{name}/ for its own pages"))
+                            .file(relp)
+                            .hint(format!("rename the folder, e.g. to `{name}-tool`")),
+                    );
+                    walker.skip_current_dir();
+                } else if is_valid_segment(&name) {
                     out.tools.insert(
                         name.clone(),
                         RawTool {

@@ -3,8 +3,11 @@
 
 mod build;
 mod check;
+mod explain;
 mod init;
+mod match_;
 mod new;
+mod source;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -59,6 +62,16 @@ pub enum Command {
     /// Writes errkb.yaml (every key documented), one complete example entry, a .gitignore
     /// and a GitHub Actions workflow that checks, builds and publishes the site.
     Init(init::Args),
+    /// Name the knowledge-base entries that a log shows, with their fix.
+    ///
+    /// Reads files or standard input (`some-ci-command 2>&1 | errkb match`), of any size,
+    /// and prints each entry found once: the first matching line, the entry's title,
+    /// likely cause, first fix command and URL. Exits 0 when something matched, 1 when
+    /// nothing did, 2 on errors.
+    #[command(name = "match")]
+    Match(match_::Args),
+    /// Print an entry in the terminal, by id or by the error text.
+    Explain(explain::Args),
     /// Print shell completions: `errkb completions bash > /etc/bash_completion.d/errkb`.
     Completions {
         /// The shell to generate completions for
@@ -99,6 +112,8 @@ where
         Command::Build(a) => build::run(&a),
         Command::Check(a) => check::run(&a),
         Command::New(a) => new::run(&a),
+        Command::Match(a) => match_::run(&a),
+        Command::Explain(a) => explain::run(&a),
         Command::Init(a) => init::run(&a),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -82,6 +82,7 @@ impl<'a> Renderer<'a> {
         config: &'a Config,
         theme: &Theme,
         asset_urls: &BTreeMap<String, String>,
+        search_manifest: &str,
     ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on([".html", ".xml"]);
@@ -141,6 +142,7 @@ impl<'a> Renderer<'a> {
         g.insert("assets", asset_urls);
         g.insert("tools", &tools);
         g.insert("entry_count", &site.entries.len());
+        g.insert("search_index", &format!("{base_path}{search_manifest}"));
         Ok(Renderer {
             tera,
             site,
@@ -206,7 +208,14 @@ pub fn render(
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let (mut files, urls) = assets::build(theme, config)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
-    let r = Renderer::new(site, config, theme, &urls)?;
+    let search = crate::index::search::build(site, config).map_err(|m| {
+        vec![
+            Diagnostic::error(m)
+                .file(crate::config::CONFIG_FILE)
+                .hint("raise the limit under `search:` in errkb.yaml"),
+        ]
+    })?;
+    let r = Renderer::new(site, config, theme, &urls, &search.manifest)?;
     let results: Vec<Result<OutFile, Diagnostic>> = site
         .entries
         .par_iter()
@@ -222,6 +231,7 @@ pub fn render(
     }
     files.extend(feeds::all(&r));
     files.extend(crate::index::api(site, config));
+    files.extend(search.files);
     if !diags.is_empty() {
         diags.dedup_by(|a, b| a.message == b.message);
         return Err(diags);

@@ -195,6 +195,20 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
         ));
     }
 
+    // The search page: results for `search/?q=…`, so a search can be linked.
+    out.push(r.page(
+        "search.html",
+        Context::new(),
+        &meta(
+            r,
+            format!("Search – {}", cfg.title),
+            format!("Search {} by error message or keywords.", cfg.title),
+            "search/".into(),
+            "search",
+        ),
+        "search/index.html".into(),
+    ));
+
     // 404: links in it are absolute, since it is served at any depth.
     out.push(r.page(
         "404.html",

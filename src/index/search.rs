@@ -1,0 +1,390 @@
+//! The search index: split so that a query fetches only what it needs, and loaded by
+//! the site's search box on first focus (`static/search.js` reads it).
+//!
+//! Everything lives in `search/<version>/`, where the version is a hash of the content,
+//! so every file can be cached forever:
+//!
+//! - `index.json`, the manifest: counts and the list of term shards that exist.
+//! - `d<k>.json`: entries `k*32 .. k*32+31` as `[id, path, title, tool, summary]`.
+//! - `s<k>.json` and `s-any.json`: the signature tier, `[entry, regex, flags,
+//!   specificity, key]`. Each pattern is compiled to a JavaScript regex at build time and
+//!   filed under its rarest whole literal word: the browser hashes the words of a pasted
+//!   log (FNV-1a, [`super::tokenize::fnv1a`]) and fetches only those shards. Patterns
+//!   without such a word go to `s-any.json` (their key is empty). A line is only tried
+//!   against the patterns whose key is one of its words. Two long pieces that almost every regex
+//!   contains are written as `\u0001` and `\u0002`; the manifest's `dict` has them.
+//! - `t<hex>.txt`: the full-text tier, a BM25F index sharded by a term's first two
+//!   characters (hex of their UTF-8), so prefix and one-typo lookups of a word stay
+//!   inside one small file. One line per term, sorted: the term without those two
+//!   characters, a space, and its postings: for each entry, its number in `w` base-36
+//!   digits and its precomputed score in one base-36 digit (1–35, on a log scale
+//!   relative to the best score in the index: ranking needs the order of magnitude,
+//!   not the decimals). Each term keeps its best [`MAX_POSTINGS`] entries. (Plain
+//!   lines rather than JSON: on a small site the keys are most of the index.)
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::tokenize::{fnv1a, for_each_token};
+use crate::config::Config;
+use crate::model::Site;
+use crate::pattern;
+use crate::render::OutFile;
+use crate::render::view::plain;
+
+pub const DOCS_PER_CHUNK: usize = 32;
+pub const MAX_POSTINGS: usize = 200;
+/// Signature patterns per shard, roughly.
+const PATTERNS_PER_SHARD: usize = 300;
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// Field weights for BM25F.
+const W_TITLE: f64 = 4.0;
+const W_PATTERNS: f64 = 2.5;
+const W_TOOL: f64 = 2.0;
+const W_TAGS: f64 = 2.0;
+const W_SUMMARY: f64 = 1.5;
+const W_CAUSE: f64 = 1.2;
+const W_BODY: f64 = 0.6;
+/// Fields weighted below this are filtered by [`body_token`].
+const W_BODY_CUTOFF: f64 = 1.0;
+
+fn body_token(t: &str) -> bool {
+    t.chars().count() >= 3
+        && !t.chars().all(|c| c.is_ascii_digit())
+        && !t.contains(['.', '/', ':', '@'])
+}
+
+pub struct SearchIndex {
+    pub files: Vec<OutFile>,
+    /// Path of the manifest below the base URL.
+    pub manifest: String,
+    pub total_bytes: usize,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    v: u32,
+    n: usize,
+    chunk: usize,
+    docs: usize,
+    sig: usize,
+    any: bool,
+    /// Base-36 digits of an entry number in postings.
+    w: usize,
+    /// The best score, for undoing the log scale of posting scores.
+    best: f64,
+    /// What `\u0001`, `\u0002` stand for in signature regexes.
+    dict: [&'static str; 2],
+    /// Existing term shards (hex keys), space-separated and sorted.
+    terms: String,
+}
+
+/// Lower-case ASCII words of a text: how the signature tier splits a log line.
+pub fn ascii_words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.len() >= 3)
+        .map(str::to_ascii_lowercase)
+}
+
+/// Whole words inside a literal: bounded by a non-word character on both sides, so
+/// the word appears as a whole word in any line the pattern matches.
+fn whole_words(literal: &str) -> Vec<String> {
+    let parts: Vec<&str> = literal
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .filter(|(i, w)| *i > 0 && *i + 1 < n && w.len() >= 3)
+        .map(|(_, w)| w.to_ascii_lowercase())
+        .collect()
+}
+
+/// The shard key of a term: hex of its first two characters.
+pub fn shard_key(term: &str) -> String {
+    let prefix: String = term.chars().take(2).collect();
+    prefix.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A slot's body and the quote class, as the pattern engine writes them for JavaScript.
+const DICT: [&str; 2] = [
+    "(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\n\\uD800-\\uDFFF])+?",
+    "[\"'`\\u2018\\u2019\\u201A\\u201B\\u201C\\u201D\\u201E\\u201F\\u2032\\u2033]",
+];
+
+fn squeeze(js: &str) -> String {
+    js.replace(DICT[0], "\u{1}").replace(DICT[1], "\u{2}")
+}
+
+fn base36(mut v: usize, width: usize, out: &mut String) {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut buf = vec![b'0'; width];
+    for slot in buf.iter_mut().rev() {
+        *slot = DIGITS[v % 36];
+        v /= 36;
+    }
+    out.push_str(std::str::from_utf8(&buf).unwrap_or(""));
+}
+
+/// A score as 1..=35 on a log scale of the best score; the browser undoes it with
+/// `Math.expm1(q / 35 * Math.log1p(best))`, where only the ratios matter.
+fn quantize(score: f64, best: f64) -> usize {
+    ((score.max(0.0).ln_1p() / best.ln_1p() * 35.0).round() as usize).clamp(1, 35)
+}
+
+fn json<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
+    let n = site.entries.len();
+    let tool_name = |tool: &str| site.tool(tool).map_or(tool.to_string(), |t| t.name.clone());
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+
+    // Documents.
+    let docs: Vec<(String, String, String, String, String)> = site
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.id.to_string(),
+                e.id.path(),
+                e.title.clone(),
+                tool_name(&e.id.tool),
+                plain(&e.summary),
+            )
+        })
+        .collect();
+    let chunks = docs.chunks(DOCS_PER_CHUNK).count();
+    for (k, chunk) in docs.chunks(DOCS_PER_CHUNK).enumerate() {
+        files.push((format!("d{k}.json"), json(&chunk)));
+    }
+
+    // Signatures.
+    let mut compiled = Vec::new();
+    let mut df: HashMap<String, usize> = HashMap::new();
+    for (i, e) in site.entries.iter().enumerate() {
+        for p in &e.patterns {
+            if let Ok(c) = pattern::compile(p) {
+                let words: Vec<String> = c.literals().iter().flat_map(|l| whole_words(l)).collect();
+                for w in &words {
+                    *df.entry(w.clone()).or_default() += 1;
+                }
+                compiled.push((i, c, words));
+            }
+        }
+    }
+    let shards = compiled.len().div_ceil(PATTERNS_PER_SHARD).clamp(1, 256);
+    type Sig = (usize, String, String, usize, String);
+    let mut sig: Vec<Vec<Sig>> = vec![Vec::new(); shards];
+    let mut any: Vec<Sig> = Vec::new();
+    for (i, c, words) in compiled {
+        let key = words.iter().min_by_key(|w| {
+            (
+                df.get(*w).copied().unwrap_or(0),
+                std::cmp::Reverse(w.len()),
+                (*w).clone(),
+            )
+        });
+        let rec = |k: &str| {
+            (
+                i,
+                squeeze(c.js_source()),
+                c.js_flags().to_string(),
+                c.specificity(),
+                k.to_string(),
+            )
+        };
+        match key {
+            Some(w) => sig[(fnv1a(w) as usize) % shards].push(rec(w)),
+            None => any.push(rec("")),
+        }
+    }
+    for (k, s) in sig.iter().enumerate() {
+        files.push((format!("s{k}.json"), json(s)));
+    }
+    if !any.is_empty() {
+        files.push(("s-any.json".into(), json(&any)));
+    }
+
+    // Full text: BM25F with precomputed scores.
+    let mut tf: Vec<HashMap<String, f64>> = Vec::with_capacity(n);
+    let mut lens = Vec::with_capacity(n);
+    for e in &site.entries {
+        let mut m: HashMap<String, f64> = HashMap::new();
+        let mut len = 0.0;
+        let mut add = |text: &str, w: f64| {
+            for_each_token(text, |t| {
+                // Bodies are long prose: their short words, bare numbers and compounds
+                // cost more index than they earn. Codes and paths come from the other
+                // fields, which keep every token.
+                if w < W_BODY_CUTOFF && !body_token(t) {
+                    return;
+                }
+                *m.entry(t.to_string()).or_default() += w;
+                len += w;
+            });
+        };
+        add(&e.title, W_TITLE);
+        for p in &e.patterns {
+            add(p.strip_prefix("regex:").unwrap_or(p), W_PATTERNS);
+        }
+        add(&e.id.tool, W_TOOL);
+        add(&tool_name(&e.id.tool), W_TOOL);
+        for t in &e.tags {
+            add(t, W_TAGS);
+        }
+        add(&plain(&e.summary), W_SUMMARY);
+        add(&plain(&e.likely_cause), W_CAUSE);
+        add(&e.body, W_BODY);
+        tf.push(m);
+        lens.push(len);
+    }
+    let avg = if n == 0 {
+        1.0
+    } else {
+        lens.iter().sum::<f64>() / n as f64
+    };
+    let mut postings: BTreeMap<String, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut doc_freq: HashMap<&str, usize> = HashMap::new();
+    for m in &tf {
+        for t in m.keys() {
+            *doc_freq.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    for (d, m) in tf.iter().enumerate() {
+        for (t, &w) in m {
+            let dfv = doc_freq.get(t.as_str()).copied().unwrap_or(1) as f64;
+            let idf = (1.0 + (n as f64 - dfv + 0.5) / (dfv + 0.5)).ln();
+            let score = idf * w * (K1 + 1.0) / (w + K1 * (1.0 - B + B * lens[d] / avg));
+            postings.entry(t.clone()).or_default().push((d, score));
+        }
+    }
+    let best = postings
+        .values()
+        .flatten()
+        .map(|p| p.1)
+        .fold(f64::MIN_POSITIVE, f64::max);
+    let width = {
+        let mut w = 1;
+        while 36usize.pow(w as u32) < n.max(1) {
+            w += 1;
+        }
+        w
+    };
+    let mut term_shards: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (t, mut p) in postings {
+        p.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        p.truncate(MAX_POSTINGS);
+        p.sort_by_key(|x| x.0);
+        let mut enc = String::with_capacity(p.len() * (width + 2));
+        for (d, score) in p {
+            base36(d, width, &mut enc);
+            base36(quantize(score, best), 1, &mut enc);
+        }
+        term_shards.entry(shard_key(&t)).or_default().insert(t, enc);
+    }
+    let keys: Vec<&str> = term_shards.keys().map(String::as_str).collect();
+    let manifest = Manifest {
+        v: 1,
+        n,
+        chunk: DOCS_PER_CHUNK,
+        docs: chunks,
+        sig: shards,
+        any: !any.is_empty(),
+        w: width,
+        best: (best * 1000.0).round() / 1000.0,
+        dict: DICT,
+        terms: keys.join(" "),
+    };
+    for (k, shard) in &term_shards {
+        let mut text = String::new();
+        for (term, post) in shard {
+            let rest: String = term.chars().skip(2).collect();
+            text.push_str(&rest);
+            text.push(' ');
+            text.push_str(post);
+            text.push('\n');
+        }
+        files.push((format!("t{k}.txt"), text.into_bytes()));
+    }
+    files.push(("index.json".into(), json(&manifest)));
+
+    // Version folder from the content, then the budget.
+    let mut hasher = blake3::Hasher::new();
+    for (name, bytes) in &files {
+        hasher.update(name.as_bytes());
+        hasher.update(bytes);
+    }
+    let version = hasher.finalize().to_hex()[..10].to_string();
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let budget = &config.search;
+    if let Some((name, b)) = files.iter().max_by_key(|(_, b)| b.len())
+        && b.len() > budget.max_file_kb * 1024
+    {
+        return Err(format!(
+            "search index file {name} is {} kB, over search.max_file_kb = {} kB",
+            b.len().div_ceil(1024),
+            budget.max_file_kb
+        ));
+    }
+    if let Some(max) = budget.max_total_kb
+        && total > max * 1024
+    {
+        return Err(format!(
+            "the search index is {} kB in all, over search.max_total_kb = {max} kB",
+            total.div_ceil(1024)
+        ));
+    }
+    Ok(SearchIndex {
+        manifest: format!("search/{version}/index.json"),
+        files: files
+            .into_iter()
+            .map(|(name, bytes)| OutFile {
+                path: format!("search/{version}/{name}"),
+                bytes,
+            })
+            .collect(),
+        total_bytes: total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_skip_edges() {
+        assert_eq!(whole_words("npm err! code eresolve"), vec!["err", "code"]);
+        assert_eq!(
+            whole_words(": manifest unknown: "),
+            vec!["manifest", "unknown"]
+        );
+        assert!(whole_words("crashloopbackoff").is_empty());
+    }
+
+    #[test]
+    fn encodings() {
+        let mut s = String::new();
+        base36(1295, 2, &mut s);
+        base36(37, 2, &mut s);
+        base36(5, 1, &mut s);
+        assert_eq!(s, "zz115");
+        let js = format!("a{}b{}c", DICT[0], DICT[1]);
+        assert_eq!(squeeze(&js), "a\u{1}b\u{2}c");
+        // The dictionary must be what the pattern engine emits, or nothing is saved.
+        let p = crate::pattern::compile("x '<name>' y").expect("pattern");
+        assert_eq!(squeeze(p.js_source()), "x \u{2}(?<name>\u{1})\u{2} y");
+    }
+
+    #[test]
+    fn shard_keys() {
+        assert_eq!(shard_key("docker"), "646f");
+        assert_eq!(shard_key("/var"), "2f76");
+        assert_eq!(shard_key("é"), "c3a9");
+    }
+}
