@@ -39,3 +39,5 @@ pub mod index;
 pub mod write;
 
 pub mod pipeline;
+
+pub mod serve;

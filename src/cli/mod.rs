@@ -7,6 +7,7 @@ mod explain;
 mod init;
 mod match_;
 mod new;
+mod serve;
 mod source;
 
 use std::ffi::OsString;
@@ -47,6 +48,13 @@ pub enum Command {
     /// staged beside the output folder and swapped in only when complete, so a failed
     /// build leaves the previous output as it was.
     Build(build::Args),
+    /// Serve the site with live reload while you write entries.
+    ///
+    /// Builds in memory (public/ is never touched), serves it over HTTP and rebuilds when
+    /// content/, templates/, static/ or errkb.yaml change. Open pages reload once the new
+    /// build is complete; a broken change keeps the last good site and shows the problems
+    /// over the page.
+    Serve(serve::Args),
     /// Check every entry and template without writing anything.
     ///
     /// Reports all problems at once, each with its file, line and a hint. Exits 1 on any
@@ -111,6 +119,7 @@ where
     match cli.command {
         Command::Build(a) => build::run(&a),
         Command::Check(a) => check::run(&a),
+        Command::Serve(a) => serve::run(&a),
         Command::New(a) => new::run(&a),
         Command::Match(a) => match_::run(&a),
         Command::Explain(a) => explain::run(&a),

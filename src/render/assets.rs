@@ -45,15 +45,82 @@ pub fn build(
     };
     let hl = crate::highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark)?;
     add("highlight.css", hl.into_bytes(), true);
+    // JavaScript modules import each other by relative name (`./pattern.js`); once
+    // names carry a hash, the imports must name the hashed files. Hash the modules
+    // that import nothing first, then those that import only hashed ones, and so on.
+    let mut pending: Vec<(&String, Vec<u8>)> = Vec::new();
     for (path, file) in &theme.assets {
-        add(path, file.bytes.clone(), should_fingerprint(path));
+        if path.ends_with(".js") && should_fingerprint(path) {
+            pending.push((path, file.bytes.clone()));
+        } else {
+            add(path, file.bytes.clone(), should_fingerprint(path));
+        }
+    }
+    let mut hashed: BTreeMap<String, String> = BTreeMap::new();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for (path, bytes) in pending {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let deps = imports(&text);
+            if deps
+                .iter()
+                .all(|d| hashed.contains_key(d) || !theme.assets.contains_key(d))
+            {
+                let mut out = text;
+                for d in &deps {
+                    if let Some(h) = hashed.get(d) {
+                        out = out.replace(&format!("\"./{d}\""), &format!("\"./{h}\""));
+                    }
+                }
+                let name = fingerprinted_name(path, out.as_bytes());
+                hashed.insert(
+                    path.clone(),
+                    name.rsplit('/').next().unwrap_or(&name).to_string(),
+                );
+                add(path, out.into_bytes(), true);
+            } else {
+                rest.push((path, bytes));
+            }
+        }
+        if rest.len() == before {
+            let names: Vec<&str> = rest.iter().map(|(p, _)| p.as_str()).collect();
+            return Err(format!(
+                "JavaScript modules import each other in a cycle: {}",
+                names.join(", ")
+            ));
+        }
+        pending = rest;
     }
     Ok((files, urls))
+}
+
+/// Sibling modules a script imports: `from "./x.js"` and `import("./x.js")`.
+fn imports(js: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in js.match_indices("\"./") {
+        let rest = &js[i + 3..];
+        if let Some(end) = rest.find('"') {
+            let name = &rest[..end];
+            if name.ends_with(".js") && !name.contains('/') {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_imports() {
+        let js = "import { a } from \"./pattern.js\";\nconst b = await import(\"./x.js\"); \"./dir/y.js\"";
+        assert_eq!(imports(js), vec!["pattern.js", "x.js"]);
+    }
 
     #[test]
     fn names() {

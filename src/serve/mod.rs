@@ -1,0 +1,371 @@
+//! `errkb serve`: build the site in memory, serve it over HTTP, rebuild on every change
+//! and reload open pages when the new site is complete.
+//!
+//! There is no second code path: each rebuild runs the same [`pipeline`] as `build`
+//! (its stages memoize their per-entry work), and the result replaces the served site
+//! only when it built without errors. Nothing is written to disk, so `public/` is never
+//! touched. The server uses tiny_http; pages get the live-reload script added as they
+//! are served, so the built site for deployment never contains it.
+
+pub mod http;
+pub mod reload;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+
+use crate::diag::{self, Diagnostic};
+use crate::pipeline;
+use http::{Files, Resolved};
+use reload::{EventStream, Hub};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub drafts: bool,
+    pub open: bool,
+    pub quiet: bool,
+}
+
+struct Shared {
+    files: RwLock<Arc<Files>>,
+    hub: Arc<Hub>,
+    built_once: RwLock<bool>,
+}
+
+/// How many ports after the asked one are tried when it is taken.
+const PORT_TRIES: u16 = 10;
+
+fn bind(opts: &Options) -> Result<Server, String> {
+    let tries = if opts.port == 0 { 1 } else { PORT_TRIES };
+    let mut last = String::new();
+    for i in 0..tries {
+        let port = opts.port.saturating_add(i);
+        match Server::http(SocketAddr::new(opts.bind, port)) {
+            Ok(s) => {
+                if i > 0 {
+                    eprintln!("port {} is in use; using {port} instead", opts.port);
+                }
+                return Ok(s);
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(format!(
+        "cannot listen on {}:{} (or the {} ports after it): {last}",
+        opts.bind,
+        opts.port,
+        tries - 1
+    ))
+}
+
+/// Runs until the process is stopped (Ctrl-C). Everything lives in memory, so there is
+/// nothing to clean up afterwards.
+pub fn run(opts: &Options) -> Result<(), String> {
+    let server = bind(opts)?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .ok_or("the server has no TCP address")?;
+    let host = if opts.bind.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        opts.bind.to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let url = format!("http://{host}:{port}/");
+    let shared = Arc::new(Shared {
+        files: RwLock::new(Arc::new(Files::new())),
+        hub: Arc::new(Hub::default()),
+        built_once: RwLock::new(false),
+    });
+    let pipe = pipeline::Options {
+        root: opts.root.clone(),
+        base_url: Some(url.clone()),
+        drafts: opts.drafts,
+        external_links: false,
+    };
+    rebuild(&pipe, &shared, opts.quiet, None);
+    println!("Serving {} at {url} (Ctrl-C to stop)", opts.root.display());
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "note: listening on {}, not only on this machine: anyone who can reach it can read the site",
+            opts.bind
+        );
+    }
+    if opts.open {
+        open_browser(&url);
+    }
+    let watcher = watch(&opts.root, pipe, shared.clone(), opts.quiet)?;
+    for request in server.incoming_requests() {
+        let shared = shared.clone();
+        std::thread::spawn(move || handle(request, &shared));
+    }
+    drop(watcher);
+    Ok(())
+}
+
+fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Option<&[PathBuf]>) {
+    let started = Instant::now();
+    let mut out = pipeline::render_all(pipe);
+    let mut diags = std::mem::take(&mut out.diagnostics);
+    diag::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        anstream::eprint!("{}", diag::render(&diags, diag::Format::Human, true));
+        anstream::eprintln!(
+            "{}; still serving the last good build",
+            diag::summary(&diags)
+        );
+        let json = serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into());
+        shared.hub.failed(json);
+        return;
+    }
+    if !diags.is_empty() {
+        anstream::eprint!("{}", diag::render(&diags, diag::Format::Human, true));
+    }
+    let files: Files = out
+        .files
+        .into_iter()
+        .map(|f| (f.path, Arc::new(f.bytes)))
+        .collect();
+    let count = files.len();
+    if let Ok(mut w) = shared.files.write() {
+        *w = Arc::new(files);
+    }
+    if let Ok(mut b) = shared.built_once.write() {
+        *b = true;
+    }
+    shared.hub.built();
+    if !quiet {
+        let what = match changed {
+            Some([one]) => format!(" after a change to {}", one.display()),
+            Some(many) if !many.is_empty() => format!(" after {} changes", many.len()),
+            _ => String::new(),
+        };
+        eprintln!(
+            "built {count} files in {} ms{what}",
+            started.elapsed().as_millis()
+        );
+    }
+}
+
+/// Watches the site's sources; a burst of saves (an editor writing a temp file and
+/// renaming it) becomes one rebuild.
+fn watch(
+    root: &std::path::Path,
+    pipe: pipeline::Options,
+    shared: Arc<Shared>,
+    quiet: bool,
+) -> Result<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>, String> {
+    use notify::RecursiveMode;
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(80), tx)
+        .map_err(|e| format!("cannot watch files: {e}"))?;
+    let w = debouncer.watcher();
+    for dir in [
+        crate::load::CONTENT_DIR,
+        crate::theme::TEMPLATES_DIR,
+        crate::theme::STATIC_DIR,
+    ] {
+        let p = root.join(dir);
+        if p.is_dir() {
+            w.watch(&p, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {}: {e}", p.display()))?;
+        }
+    }
+    // errkb.yaml (and folders created later) show up as changes in the root itself.
+    w.watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            let mut batches = vec![first];
+            // Coalesce what arrived while the previous rebuild ran.
+            while let Ok(more) = rx.try_recv() {
+                batches.push(more);
+            }
+            let mut changed: Vec<PathBuf> = batches
+                .into_iter()
+                .filter_map(Result::ok)
+                .flatten()
+                .map(|e| e.path)
+                .filter(|p| relevant(&root, p))
+                .map(|p| p.strip_prefix(&root).map(|r| r.to_path_buf()).unwrap_or(p))
+                .collect();
+            if changed.is_empty() {
+                continue;
+            }
+            changed.sort();
+            changed.dedup();
+            rebuild(&pipe, &shared, quiet, Some(&changed));
+        }
+    });
+    Ok(debouncer)
+}
+
+/// Only sources count: not the output folder, editor swap files or VCS folders.
+fn relevant(root: &std::path::Path, p: &std::path::Path) -> bool {
+    let Ok(rel) = p.strip_prefix(root) else {
+        return false;
+    };
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.starts_with(".#")
+    {
+        return false;
+    }
+    match rel.components().next() {
+        Some(std::path::Component::Normal(first)) => {
+            let first = first.to_string_lossy();
+            first == crate::load::CONTENT_DIR
+                || first == crate::theme::TEMPLATES_DIR
+                || first == crate::theme::STATIC_DIR
+                || first == crate::config::CONFIG_FILE
+        }
+        _ => false,
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .unwrap_or_else(|_| Header::from_bytes(&b"X-Errkb"[..], &b"1"[..]).expect("static header"))
+}
+
+fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>) {
+    let resp = Response::from_data(body)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", ctype))
+        .with_header(header("Cache-Control", "no-cache"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    let _ = request.respond(resp);
+}
+
+fn handle(request: Request, shared: &Shared) {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        respond(
+            request,
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed\n".to_vec(),
+        );
+        return;
+    }
+    let url = request.url().to_string();
+    let path = url.split('?').next().unwrap_or("");
+    match path {
+        reload::SCRIPT_PATH => {
+            return respond(
+                request,
+                200,
+                "text/javascript; charset=utf-8",
+                reload::SCRIPT.as_bytes().to_vec(),
+            );
+        }
+        reload::STATUS_PATH => {
+            let s = shared.hub.snapshot();
+            let body = format!(
+                "{{\"generation\":{},\"attempts\":{},\"problems\":{}}}",
+                s.generation,
+                s.attempts,
+                s.problems.as_deref().unwrap_or("null")
+            );
+            return respond(request, 200, "application/json", body.into_bytes());
+        }
+        reload::EVENTS_PATH => {
+            let resp = Response::new(
+                StatusCode(200),
+                vec![
+                    header("Content-Type", "text/event-stream"),
+                    header("Cache-Control", "no-cache"),
+                ],
+                EventStream::new(shared.hub.clone()),
+                None,
+                None,
+            );
+            let _ = request.respond(resp);
+            return;
+        }
+        _ => {}
+    }
+    let files = shared.files.read().map(|f| f.clone()).unwrap_or_default();
+    match http::resolve(&files, &url) {
+        Resolved::File { path, bytes } => {
+            let ctype = http::content_type(&path);
+            let body = if ctype.starts_with("text/html") {
+                reload::inject(&bytes)
+            } else {
+                bytes.to_vec()
+            };
+            respond(request, 200, ctype, body);
+        }
+        Resolved::Redirect(to) => {
+            let resp = Response::empty(StatusCode(301))
+                .with_header(header("Location", &to))
+                .with_header(header("Cache-Control", "no-cache"));
+            let _ = request.respond(resp);
+        }
+        Resolved::NotFound(Some(page)) => respond(
+            request,
+            404,
+            "text/html; charset=utf-8",
+            reload::inject(&page),
+        ),
+        Resolved::NotFound(None) => {
+            let built = shared.built_once.read().map(|b| *b).unwrap_or(false);
+            let msg = if built {
+                "Not found."
+            } else {
+                "The site has not built yet: see the problems in the terminal."
+            };
+            let page = format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>errkb serve</title></head><body><p>{msg}</p></body></html>"
+            );
+            respond(
+                request,
+                404,
+                "text/html; charset=utf-8",
+                reload::inject(page.as_bytes()),
+            );
+        }
+        Resolved::BadRequest => respond(
+            request,
+            400,
+            "text/plain; charset=utf-8",
+            b"bad request\n".to_vec(),
+        ),
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        vec!["open", url]
+    } else if cfg!(windows) {
+        vec!["cmd", "/C", "start", "", url]
+    } else {
+        vec!["xdg-open", url]
+    };
+    if let Err(e) = std::process::Command::new(cmd[0])
+        .args(&cmd[1..])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
+}

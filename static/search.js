@@ -1,0 +1,549 @@
+// Search that understands pasted errors.
+//
+// Two tiers, both read from the split index the build writes in search/<version>/
+// (see src/index/search.rs for the file formats):
+//  1. Signatures: every line of the query is cleaned like `errkb match` does it and run
+//     against the entries' patterns (compiled to RegExp at build time). Hits are exact:
+//     they come first, most specific first, quoting the matching line.
+//  2. Full text: BM25F over title, patterns, summary, cause, tags, tool and body, with
+//     prefix matching on the word being typed and one typo allowed in words of 5+
+//     letters. The tokenizer keeps codes, paths and dotted names (src/index/tokenize.rs).
+// The index loads on first focus of the search box; shards are fetched as queries need
+// them and kept for the page's lifetime.
+
+import { normalizeLine, cleanLine, compile } from "./pattern.js";
+
+const MAX_LINES = 10000;
+const MAX_RESULTS = 10;
+const MAX_PAGE_RESULTS = 30;
+const STOP = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "if", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "with", "you", "your"]);
+const WORD = /[\p{Alphabetic}\p{N}_]/u;
+const CONNECTOR = /[./:@-]/;
+
+// ---------- tokenizer (mirrors src/index/tokenize.rs) ----------
+
+function trimConnectors(s) {
+  let a = 0;
+  let b = s.length;
+  while (a < b && CONNECTOR.test(s[a])) a++;
+  while (b > a && CONNECTOR.test(s[b - 1])) b--;
+  return s.slice(a, b);
+}
+
+function charCount(s) {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+export function tokens(text) {
+  const out = [];
+  const emit = (run) => {
+    const trimmed = trimConnectors(run);
+    if (!trimmed) return;
+    const whole = run.startsWith("/") ? "/" + trimmed : trimmed;
+    if (/[./:@-]/.test(whole)) {
+      if (charCount(whole) <= 64) out.push(whole);
+      for (const part of whole.split(/[./:@-]/)) {
+        if (part && charCount(part) <= 64 && !STOP.has(part)) out.push(part);
+      }
+    } else if (charCount(whole) <= 64 && !STOP.has(whole)) {
+      out.push(whole);
+    }
+  };
+  let run = "";
+  for (const c of text.toLowerCase()) {
+    if (WORD.test(c) || CONNECTOR.test(c)) {
+      run += c;
+    } else if (run) {
+      emit(run);
+      run = "";
+    }
+  }
+  if (run) emit(run);
+  return out;
+}
+
+export function fnv1a(s) {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(s)) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function hexKey(term) {
+  const two = Array.from(term).slice(0, 2).join("");
+  return Array.from(new TextEncoder().encode(two), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function editDistanceAtMostOne(a, b) {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a[i] === b[i]) i++;
+  if (la === lb) {
+    // one substitution, or one transposition of neighbours
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+// ---------- the index ----------
+
+class Index {
+  constructor(manifestUrl) {
+    this.url = manifestUrl;
+    this.dir = manifestUrl.slice(0, manifestUrl.lastIndexOf("/") + 1);
+    this.manifest = null;
+    this.cache = new Map();
+  }
+
+  load() {
+    if (!this.ready) {
+      this.ready = fetch(this.url)
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error("search index: HTTP " + r.status))))
+        .then((m) => {
+          this.manifest = m;
+          this.termKeys = new Set(m.terms ? m.terms.split(" ") : []);
+          return m;
+        });
+    }
+    return this.ready;
+  }
+
+  file(name, kind) {
+    if (!this.cache.has(name)) {
+      const p = fetch(this.dir + name).then((r) => {
+        if (!r.ok) throw new Error("search index: HTTP " + r.status + " for " + name);
+        return kind === "text" ? r.text() : r.json();
+      });
+      this.cache.set(name, p);
+    }
+    return this.cache.get(name);
+  }
+
+  async doc(i) {
+    const m = this.manifest;
+    const chunk = await this.file("d" + Math.floor(i / m.chunk) + ".json");
+    const d = chunk[i % m.chunk];
+    return { id: d[0], path: d[1], title: d[2], tool: d[3], summary: d[4] };
+  }
+
+  // Signature records of the shards a text's words point at, by key word.
+  async signatures(words) {
+    const m = this.manifest;
+    const shards = new Set();
+    for (const w of words) shards.add(fnv1a(w) % m.sig);
+    const names = Array.from(shards, (k) => "s" + k + ".json");
+    if (m.any) names.push("s-any.json");
+    const lists = await Promise.all(names.map((n) => this.file(n)));
+    const byKey = new Map();
+    const any = [];
+    for (const list of lists) {
+      for (const rec of list) {
+        if (!rec.compiled) {
+          const src = rec[1].replaceAll("\u0001", m.dict[0]).replaceAll("\u0002", m.dict[1]);
+          try {
+            rec.compiled = compile(src, rec[2]);
+          } catch (e) {
+            rec.compiled = null;
+          }
+        }
+        if (!rec.compiled) continue;
+        if (rec[4]) {
+          if (!byKey.has(rec[4])) byKey.set(rec[4], []);
+          byKey.get(rec[4]).push(rec);
+        } else {
+          any.push(rec);
+        }
+      }
+    }
+    return { byKey, any };
+  }
+
+  // Term → postings map of one shard, parsed once.
+  async shard(key) {
+    if (!this.termKeys.has(key)) return null;
+    const name = "t" + key + ".txt";
+    const cacheKey = "parsed:" + name;
+    if (!this.cache.has(cacheKey)) {
+      const prefix = new TextDecoder().decode(new Uint8Array(key.match(/../g).map((h) => parseInt(h, 16))));
+      this.cache.set(
+        cacheKey,
+        this.file(name, "text").then((text) => {
+          const map = new Map();
+          for (const line of text.split("\n")) {
+            if (!line) continue;
+            const sp = line.indexOf(" ");
+            map.set(prefix + line.slice(0, sp), line.slice(sp + 1));
+          }
+          return map;
+        }),
+      );
+    }
+    return this.cache.get(cacheKey);
+  }
+
+  postings(encoded) {
+    const m = this.manifest;
+    const step = m.w + 1;
+    const out = [];
+    const scale = Math.log1p(m.best) / 35;
+    for (let i = 0; i + step <= encoded.length; i += step) {
+      const doc = parseInt(encoded.slice(i, i + m.w), 36);
+      const q = parseInt(encoded[i + m.w], 36);
+      out.push([doc, Math.expm1(q * scale)]);
+    }
+    return out;
+  }
+}
+
+// ---------- searching ----------
+
+function splitQuery(q) {
+  const phrases = [];
+  const rest = q.replace(/"([^"]+)"/g, (_, p) => {
+    phrases.push(p.toLowerCase());
+    return " ";
+  });
+  return { phrases, rest };
+}
+
+async function signatureHits(index, lines) {
+  const norm = lines.map((l) => normalizeLine(l));
+  const words = new Set();
+  for (const n of norm) {
+    for (const w of n.toLowerCase().match(/[a-z0-9_]{3,}/g) || []) words.add(w);
+  }
+  if (words.size === 0 && !index.manifest.any) return [];
+  const { byKey, any } = await index.signatures(words);
+  const best = new Map();
+  for (let i = 0; i < norm.length; i++) {
+    const n = norm[i];
+    if (!n) continue;
+    const cands = new Set(any);
+    for (const w of n.toLowerCase().match(/[a-z0-9_]{3,}/g) || []) {
+      const list = byKey.get(w);
+      if (list) for (const r of list) cands.add(r);
+    }
+    for (const rec of cands) {
+      if (!rec.compiled.find(n)) continue;
+      const prev = best.get(rec[0]);
+      if (!prev || rec[3] > prev.spec) best.set(rec[0], { doc: rec[0], spec: rec[3], line: cleanLine(lines[i]).trim(), lineNo: i + 1 });
+    }
+  }
+  return Array.from(best.values()).sort((a, b) => b.spec - a.spec || a.lineNo - b.lineNo || a.doc - b.doc);
+}
+
+async function fullText(index, query, typing) {
+  const { phrases, rest } = splitQuery(query);
+  let words = tokens(rest);
+  const phraseWords = phrases.flatMap((p) => tokens(p));
+  words = words.concat(phraseWords).slice(0, 64);
+  if (words.length === 0) return { hits: [], terms: [] };
+  const lastOpen = typing && !/[\s"]$/.test(query) && rest.trim().length > 0;
+  const scores = new Map();
+  const matchedWords = new Map();
+  const seen = new Set();
+  const terms = [];
+  for (let wi = 0; wi < words.length; wi++) {
+    const w = words[wi];
+    if (seen.has(w)) continue;
+    seen.add(w);
+    const shard = await index.shard(hexKey(w));
+    const found = [];
+    if (shard) {
+      if (shard.has(w)) found.push([w, 1]);
+      const isLast = lastOpen && wi === tokens(rest).length - 1;
+      if (isLast && charCount(w) >= 2) {
+        let n = 0;
+        for (const t of shard.keys()) {
+          if (t !== w && t.startsWith(w)) {
+            found.push([t, 0.7]);
+            if (++n >= 30) break;
+          }
+        }
+      }
+      if (found.length === 0 && charCount(w) >= 5) {
+        for (const t of shard.keys()) if (editDistanceAtMostOne(w, t)) found.push([t, 0.5]);
+      }
+    }
+    for (const [t, factor] of found) {
+      terms.push(t);
+      for (const [doc, s] of index.postings(shard.get(t))) {
+        scores.set(doc, (scores.get(doc) || 0) + s * factor);
+        if (!matchedWords.has(doc)) matchedWords.set(doc, new Set());
+        matchedWords.get(doc).add(w);
+      }
+    }
+  }
+  const wanted = seen.size;
+  let hits = Array.from(scores, ([doc, s]) => {
+    const m = matchedWords.get(doc).size;
+    return { doc, score: s * Math.pow(m / wanted, 2) };
+  });
+  if (phraseWords.length) {
+    const must = new Set(phraseWords);
+    hits = hits.filter((h) => Array.from(must).every((w) => matchedWords.get(h.doc).has(w)));
+  }
+  hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  return { hits, terms, phrases };
+}
+
+export async function search(index, query, limit, typing) {
+  await index.load();
+  const lines = query.split(/\r\n|\r|\n/).slice(0, MAX_LINES);
+  const sig = await signatureHits(index, lines);
+  // A long paste is a log, not keywords: full text adds little but noise there.
+  const ft = lines.length <= 20 ? await fullText(index, lines.join(" "), typing) : { hits: [], terms: [], phrases: [] };
+  const out = [];
+  const used = new Set();
+  for (const h of sig) {
+    if (out.length >= limit) break;
+    used.add(h.doc);
+    out.push({ doc: h.doc, exact: true, line: h.line, lineNo: h.lineNo });
+  }
+  for (const h of ft.hits) {
+    if (out.length >= limit) break;
+    if (used.has(h.doc)) continue;
+    // Phrases must appear in the title or summary.
+    out.push({ doc: h.doc, exact: false });
+  }
+  const docs = await Promise.all(out.map((r) => index.doc(r.doc)));
+  const results = out.map((r, i) => Object.assign(r, docs[i]));
+  if (ft.phrases && ft.phrases.length) {
+    return {
+      results: results.filter((r) => r.exact || ft.phrases.every((p) => (r.title + " " + r.summary).toLowerCase().includes(p))),
+      words: tokens(query.slice(0, 2000)),
+    };
+  }
+  return { results, words: tokens(query.slice(0, 2000)) };
+}
+
+// ---------- rendering ----------
+
+function highlighted(text, words) {
+  const frag = document.createDocumentFragment();
+  const ws = words.filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
+  if (ws.length === 0) {
+    frag.append(text);
+    return frag;
+  }
+  const esc = ws.map((w) => w.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"));
+  const re = new RegExp("(" + esc.join("|") + ")", "gi");
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    if (m.index > last) frag.append(text.slice(last, m.index));
+    const mark = document.createElement("mark");
+    mark.textContent = m[0];
+    frag.append(mark);
+    last = m.index + m[0].length;
+  }
+  frag.append(text.slice(last));
+  return frag;
+}
+
+function resultItem(r, words, base) {
+  const li = document.createElement("li");
+  li.setAttribute("data-search-result", r.id);
+  const a = document.createElement("a");
+  a.href = base + r.path;
+  a.className = "result-link";
+  const title = document.createElement("span");
+  title.className = "result-title";
+  title.append(highlighted(r.title, words));
+  a.append(title);
+  const meta = document.createElement("span");
+  meta.className = "result-meta";
+  meta.textContent = r.tool;
+  if (r.exact) {
+    const mark = document.createElement("span");
+    mark.className = "result-exact";
+    mark.textContent = "Exact match";
+    meta.append(" · ", mark);
+  }
+  a.append(meta);
+  if (r.exact && r.line) {
+    const code = document.createElement("code");
+    code.className = "result-line";
+    code.textContent = (r.lineNo > 1 ? "line " + r.lineNo + ": " : "") + r.line;
+    a.append(code);
+  }
+  const summary = document.createElement("span");
+  summary.className = "result-summary";
+  summary.textContent = r.summary.length > 180 ? r.summary.slice(0, 177) + "…" : r.summary;
+  a.append(summary);
+  li.append(a);
+  return li;
+}
+
+function countText(n) {
+  return n === 0 ? "No results" : n === 1 ? "1 result" : n + " results";
+}
+
+// ---------- the header box ----------
+
+function setupBox() {
+  const form = document.querySelector("[data-search-index]");
+  if (!form) return;
+  const input = form.querySelector("[data-search-input]");
+  const panel = form.querySelector("[data-search-panel]");
+  const list = form.querySelector("[data-search-results]");
+  const status = document.querySelector("[data-search-status]");
+  const base = form.getAttribute("data-base") || "/";
+  const index = new Index(form.getAttribute("data-search-index"));
+  let pasted = null;
+  let seq = 0;
+  let timer = 0;
+
+  const close = () => {
+    panel.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+  };
+  const links = () => Array.from(list.querySelectorAll("a"));
+
+  const run = async () => {
+    const q = pasted !== null ? pasted : input.value;
+    const mine = ++seq;
+    if (!q.trim()) {
+      list.replaceChildren();
+      status.textContent = "";
+      close();
+      return;
+    }
+    let res;
+    try {
+      res = await search(index, q, MAX_RESULTS, pasted === null);
+    } catch (e) {
+      status.textContent = "Search is unavailable: " + e.message;
+      return;
+    }
+    if (mine !== seq) return;
+    list.replaceChildren(...res.results.map((r) => resultItem(r, res.words, base)));
+    if (res.results.length === 0) {
+      const li = document.createElement("li");
+      li.className = "no-results";
+      li.textContent = "No entry matches. Try the exact error message, or fewer words.";
+      list.append(li);
+    }
+    const more = document.createElement("li");
+    more.className = "more-results";
+    const a = document.createElement("a");
+    a.href = base + "search/?q=" + encodeURIComponent(q.slice(0, 6000));
+    a.textContent = "All results";
+    more.append(a);
+    list.append(more);
+    status.textContent = countText(res.results.length);
+    panel.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  };
+
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 60);
+  };
+
+  input.addEventListener("focus", () => {
+    index.load().catch(() => {});
+  });
+  input.addEventListener("input", () => {
+    pasted = null;
+    schedule();
+  });
+  // A pasted log keeps its line breaks (a search field would drop them).
+  input.addEventListener("paste", (e) => {
+    const text = e.clipboardData && e.clipboardData.getData("text");
+    if (text && /[\r\n]/.test(text)) {
+      e.preventDefault();
+      pasted = text;
+      const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim());
+      input.value = lines.length > 1 ? lines[0].trim().slice(0, 120) + " … (" + lines.length + " lines pasted)" : lines.join(" ");
+      schedule();
+    }
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") {
+      const l = links();
+      if (l.length) {
+        e.preventDefault();
+        panel.hidden = false;
+        l[0].focus();
+      }
+    } else if (e.key === "Escape") {
+      if (!panel.hidden) {
+        e.preventDefault();
+        close();
+      } else if (input.value) {
+        input.value = "";
+        pasted = null;
+      }
+    }
+  });
+  list.addEventListener("keydown", (e) => {
+    const l = links();
+    const i = l.indexOf(document.activeElement);
+    if (i < 0) return;
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      l[Math.min(i + 1, l.length - 1)].focus();
+    } else if (e.key === "ArrowUp") {
+      e.preventDefault();
+      if (i === 0) input.focus();
+      else l[i - 1].focus();
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      close();
+      input.focus();
+    }
+  });
+  form.addEventListener("submit", (e) => {
+    if (pasted !== null) {
+      e.preventDefault();
+      window.location.href = base + "search/?q=" + encodeURIComponent(pasted.slice(0, 6000));
+    }
+  });
+  document.addEventListener("click", (e) => {
+    if (!form.contains(e.target)) close();
+  });
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    const typing = t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if ((e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) || (e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey))) {
+      e.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+}
+
+// ---------- the search page ----------
+
+function setupPage() {
+  const area = document.querySelector("[data-search-page-input]");
+  const list = document.querySelector("[data-search-page-results]");
+  const status = document.querySelector("[data-search-page-status]");
+  const form = document.querySelector("[data-search-index]");
+  if (!area || !list || !form) return;
+  const base = form.getAttribute("data-base") || "/";
+  const index = new Index(form.getAttribute("data-search-index"));
+  const q = new URLSearchParams(window.location.search).get("q") || "";
+  area.value = q;
+  if (!q.trim()) return;
+  status.textContent = "Searching…";
+  search(index, q, MAX_PAGE_RESULTS, false)
+    .then((res) => {
+      list.replaceChildren(...res.results.map((r) => resultItem(r, res.words, base)));
+      status.textContent = countText(res.results.length) + (res.results.length ? "" : ". Try the exact error message, or fewer words.");
+    })
+    .catch((e) => {
+      status.textContent = "Search is unavailable: " + e.message;
+    });
+}
+
+setupBox();
+setupPage();
