@@ -108,6 +108,8 @@
 //! normalized line gives the same match and the same named groups.
 
 mod clean;
+#[cfg(test)]
+mod compiled_vectors;
 mod emit;
 mod generic;
 mod literal;

@@ -29,7 +29,10 @@ pub fn resolve(files: &Files, target: &str) -> Resolved {
         return Resolved::BadRequest;
     }
     let rel = &decoded[1..];
-    if rel.split('/').any(|seg| seg == ".." || seg == ".") || rel.contains("//") {
+    if rel.starts_with('/')
+        || rel.contains("//")
+        || rel.split('/').any(|seg| seg == ".." || seg == ".")
+    {
         return Resolved::BadRequest;
     }
     let candidates = if rel.is_empty() || rel.ends_with('/') {

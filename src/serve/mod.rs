@@ -10,6 +10,7 @@
 pub mod http;
 pub mod reload;
 
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -160,19 +161,30 @@ fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Opti
     }
 }
 
-/// Watches the site's sources; a burst of saves (an editor writing a temp file and
-/// renaming it) becomes one rebuild.
+/// Quiet time that ends a burst of file events (an editor writing a temp file and
+/// renaming it is one change).
+const DEBOUNCE: Duration = Duration::from_millis(60);
+
+/// Watches the site's sources; each burst of changes becomes one rebuild. Reads are
+/// ignored (the rebuild itself reads every file).
 fn watch(
     root: &std::path::Path,
     pipe: pipeline::Options,
     shared: Arc<Shared>,
     quiet: bool,
-) -> Result<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>, String> {
-    use notify::RecursiveMode;
-    let (tx, rx) = mpsc::channel();
-    let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(80), tx)
-        .map_err(|e| format!("cannot watch files: {e}"))?;
-    let w = debouncer.watcher();
+) -> Result<notify::RecommendedWatcher, String> {
+    use notify::{EventKind, RecursiveMode, Watcher};
+    let (tx, rx) = mpsc::channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(ev) = res else { return };
+        if matches!(ev.kind, EventKind::Access(_) | EventKind::Other) {
+            return;
+        }
+        for p in ev.paths {
+            let _ = tx.send(p);
+        }
+    })
+    .map_err(|e| format!("cannot watch files: {e}"))?;
     for dir in [
         crate::load::CONTENT_DIR,
         crate::theme::TEMPLATES_DIR,
@@ -180,26 +192,24 @@ fn watch(
     ] {
         let p = root.join(dir);
         if p.is_dir() {
-            w.watch(&p, RecursiveMode::Recursive)
+            watcher
+                .watch(&p, RecursiveMode::Recursive)
                 .map_err(|e| format!("cannot watch {}: {e}", p.display()))?;
         }
     }
-    // errkb.yaml (and folders created later) show up as changes in the root itself.
-    w.watch(root, RecursiveMode::NonRecursive)
+    // errkb.yaml shows up as a change in the root itself.
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
     let root = root.to_path_buf();
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
-            let mut batches = vec![first];
-            // Coalesce what arrived while the previous rebuild ran.
-            while let Ok(more) = rx.try_recv() {
-                batches.push(more);
+            let mut changed = vec![first];
+            while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
+                changed.push(more);
             }
-            let mut changed: Vec<PathBuf> = batches
+            let mut changed: Vec<PathBuf> = changed
                 .into_iter()
-                .filter_map(Result::ok)
-                .flatten()
-                .map(|e| e.path)
                 .filter(|p| relevant(&root, p))
                 .map(|p| p.strip_prefix(&root).map(|r| r.to_path_buf()).unwrap_or(p))
                 .collect();
@@ -211,7 +221,7 @@ fn watch(
             rebuild(&pipe, &shared, quiet, Some(&changed));
         }
     });
-    Ok(debouncer)
+    Ok(watcher)
 }
 
 /// Only sources count: not the output folder, editor swap files or VCS folders.
@@ -288,18 +298,23 @@ fn handle(request: Request, shared: &Shared) {
             return respond(request, 200, "application/json", body.into_bytes());
         }
         reload::EVENTS_PATH => {
-            let resp = Response::new(
-                StatusCode(200),
-                vec![
-                    header("Content-Type", "text/event-stream"),
-                    header("Cache-Control", "no-cache"),
-                ],
-                EventStream::new(shared.hub.clone()),
-                None,
-                None,
-            );
-            let _ = request.respond(resp);
-            return;
+            // Written by hand so each event is flushed at once (tiny_http would buffer a
+            // chunked body); the thread ends when the browser goes away.
+            let mut events = EventStream::new(shared.hub.clone());
+            let mut w = request.into_writer();
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
+            if w.write_all(head.as_bytes())
+                .and_then(|()| w.flush())
+                .is_err()
+            {
+                return;
+            }
+            loop {
+                let ev = events.next_event();
+                if w.write_all(&ev).and_then(|()| w.flush()).is_err() {
+                    return;
+                }
+            }
         }
         _ => {}
     }

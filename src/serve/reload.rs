@@ -3,7 +3,6 @@
 //! `reload`; after a failed one it sends `problems` with the same diagnostics as
 //! `errkb check`, which the script shows over the page until the next good build.
 
-use std::io::Read;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -100,12 +99,10 @@ impl Hub {
     }
 }
 
-/// An endless `text/event-stream` body: tiny_http copies from it until the browser goes
-/// away (a write fails), which ends this reader's thread.
+/// The events of one open `text/event-stream`, produced as the build state changes.
 pub struct EventStream {
     hub: Arc<Hub>,
     seen: (u64, u64),
-    pending: Vec<u8>,
     started: bool,
 }
 
@@ -115,12 +112,13 @@ impl EventStream {
         EventStream {
             hub,
             seen: (s.generation, s.attempts),
-            pending: Vec::new(),
             started: false,
         }
     }
 
-    fn next_event(&mut self) -> Vec<u8> {
+    /// The next event to send; blocks until there is one (at most 15 s, then a
+    /// keep-alive comment).
+    pub fn next_event(&mut self) -> Vec<u8> {
         if !self.started {
             self.started = true;
             let s = self.hub.snapshot();
@@ -152,18 +150,6 @@ fn event(name: &str, data: &str) -> Vec<u8> {
     }
     out.push('\n');
     out.into_bytes()
-}
-
-impl Read for EventStream {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.pending.is_empty() {
-            self.pending = self.next_event();
-        }
-        let n = buf.len().min(self.pending.len());
-        buf[..n].copy_from_slice(&self.pending[..n]);
-        self.pending.drain(..n);
-        Ok(n)
-    }
 }
 
 /// Adds the live-reload script to an HTML page.

@@ -1,0 +1,256 @@
+//! `errkb serve`: a real server on a free port over a temporary copy of a fixture.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Site, snapshot};
+
+/// The server process; killed when the test ends, however it ends.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(site: &Site) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errkb"))
+        .args(["serve", "--port", "0", "--quiet", "--root"])
+        .arg(site.root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start errkb serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read url");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    Server { child, url }
+}
+
+fn get(url: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent.get(url).call().expect("request");
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().unwrap_or_default())
+}
+
+fn status(s: &Server) -> serde_json::Value {
+    serde_json::from_str(&get(&format!("{}__errkb/status", s.url)).1).expect("status json")
+}
+
+/// Waits until the server's build status satisfies `ok` (an editor's save can take
+/// more than one rebuild, so tests wait for a state, not a count).
+fn wait_for(s: &Server, what: &str, ok: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let t = Instant::now();
+    loop {
+        let st = status(s);
+        if ok(&st) {
+            return st;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}: {st}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn raw(s: &Server, request: &str) -> String {
+    let addr = s.url.trim_start_matches("http://").trim_end_matches('/');
+    let mut c = TcpStream::connect(addr).expect("connect");
+    c.write_all(request.as_bytes()).expect("write");
+    let mut out = String::new();
+    let _ = c.read_to_string(&mut out);
+    out
+}
+
+#[test]
+fn serves_rebuilds_and_reports_problems() {
+    let site = Site::new("ok-basic");
+    let s = start(&site);
+    let (code, home) = get(&s.url);
+    assert_eq!(code, 200);
+    assert!(home.contains("Demo KB"));
+    assert!(
+        home.contains("/__errkb/livereload.js"),
+        "live reload injected"
+    );
+    assert!(!site.path("public").exists(), "serve never writes public/");
+
+    // An edit is served after the rebuild.
+    let page = format!("{}demo/widget-locked/", s.url);
+    let text = site.read("content/demo/widget-locked.md");
+    site.write(
+        "content/demo/widget-locked.md",
+        &text.replace(
+            "Demo takes a lock per widget.",
+            "Demo takes one lock per widget, freshly edited.",
+        ),
+    );
+    let t = Instant::now();
+    while !get(&page).1.contains("freshly edited") {
+        assert!(t.elapsed() < Duration::from_secs(20), "edit never served");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // A broken entry keeps the last good site and reports file and line.
+    site.write(
+        "content/demo/widget-locked.md",
+        &text.replace("verify:", "verfy:"),
+    );
+    let st = wait_for(&s, "problems", |st| !st["problems"].is_null());
+    let problems = st["problems"].to_string();
+    assert!(
+        problems.contains("content/demo/widget-locked.md")
+            && problems.contains("unknown key `verfy`"),
+        "{problems}"
+    );
+    assert!(problems.contains("\"line\":"), "{problems}");
+    let (code, body) = get(&page);
+    assert_eq!(code, 200);
+    assert!(
+        body.contains("freshly edited"),
+        "last good page still served"
+    );
+
+    // Fixing it clears the problems; deleting an entry makes its page a 404.
+    site.write("content/demo/widget-locked.md", &text);
+    wait_for(&s, "a clean build", |st| st["problems"].is_null());
+    std::fs::remove_file(site.path("content/demo/crlf-bom.md")).expect("rm");
+    let gone = format!("{}demo/crlf-bom/", s.url);
+    let t = Instant::now();
+    while get(&gone).0 != 404 {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "deleted entry still served"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, body) = get(&gone);
+    assert_eq!(code, 404);
+    assert!(body.contains("Page not found"));
+}
+
+#[test]
+fn refuses_paths_outside_the_site() {
+    let site = Site::new("ok-basic");
+    let s = start(&site);
+    for target in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/demo/../../x",
+        "//etc/passwd",
+    ] {
+        let resp = raw(
+            &s,
+            &format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        );
+        let code = resp.split_whitespace().nth(1).unwrap_or("");
+        assert!(code == "400" || code == "404", "{target}: {resp}");
+        assert!(
+            !resp.contains("[package]") && !resp.contains("root:"),
+            "{target} leaked"
+        );
+    }
+    let resp = raw(
+        &s,
+        "GET /demo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        resp.starts_with("HTTP/1.1 301") && resp.contains("Location: /demo/"),
+        "{resp}"
+    );
+    let resp = raw(&s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(resp.contains("Cache-Control: no-cache"), "{resp}");
+}
+
+#[test]
+fn sends_reload_after_the_rebuild() {
+    let site = Site::new("ok-basic");
+    let s = start(&site);
+    let addr = s.url.trim_start_matches("http://").trim_end_matches('/');
+    let mut c = TcpStream::connect(addr).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    c.write_all(b"GET /__errkb/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("write");
+    let mut reader = BufReader::new(c);
+    let mut seen = String::new();
+    while !seen.contains("connected") {
+        let mut l = String::new();
+        assert!(
+            reader.read_line(&mut l).expect("read") > 0,
+            "stream ended: {seen}"
+        );
+        seen.push_str(&l);
+    }
+    let text = site.read("content/web/tls-handshake-failed.md");
+    site.write(
+        "content/web/tls-handshake-failed.md",
+        &text
+            .replace("Windows editors.", "x")
+            .replace("Weak ciphers", "Weak old ciphers"),
+    );
+    while !seen.contains("event: reload") {
+        let mut l = String::new();
+        assert!(
+            reader.read_line(&mut l).expect("read") > 0,
+            "stream ended: {seen}"
+        );
+        seen.push_str(&l);
+    }
+}
+
+#[test]
+fn serves_what_build_writes_byte_for_byte() {
+    let site = Site::new("ok-basic");
+    let s = start(&site);
+    site.run(&["build", "-q", "--base-url", &s.url]).ok();
+    let snippet = "<script src=\"/__errkb/livereload.js\"></script>\n";
+    let mut checked = 0;
+    for (path, bytes) in snapshot(&site.path("public")) {
+        if path == ".errkb-output" {
+            continue;
+        }
+        let url = format!("{}{}", s.url, path.trim_end_matches("index.html"));
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent.get(&url).call().expect("request");
+        let served = r
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()
+            .expect("body");
+        let served = if path.ends_with(".html") {
+            String::from_utf8(served)
+                .expect("utf8")
+                .replacen(snippet, "", 1)
+                .into_bytes()
+        } else {
+            served
+        };
+        assert_eq!(served, bytes, "{path} differs");
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
+}
