@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod matching;
 mod serve;
 
 use std::path::{Path, PathBuf};
