@@ -1,5 +1,8 @@
-// Page behaviour: theme toggle, copy buttons, placeholder filling.
-// Everything here is an enhancement: without JavaScript the page is complete content.
+// Page behaviour: theme toggle, copy buttons, placeholder filling, and (imported below)
+// the search box. Everything here is an enhancement: without JavaScript the page is
+// complete content.
+
+import "./search.js";
 
 const STORE = "errkb-values";
 
