@@ -122,16 +122,6 @@ fn bundled() -> &'static Path {
     .leak()
 }
 
-trait Leak {
-    fn leak(self) -> &'static Path;
-}
-
-impl Leak for PathBuf {
-    fn leak(self) -> &'static Path {
-        Box::leak(self.into_boxed_path())
-    }
-}
-
 // ---------- the browser ----------
 
 fn chromium() -> PathBuf {
