@@ -103,10 +103,10 @@ fn first_ordinary_match(pattern: &Pattern) -> Option<&'static (usize, String)> {
             continue;
         }
         last = Some(index);
-        if let Some(entry) = sample.lines.get(index) {
-            if pattern.is_match(&entry.1) {
-                return Some(entry);
-            }
+        if let Some(entry) = sample.lines.get(index)
+            && pattern.is_match(&entry.1)
+        {
+            return Some(entry);
         }
     }
     None
