@@ -403,7 +403,6 @@ function setupBox() {
 
   const close = () => {
     panel.hidden = true;
-    input.setAttribute("aria-expanded", "false");
   };
   const links = () => Array.from(list.querySelectorAll("a"));
 
@@ -440,7 +439,6 @@ function setupBox() {
     list.append(more);
     status.textContent = countText(res.results.length);
     panel.hidden = false;
-    input.setAttribute("aria-expanded", "true");
   };
 
   const schedule = () => {

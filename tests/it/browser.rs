@@ -655,7 +655,24 @@ fn browser_every_page_type_loads_cleanly_and_is_accessible() {
             .collect();
         assert_eq!(errors, Vec::<String>::new(), "console errors on {kind}");
     }
-    if axe.is_none() {
+    // The dark scheme too.
+    if let Some(src) = &axe {
+        for path in ["", "git/dubious-ownership/"] {
+            open(&tab, &format!("{}{path}", srv.url));
+            eval(
+                &tab,
+                "document.documentElement.setAttribute('data-theme', 'dark')",
+            );
+            tab.evaluate(src, false).expect("inject axe");
+            let v = eval(
+                &tab,
+                "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))",
+            );
+            let v = v.as_array().cloned().unwrap_or_default();
+            report.push(format!("{path} (dark): {} serious/critical", v.len()));
+            assert!(v.is_empty(), "axe on {path} in the dark scheme: {v:#?}");
+        }
+    } else {
         assert!(std::env::var("CI").is_err(), "AXE_JS must be set in CI");
     }
     eprintln!("axe: {}", report.join("; "));
