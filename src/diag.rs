@@ -31,6 +31,7 @@ impl fmt::Display for Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     /// Path relative to the site root (or as given), when the problem is in a file.
+    #[serde(serialize_with = "lossy_path")]
     pub file: Option<PathBuf>,
     /// 1-based line, when known.
     pub line: Option<usize>,
@@ -44,6 +45,14 @@ pub struct Diagnostic {
     /// How many characters from the column to underline (else: to the next space).
     #[serde(skip)]
     pub span_len: Option<usize>,
+}
+
+/// Paths are shown even when they are not valid UTF-8 (that may be the problem itself).
+fn lossy_path<S: serde::Serializer>(p: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_str(&p.to_string_lossy()),
+        None => s.serialize_none(),
+    }
 }
 
 impl Diagnostic {

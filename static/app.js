@@ -20,7 +20,11 @@ function setupThemeToggle() {
     btn.setAttribute("aria-pressed", String(dark));
     btn.textContent = dark ? "Light theme" : "Dark theme";
   };
-  btn.hidden = false;
+  // The button keeps its place without JavaScript (no layout shift); it only becomes
+  // visible and focusable here.
+  btn.classList.remove("no-js-hidden");
+  btn.removeAttribute("tabindex");
+  btn.removeAttribute("aria-hidden");
   render();
   btn.addEventListener("click", () => {
     const next = currentTheme() === "dark" ? "light" : "dark";

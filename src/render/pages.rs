@@ -66,9 +66,47 @@ pub fn entry(r: &Renderer, e: &Entry) -> Result<OutFile, Diagnostic> {
         "entry",
     );
     let mut ctx = Context::new();
+    ctx.insert("json_ld", &json_ld(r, e, &v, &page));
     ctx.insert("entry", &v);
     r.page("entry.html", ctx, &page, format!("{path}index.html"))
         .map_err(|d| d.hint(format!("while rendering {}", e.source.display())))
+}
+
+/// schema.org `TechArticle` with its `BreadcrumbList`, as JSON for a
+/// `<script type="application/ld+json">` block (data, not script: CSP does not apply).
+fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> String {
+    let crumbs = serde_json::json!({
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": 1, "name": r.config.title, "item": r.canonical("")},
+            {"@type": "ListItem", "position": 2, "name": v.tool_name, "item": r.canonical(&format!("{}/", e.id.tool))},
+            {"@type": "ListItem", "position": 3, "name": e.title, "item": page.canonical},
+        ]
+    });
+    let mut article = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "TechArticle",
+        "headline": e.title,
+        "description": v.summary_text,
+        "url": page.canonical,
+        "mainEntityOfPage": page.canonical,
+        "about": v.tool_name,
+        "keywords": e.tags.join(", "),
+        "breadcrumb": crumbs,
+    });
+    if let Some(u) = &e.updated {
+        article["dateModified"] = serde_json::Value::String(u.clone());
+    }
+    if !e.applies_to.is_empty() {
+        article["dependencies"] = serde_json::Value::String(e.applies_to.join(", "));
+    }
+    // Inside a <script> element `<`, `>` and `&` must not appear raw: JSON's \u escapes
+    // keep the data identical and the HTML inert.
+    serde_json::to_string(&article)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Every page that is not an entry page.

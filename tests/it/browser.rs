@@ -239,7 +239,7 @@ fn open(tab: &Arc<Tab>, url: &str) {
         }
         if t.elapsed() > Duration::from_secs(30) {
             let state = tab
-                .evaluate("location.href + ' ' + document.readyState + ' ' + !!window.__errkbOld + ' toggle hidden: ' + document.querySelector('[data-theme-toggle]').hidden + ' nav: ' + JSON.stringify(performance.getEntriesByType('navigation')[0]) + ' loaded: ' + performance.getEntriesByType('resource').map(e => e.name.split('/').pop() + ':' + Math.round(e.duration)).join(',')", false)
+                .evaluate("location.href + ' ' + document.readyState + ' ' + !!window.__errkbOld + ' loaded: ' + performance.getEntriesByType('resource').map(e => e.name.split('/').pop() + ':' + Math.round(e.duration)).join(',')", false)
                 .map(|r| r.value);
             panic!(
                 "page did not load: {url} (tab at {}, {state:?})",
