@@ -289,13 +289,15 @@ fn render_github(d: &Diagnostic) -> String {
     format!("::{cmd}{props}::{}", gh_escape_data(&msg))
 }
 
-fn gh_escape_data(s: &str) -> String {
+/// Escapes the message of a GitHub Actions workflow command.
+pub fn gh_escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn gh_escape_prop(s: &str) -> String {
+/// Escapes a property (`file=…`, `title=…`) of a GitHub Actions workflow command.
+pub fn gh_escape_prop(s: &str) -> String {
     gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -18,12 +18,9 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> u8 {
-    let loaded = match source::load(&a.source) {
+    let loaded = match source::load_or_report(&a.source) {
         Ok(l) => l,
-        Err(m) => {
-            eprintln!("error: {m}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     let catalog = loaded.catalog();
     let by_id = EntryId::parse(a.query.trim().trim_matches('/'))

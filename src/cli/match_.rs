@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::exit;
 use super::source::{self, SourceArgs};
+use crate::diag;
 use crate::matcher::{Catalog, Found};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -42,12 +43,9 @@ struct JsonMatch<'a> {
 }
 
 pub fn run(a: &Args) -> u8 {
-    let loaded = match source::load(&a.source) {
+    let loaded = match source::load_or_report(&a.source) {
         Ok(l) => l,
-        Err(m) => {
-            eprintln!("error: {m}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     let catalog = loaded.catalog();
     let inputs: Vec<String> = if a.files.is_empty() {
@@ -127,8 +125,8 @@ fn print(
             writeln!(
                 out,
                 "::error title={}::{}",
-                gh_prop(&e.title),
-                gh_data(&msg)
+                diag::gh_escape_prop(&e.title),
+                diag::gh_escape_data(&msg)
             )
         }
         MatchFormat::Human => {
@@ -149,14 +147,4 @@ fn print(
             writeln!(out, "  {cyan}{}{cyan:#}\n", e.url)
         }
     }
-}
-
-fn gh_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn gh_prop(s: &str) -> String {
-    gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }

@@ -70,6 +70,14 @@ pub fn load(a: &SourceArgs) -> Result<Loaded, String> {
     }
 }
 
+/// [`load`], printing the error and giving the exit code when it fails.
+pub fn load_or_report(a: &SourceArgs) -> Result<Loaded, u8> {
+    load(a).map_err(|m| {
+        eprintln!("error: {m}");
+        super::exit::USAGE
+    })
+}
+
 /// Reads a file, or GETs an http(s) URL.
 pub fn fetch(loc: &str) -> Result<Vec<u8>, String> {
     if loc.starts_with("http://") || loc.starts_with("https://") {

@@ -286,6 +286,16 @@ fn wait_js(tab: &Arc<Tab>, cond: &str) -> serde_json::Value {
     v
 }
 
+/// Serious and critical axe-core violations on the current page.
+fn axe_violations(tab: &Arc<Tab>, axe_source: &str) -> Vec<serde_json::Value> {
+    tab.evaluate(axe_source, false).expect("inject axe");
+    let v = eval(
+        tab,
+        "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))",
+    );
+    v.as_array().cloned().unwrap_or_default()
+}
+
 /// Pastes `text` into the header search box as a user would (a paste event with data).
 fn paste(tab: &Arc<Tab>, text: &str) {
     let js = format!(
@@ -636,12 +646,7 @@ fn browser_every_page_type_loads_cleanly_and_is_accessible() {
             "{kind}: landmarks"
         );
         if let Some(src) = &axe {
-            tab.evaluate(src, false).expect("inject axe");
-            let v = eval(
-                &tab,
-                "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))",
-            );
-            let v = v.as_array().cloned().unwrap_or_default();
+            let v = axe_violations(&tab, src);
             report.push(format!("{kind}: {} serious/critical", v.len()));
             assert!(v.is_empty(), "axe on {kind}: {v:#?}");
         }
@@ -663,12 +668,7 @@ fn browser_every_page_type_loads_cleanly_and_is_accessible() {
                 &tab,
                 "document.documentElement.setAttribute('data-theme', 'dark')",
             );
-            tab.evaluate(src, false).expect("inject axe");
-            let v = eval(
-                &tab,
-                "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))",
-            );
-            let v = v.as_array().cloned().unwrap_or_default();
+            let v = axe_violations(&tab, src);
             report.push(format!("{path} (dark): {} serious/critical", v.len()));
             assert!(v.is_empty(), "axe on {path} in the dark scheme: {v:#?}");
         }

@@ -439,7 +439,11 @@ fn every_page_has_a_unique_title_and_description() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().expect("tmp");
     let dir = out.path().join("public");
-    run_in(root, &["build", "-q", "--output", dir.to_str().expect("path")]).ok();
+    run_in(
+        root,
+        &["build", "-q", "--output", dir.to_str().expect("path")],
+    )
+    .ok();
     let mut titles = std::collections::BTreeMap::new();
     for (path, bytes) in snapshot(&dir) {
         if !path.ends_with(".html") || path.contains("old-") {
@@ -450,7 +454,10 @@ fn every_page_has_a_unique_title_and_description() {
             continue;
         }
         let t = &h[h.find("<title>").expect("title") + 7..h.find("</title>").expect("end")];
-        assert!(h.contains("<meta name=\"description\" content=\""), "{path}");
+        assert!(
+            h.contains("<meta name=\"description\" content=\""),
+            "{path}"
+        );
         assert!(h.contains("<link rel=\"canonical\""), "{path}");
         assert!(h.contains("<meta property=\"og:title\""), "{path}");
         if let Some(other) = titles.insert(t.to_string(), path.clone()) {
