@@ -113,6 +113,7 @@ mod compiled_vectors;
 mod emit;
 mod generic;
 mod literal;
+mod measure;
 mod set;
 mod subset;
 mod template;
