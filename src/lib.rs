@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod fsutil;
+pub mod memo;
 pub mod model;
 pub mod yaml;
 

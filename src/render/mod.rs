@@ -10,6 +10,7 @@ mod pages;
 pub mod view;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -17,6 +18,7 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::memo::{Key, KeyBuilder, Memo};
 use crate::model::Site;
 use crate::theme::{Origin, Theme};
 
@@ -28,6 +30,13 @@ pub struct OutFile {
     pub path: String,
     pub bytes: Vec<u8>,
 }
+
+/// Stands for the search manifest's URL while pages render; replaced afterwards. The
+/// manifest's URL carries a hash of the whole index, and leaving it out of the rendered
+/// bytes lets `serve` reuse an entry page when only other entries changed.
+const SEARCH_TOKEN: &str = "__errkb_search_index__";
+
+static ENTRY_PAGES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);
 
 /// Site-wide values every template sees.
 #[derive(Debug, Serialize)]
@@ -142,7 +151,10 @@ impl<'a> Renderer<'a> {
         g.insert("assets", asset_urls);
         g.insert("tools", &tools);
         g.insert("entry_count", &site.entries.len());
-        g.insert("search_index", &format!("{base_path}{search_manifest}"));
+        // Bound after rendering (see `SEARCH_TOKEN`), so that a page's bytes before
+        // substitution do not change whenever any entry's searchable text does.
+        let _ = search_manifest;
+        g.insert("search_index", SEARCH_TOKEN);
         Ok(Renderer {
             tera,
             site,
@@ -200,6 +212,49 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagno
     d
 }
 
+fn bind_search_url(f: &mut OutFile, url: &str) {
+    if !f.path.ends_with(".html") {
+        return;
+    }
+    if let Ok(text) = std::str::from_utf8(&f.bytes)
+        && text.contains(SEARCH_TOKEN)
+    {
+        f.bytes = text.replace(SEARCH_TOKEN, url).into_bytes();
+    }
+}
+
+/// Everything every page depends on: templates, configuration, asset URLs, the tools and
+/// the number of entries.
+fn global_key(site: &Site, config: &Config, theme: &Theme, urls: &BTreeMap<String, String>) -> Key {
+    let mut k = KeyBuilder::new("render")
+        .json(config)
+        .json(urls)
+        .json(&site.tools)
+        .json(&site.entries.len());
+    for (name, file) in &theme.templates {
+        k = k.bytes(name.as_bytes()).bytes(&file.bytes);
+    }
+    k.key()
+}
+
+/// What one entry page reads besides the global inputs: the entry, the entries it links
+/// to (title and summary) and its tool.
+fn entry_key(global: &Key, site: &Site, e: &crate::model::Entry) -> Key {
+    let related: Vec<(&str, &str, String)> = e
+        .related
+        .iter()
+        .filter_map(|r| site.entry(r))
+        .map(|r| (r.title.as_str(), r.summary.as_str(), r.id.to_string()))
+        .collect();
+    KeyBuilder::new("entry_page")
+        .bytes(global)
+        .json(e)
+        .bytes(e.body_line.to_le_bytes().as_slice())
+        .json(&related)
+        .json(&site.tool(&e.id.tool))
+        .key()
+}
+
 /// Renders every page, feed and asset of the site.
 pub fn render(
     site: &Site,
@@ -216,16 +271,33 @@ pub fn render(
         ]
     })?;
     let r = Renderer::new(site, config, theme, &urls, &search.manifest)?;
+    let global = global_key(site, config, theme, &urls);
     let results: Vec<Result<OutFile, Diagnostic>> = site
         .entries
         .par_iter()
-        .map(|e| pages::entry(&r, e))
+        .map(|e| {
+            let key = entry_key(&global, site, e);
+            if let Some(bytes) = ENTRY_PAGES.get(&key) {
+                return Ok(OutFile {
+                    path: format!("{}index.html", e.id.path()),
+                    bytes: bytes.to_vec(),
+                });
+            }
+            let page = pages::entry(&r, e)?;
+            ENTRY_PAGES.put(key, Arc::new(page.bytes.clone()));
+            Ok(page)
+        })
         .chain(pages::lists(&r).into_par_iter())
         .collect();
+    ENTRY_PAGES.finish_run();
+    let search_url = format!("{}{}", r.base_path, search.manifest);
     let mut diags = Vec::new();
     for res in results {
         match res {
-            Ok(f) => files.push(f),
+            Ok(mut f) => {
+                bind_search_url(&mut f, &search_url);
+                files.push(f);
+            }
             Err(d) => diags.push(d),
         }
     }

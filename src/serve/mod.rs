@@ -38,6 +38,8 @@ struct Shared {
     files: RwLock<Arc<Files>>,
     hub: Arc<Hub>,
     built_once: RwLock<bool>,
+    /// One rebuild at a time, so an older build can never replace a newer one.
+    building: std::sync::Mutex<()>,
 }
 
 /// How many ports after the asked one are tried when it is taken.
@@ -90,6 +92,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
         files: RwLock::new(Arc::new(Files::new())),
         hub: Arc::new(Hub::default()),
         built_once: RwLock::new(false),
+        building: std::sync::Mutex::new(()),
     });
     let pipe = pipeline::Options {
         root: opts.root.clone(),
@@ -97,6 +100,8 @@ pub fn run(opts: &Options) -> Result<(), String> {
         drafts: opts.drafts,
         external_links: false,
     };
+    // Watch before the first build, so a change made while it runs is not missed.
+    let watcher = watch(&opts.root, pipe.clone(), shared.clone(), opts.quiet)?;
     rebuild(&pipe, &shared, opts.quiet, None);
     println!("Serving {} at {url} (Ctrl-C to stop)", opts.root.display());
     if !opts.bind.is_loopback() {
@@ -108,7 +113,6 @@ pub fn run(opts: &Options) -> Result<(), String> {
     if opts.open {
         open_browser(&url);
     }
-    let watcher = watch(&opts.root, pipe, shared.clone(), opts.quiet)?;
     for request in server.incoming_requests() {
         let shared = shared.clone();
         std::thread::spawn(move || handle(request, &shared));
@@ -118,6 +122,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
 }
 
 fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Option<&[PathBuf]>) {
+    let _one_at_a_time = shared.building.lock();
     let started = Instant::now();
     let mut out = pipeline::render_all(pipe);
     let mut diags = std::mem::take(&mut out.diagnostics);
@@ -201,7 +206,9 @@ fn watch(
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    let root = root.to_path_buf();
+    // Events carry absolute paths; compare them with an absolute root (the default root
+    // is `.`).
+    let root = crate::fsutil::absolute(root);
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
             let mut changed = vec![first];

@@ -19,10 +19,15 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::Loaded;
+use crate::memo::{KeyBuilder, Memo};
 use crate::model::{Site, Tool, ToolMeta};
 use crate::yaml;
 
 pub use entry::{is_real_date, is_valid_tag, validate_entry};
+
+type Validated = (Option<crate::model::Entry>, Vec<Diagnostic>);
+
+static ENTRIES: std::sync::LazyLock<Memo<Validated>> = std::sync::LazyLock::new(Memo::new);
 
 /// What validation should let through.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,11 +42,22 @@ pub struct Options {
 /// drafts unless asked); diagnostics say what is wrong with the rest.
 pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Diagnostic>) {
     let mut diags = loaded.diagnostics;
+    // Unchanged files are not parsed again (see `memo`): the key is the file and the
+    // configuration it is checked against.
+    let config_json = serde_json::to_vec(config).unwrap_or_default();
     let results: Vec<_> = loaded
         .entries
         .par_iter()
-        .map(|raw| validate_entry(raw, config))
+        .map(|raw| {
+            let key = KeyBuilder::new("validate_entry")
+                .bytes(raw.path.to_string_lossy().as_bytes())
+                .bytes(raw.text.as_bytes())
+                .bytes(&config_json)
+                .key();
+            ENTRIES.get_or(key, || validate_entry(raw, config))
+        })
         .collect();
+    ENTRIES.finish_run();
     let mut entries = Vec::with_capacity(results.len());
     for (entry, mut d) in results {
         diags.append(&mut d);

@@ -222,6 +222,22 @@ fn sends_reload_after_the_rebuild() {
 fn serves_what_build_writes_byte_for_byte() {
     let site = Site::new("ok-basic");
     let s = start(&site);
+    // One edit first, so the comparison covers pages reused from the previous build
+    // (unchanged entries) as well as re-rendered ones.
+    let text = site.read("content/web/tls-handshake-failed.md");
+    site.write(
+        "content/web/tls-handshake-failed.md",
+        &text.replace(
+            "Weak ciphers can be broken.",
+            "Weak ciphers can be broken, today.",
+        ),
+    );
+    let page = format!("{}web/tls-handshake-failed/", s.url);
+    let t = Instant::now();
+    while !get(&page).1.contains("broken, today.") {
+        assert!(t.elapsed() < Duration::from_secs(20), "edit never served");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     site.run(&["build", "-q", "--base-url", &s.url]).ok();
     let snippet = "<script src=\"/__errkb/livereload.js\"></script>\n";
     let mut checked = 0;
