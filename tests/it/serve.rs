@@ -21,9 +21,18 @@ impl Drop for Server {
 }
 
 fn start(site: &Site) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_errkb"))
-        .args(["serve", "--port", "0", "--quiet", "--root"])
-        .arg(site.root())
+    start_with(site, true)
+}
+
+/// Starts the server with `--root DIR`, or (as a user would) from inside the site.
+fn start_with(site: &Site, root_flag: bool) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_errkb"));
+    cmd.args(["serve", "--port", "0", "--quiet"])
+        .current_dir(site.root());
+    if root_flag {
+        cmd.arg("--root").arg(site.root());
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -269,4 +278,24 @@ fn serves_what_build_writes_byte_for_byte() {
         checked += 1;
     }
     assert!(checked > 20, "{checked}");
+}
+
+#[test]
+fn rebuilds_when_run_from_inside_the_site() {
+    let site = Site::new("ok-basic");
+    let s = start_with(&site, false);
+    let page = format!("{}demo/yaml-form/", s.url);
+    let text = site.read("content/demo/yaml-form.yaml");
+    site.write(
+        "content/demo/yaml-form.yaml",
+        &text.replace(
+            "Demo looks for",
+            "Demo, edited from the site folder, looks for",
+        ),
+    );
+    let t = Instant::now();
+    while !get(&page).1.contains("edited from the site folder") {
+        assert!(t.elapsed() < Duration::from_secs(20), "edit never served");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
