@@ -90,7 +90,7 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
         };
         out.push(OutFile {
             path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
-            bytes: serde_json::to_vec_pretty(&full).unwrap_or_default(),
+            bytes: serde_json::to_vec(&full).unwrap_or_default(),
         });
     }
     out
