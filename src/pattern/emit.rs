@@ -81,7 +81,13 @@ fn push_js_unit(out: &mut String, unit: u16) {
 
 /// A literal character outside a class, for Rust.
 pub fn rust_char(out: &mut String, c: char) {
-    if is_rust_meta(c) {
+    push_rust_literal(out, c, is_rust_meta);
+}
+
+/// A literal for Rust: escaped when `is_meta` says so, controls and non-space
+/// whitespace as hex, anything else as is.
+fn push_rust_literal(out: &mut String, c: char, is_meta: fn(char) -> bool) {
+    if is_meta(c) {
         out.push('\\');
         out.push(c);
     } else if c.is_control() || (c.is_whitespace() && c != ' ') {
@@ -114,14 +120,7 @@ pub fn js_char(out: &mut String, c: char) {
 }
 
 fn rust_class_char(out: &mut String, c: char) {
-    if is_class_meta(c) {
-        out.push('\\');
-        out.push(c);
-    } else if c.is_control() || (c.is_whitespace() && c != ' ') {
-        push_rust_hex(out, c);
-    } else {
-        out.push(c);
-    }
+    push_rust_literal(out, c, is_class_meta);
 }
 
 /// A class member for JavaScript. Callers only pass BMP characters; anything

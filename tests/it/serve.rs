@@ -81,6 +81,18 @@ fn wait_for(s: &Server, what: &str, ok: impl Fn(&serde_json::Value) -> bool) -> 
     }
 }
 
+/// Waits until `page` is served with `needle` in it (the edit has been rebuilt).
+fn wait_served(page: &str, needle: &str) {
+    let t = Instant::now();
+    while !get(page).1.contains(needle) {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "edit never served: {needle}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn raw(s: &Server, request: &str) -> String {
     let addr = s.url.trim_start_matches("http://").trim_end_matches('/');
     let mut c = TcpStream::connect(addr).expect("connect");
@@ -113,11 +125,7 @@ fn serves_rebuilds_and_reports_problems() {
             "Demo takes one lock per widget, freshly edited.",
         ),
     );
-    let t = Instant::now();
-    while !get(&page).1.contains("freshly edited") {
-        assert!(t.elapsed() < Duration::from_secs(20), "edit never served");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_served(&page, "freshly edited");
 
     // A broken entry keeps the last good site and reports file and line.
     site.write(
@@ -242,11 +250,7 @@ fn serves_what_build_writes_byte_for_byte() {
         ),
     );
     let page = format!("{}web/tls-handshake-failed/", s.url);
-    let t = Instant::now();
-    while !get(&page).1.contains("broken, today.") {
-        assert!(t.elapsed() < Duration::from_secs(20), "edit never served");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_served(&page, "broken, today.");
     site.run(&["build", "-q", "--base-url", &s.url]).ok();
     let snippet = "<script src=\"/__errkb/livereload.js\"></script>\n";
     let mut checked = 0;
@@ -293,9 +297,5 @@ fn rebuilds_when_run_from_inside_the_site() {
             "Demo, edited from the site folder, looks for",
         ),
     );
-    let t = Instant::now();
-    while !get(&page).1.contains("edited from the site folder") {
-        assert!(t.elapsed() < Duration::from_secs(20), "edit never served");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_served(&page, "edited from the site folder");
 }
