@@ -7,15 +7,27 @@ use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
+/// syntect's bundled syntaxes plus errkb's own shell grammar (`src/syntaxes/`).
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+    SET.get_or_init(|| {
+        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+        // The grammar is ours and tested; should it ever fail to load, shell code
+        // falls back to syntect's Bash grammar rather than failing the build.
+        if let Ok(shell) = SyntaxDefinition::load_from_str(SHELL_SYNTAX, true, None) {
+            builder.add(shell);
+        }
+        builder.build()
+    })
 }
+
+const SHELL_SYNTAX: &str = include_str!("syntaxes/shell.sublime-syntax");
+const SHELL_NAME: &str = "Shell (errkb)";
 
 fn themes() -> &'static ThemeSet {
     static SET: OnceLock<ThemeSet> = OnceLock::new();
@@ -32,7 +44,11 @@ fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
     let lang = lang.trim().to_ascii_lowercase();
     let token = match lang.as_str() {
         "" | "text" | "plain" | "plaintext" | "txt" | "log" | "output" => return None,
-        "shell" | "console" | "zsh" | "bash" | "sh" | "terminal" | "shell-session" => "bash",
+        "shell" | "console" | "zsh" | "bash" | "sh" | "terminal" | "shell-session" => {
+            return set
+                .find_syntax_by_name(SHELL_NAME)
+                .or_else(|| set.find_syntax_by_token("bash"));
+        }
         "yml" => "yaml",
         "js" | "javascript" | "node" => "js",
         "py" | "python3" => "py",
@@ -42,9 +58,19 @@ fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
     set.find_syntax_by_token(token)
 }
 
-/// A small cache: the same command often appears on many pages.
-fn cache() -> &'static Mutex<HashMap<(String, String), String>> {
-    static CACHE: OnceLock<Mutex<HashMap<(String, String), String>>> = OnceLock::new();
+/// Highlighted code by (language, code): the same command often appears on many pages,
+/// and `serve` re-renders pages whose code did not change. Bounded in bytes; when full
+/// it starts over (cheaper and steadier than tracking recency).
+#[derive(Default)]
+struct Cache {
+    map: HashMap<(String, String), String>,
+    bytes: usize,
+}
+
+const CACHE_BYTES: usize = 32 << 20;
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
@@ -53,7 +79,7 @@ fn cache() -> &'static Mutex<HashMap<(String, String), String>> {
 pub fn highlight(code: &str, lang: &str) -> String {
     let key = (lang.to_string(), code.to_string());
     if let Ok(c) = cache().lock()
-        && let Some(hit) = c.get(&key)
+        && let Some(hit) = c.map.get(&key)
     {
         return hit.clone();
     }
@@ -62,10 +88,13 @@ pub fn highlight(code: &str, lang: &str) -> String {
         None => escape(code),
     };
     if let Ok(mut c) = cache().lock() {
-        if c.len() > 50_000 {
-            c.clear();
+        let size = key.0.len() + key.1.len() + html.len();
+        if c.bytes + size > CACHE_BYTES {
+            c.map.clear();
+            c.bytes = 0;
         }
-        c.insert(key, html.clone());
+        c.bytes += size;
+        c.map.insert(key, html.clone());
     }
     html
 }
@@ -296,6 +325,107 @@ mod tests {
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
         assert!(!html.ends_with('\n'), "{html:?}");
+    }
+
+    /// The text of highlighted HTML: tags removed, entities decoded.
+    fn text_of(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    /// The classes of the span that holds exactly `text`.
+    fn class_of<'a>(html: &'a str, text: &str) -> Option<&'a str> {
+        let end = html.find(&format!(">{text}</span>"))?;
+        let start = html[..end].rfind("class=\"")? + 7;
+        html[start..end].strip_suffix('"')
+    }
+
+    #[test]
+    fn shell_uses_errkbs_own_grammar() {
+        let set = syntaxes();
+        assert_eq!(find_syntax("bash").map(|s| s.name.as_str()), Some(SHELL_NAME));
+        assert_eq!(find_syntax("console").map(|s| s.name.as_str()), Some(SHELL_NAME));
+        assert!(set.find_syntax_by_token("py").is_some(), "defaults are still there");
+    }
+
+    #[test]
+    fn shell_grammar_marks_what_readers_scan_for() {
+        let code = "sudo docker run --rm -e FOO=\"bar $HOME\" img:1.2 2>&1 | tee out.log # note\n\
+                    export KUBECONFIG=~/.kube/config && kubectl get pods -n kube-system\n\
+                    echo ${X:-y} $(date +%s) 'single $not'\n\
+                    $ git push origin main";
+        let html = highlight(code, "bash");
+        assert_eq!(text_of(&html), code);
+        let has = |text: &str, class: &str| {
+            let got = class_of(&html, text).unwrap_or_else(|| panic!("no span for {text}: {html}"));
+            assert!(got.contains(class), "{text}: {got}");
+        };
+        has("sudo", "hl-support");
+        has("docker", "hl-variable hl-function");
+        has("--rm", "hl-option");
+        has("-n", "hl-option");
+        has("$HOME", "hl-variable hl-other");
+        has("2&gt;&amp;1", "hl-redirection");
+        has("|", "hl-operator");
+        has("tee", "hl-variable hl-function");
+        has("# note", "hl-comment");
+        has("kubectl", "hl-variable hl-function");
+        has("KUBECONFIG", "hl-assignment");
+        has("date", "hl-variable hl-function");
+        has("$", "hl-prompt");
+        has("git", "hl-variable hl-function");
+        assert!(html.contains("hl-string hl-quoted hl-single"), "{html}");
+        // Inside single quotes nothing expands.
+        assert!(class_of(&html, "$not").is_none(), "{html}");
+        // Not options: a hyphen inside a word, a path.
+        let html = highlight("apt-get install -y ca-certificates ./x-y", "sh");
+        assert_eq!(class_of(&html, "-y").map(|c| c.contains("option")), Some(true));
+        assert!(class_of(&html, "-certificates").is_none(), "{html}");
+        assert!(class_of(&html, "-get").is_none(), "{html}");
+    }
+
+    #[test]
+    fn shell_here_documents_end_at_their_own_word() {
+        let code = "cat <<'EOF' | sudo tee /etc/x.conf >/dev/null\nkey=$value\n  EOF\nEOF\nls -l";
+        let html = highlight(code, "bash");
+        assert_eq!(text_of(&html), code);
+        assert!(html.contains("hl-heredoc hl-shell\">key=$value\n"), "{html}");
+        assert_eq!(class_of(&html, "ls").map(|c| c.contains("function")), Some(true), "{html}");
+        assert_eq!(class_of(&html, "-l").map(|c| c.contains("option")), Some(true), "{html}");
+    }
+
+    #[test]
+    fn shell_grammar_survives_broken_input() {
+        for code in [
+            "echo \"unterminated",
+            "echo 'unterminated\nnext line",
+            "cat <<EOF\nnever ends",
+            "echo $(",
+            "echo ${",
+            "echo `",
+            "trailing \\",
+            ") ) ( ((",
+            "a=\na=b=c d=\"e\" f",
+            "#!/bin/sh\n# only comments\n",
+            "<<",
+            "",
+        ] {
+            let html = highlight(code, "bash");
+            assert_eq!(text_of(&html), code, "{code:?} → {html}");
+        }
     }
 
     #[test]

@@ -111,6 +111,11 @@ impl Catalog {
         )
     }
 
+    /// The regular expression of every pattern, in catalog order (`match --print-regexes`).
+    pub fn regexes(&self) -> impl Iterator<Item = &str> {
+        self.set.patterns().map(Pattern::regex_source)
+    }
+
     /// Reads a built site's `api/entries.json`.
     pub fn from_json(bytes: &[u8]) -> Result<Catalog, String> {
         let f: CatalogFile = serde_json::from_slice(bytes)

@@ -43,6 +43,11 @@ pub fn run(a: &Args) -> u8 {
     let started = std::time::Instant::now();
     let (mut outcome, result) = pipeline::build(&opts, &output, a.force);
     report(&mut outcome.diagnostics);
+    if std::env::var_os("ERRKB_TIMINGS").is_some() {
+        for (step, d) in &outcome.timings {
+            eprintln!("timing: {step:<10} {:>8.1} ms", d.as_secs_f64() * 1e3);
+        }
+    }
     match result {
         Ok(()) => {
             if !a.quiet {

@@ -28,6 +28,10 @@ pub struct Args {
     /// `human`, `json` (one object per match) or `github` (annotations for a CI job)
     #[arg(long, value_enum, default_value_t = MatchFormat::Human)]
     pub format: MatchFormat,
+    /// Print the regular expression each pattern compiles to, one per line (Rust `regex`
+    /// syntax, as ripgrep and grep -P read), and exit without reading logs
+    #[arg(long)]
+    pub print_regexes: bool,
 }
 
 #[derive(Serialize)]
@@ -48,6 +52,16 @@ pub fn run(a: &Args) -> u8 {
         Err(code) => return code,
     };
     let catalog = loaded.catalog();
+    if a.print_regexes {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for re in catalog.regexes() {
+            if writeln!(out, "{re}").is_err() {
+                break;
+            }
+        }
+        return exit::OK;
+    }
     let inputs: Vec<String> = if a.files.is_empty() {
         vec!["-".into()]
     } else {

@@ -124,6 +124,11 @@ impl PatternSet {
     }
 
     /// The pattern at `index` (as in [`Hit::pattern`]) and its entry index.
+    /// Every pattern in the order given.
+    pub fn patterns(&self) -> impl Iterator<Item = &Pattern> {
+        self.patterns.iter().map(|(_, p)| p)
+    }
+
     pub fn get(&self, index: usize) -> Option<(usize, &Pattern)> {
         self.patterns.get(index).map(|(e, p)| (*e, p))
     }
