@@ -8,6 +8,19 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Turns the caches on for this process. Only `serve` runs the pipeline more than once;
+/// a one-shot `build` would pay for memory it never reads back.
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+}
+
+fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
 
 /// A cache whose entries live from one run to the next: what a run did not use is
 /// dropped when the run ends ([`Memo::finish_run`]).
@@ -34,6 +47,9 @@ impl<V: Clone> Memo<V> {
 
     /// The value for `key`, computing and remembering it on a miss.
     pub fn get_or(&self, key: Key, compute: impl FnOnce() -> V) -> V {
+        if !enabled() {
+            return compute();
+        }
         if let Ok(mut g) = self.inner.lock() {
             if let Some(v) = g.current.get(&key) {
                 return v.clone();
@@ -52,6 +68,9 @@ impl<V: Clone> Memo<V> {
 
     /// The value for `key`, if an earlier run or this one computed it.
     pub fn get(&self, key: &Key) -> Option<V> {
+        if !enabled() {
+            return None;
+        }
         let mut g = self.inner.lock().ok()?;
         if let Some(v) = g.current.get(key) {
             return Some(v.clone());
@@ -62,6 +81,9 @@ impl<V: Clone> Memo<V> {
     }
 
     pub fn put(&self, key: Key, v: V) {
+        if !enabled() {
+            return;
+        }
         if let Ok(mut g) = self.inner.lock() {
             g.current.insert(key, v);
         }
@@ -125,6 +147,7 @@ mod tests {
 
     #[test]
     fn keeps_what_the_last_run_used() {
+        enable();
         let m: Memo<u32> = Memo::new();
         let k = |s: &str| KeyBuilder::new("t").bytes(s.as_bytes()).key();
         let mut calls = 0;

@@ -175,7 +175,13 @@ pub struct Entry {
     /// 1-based line of the body's first line in `source` (for diagnostics).
     #[serde(skip)]
     pub body_line: usize,
+    /// A hash of everything the entry was made from (its file, path and the
+    /// configuration): equal fingerprints mean equal entries. Caches key on it.
+    #[serde(skip)]
+    pub fingerprint: Fingerprint,
 }
+
+pub type Fingerprint = [u8; 32];
 
 /// A tool folder's `_tool.yaml`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -28,7 +28,10 @@ pub struct Outcome {
     pub config: Config,
     pub site: Site,
     pub diagnostics: Vec<Diagnostic>,
+    /// The files, when they were rendered into memory ([`render_all`]).
     pub files: Vec<OutFile>,
+    /// How many files were rendered.
+    pub count: usize,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -41,6 +44,13 @@ impl Outcome {
         let t = Instant::now();
         let v = f();
         self.timings.push((step, t.elapsed()));
+        if std::env::var_os("ERRKB_TIMINGS").is_some() {
+            // Peak memory so far, where the system reports it (Linux).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            for line in status.lines().filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS")) {
+                eprintln!("timing: after {step}: {}", line.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
         v
     }
 }
@@ -80,6 +90,14 @@ pub fn check(opts: &Options) -> Outcome {
 
 /// Check, then render every file in memory (nothing is written).
 pub fn render_all(opts: &Options) -> Outcome {
+    let collect = render::Collect::default();
+    let mut out = render_into(opts, &collect);
+    out.files = collect.into_files();
+    out
+}
+
+/// Check, then render every file into `sink`; `count` is how many went there.
+fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     let mut out = check(opts);
     if out.has_errors() {
         return out;
@@ -91,8 +109,8 @@ pub fn render_all(opts: &Options) -> Outcome {
     }
     let site = std::mem::take(&mut out.site);
     let config = out.config.clone();
-    match out.time("render", || render::render(&site, &config, &theme)) {
-        Ok(files) => out.files = files,
+    match out.time("render", || render::render(&site, &config, &theme, sink)) {
+        Ok(n) => out.count = n,
         Err(d) => out.diagnostics.extend(d),
     }
     out.site = site;
@@ -108,17 +126,21 @@ pub enum BuildError {
     Output(String),
 }
 
-/// The whole build: refuse a bad output folder first, render, then stage and swap.
+/// The whole build: refuse a bad output folder first, then render straight into a
+/// staging folder beside the output and swap it in. On any error the staging folder is
+/// removed and the output is left as it was.
 pub fn build(opts: &Options, output: &Path, force: bool) -> (Outcome, Result<(), BuildError>) {
-    if let Err(m) = write::check_location(&opts.root, output, force) {
-        return (Outcome::default(), Err(BuildError::Output(m)));
+    let staging = match write::Staging::new(&opts.root, output, force) {
+        Ok(s) => s,
+        Err(m) => return (Outcome::default(), Err(BuildError::Output(m))),
+    };
+    let mut out = render_into(opts, &staging);
+    if let Some(m) = staging.failure() {
+        return (out, Err(BuildError::Output(m)));
     }
-    let mut out = render_all(opts);
     if out.has_errors() {
         return (out, Err(BuildError::Content));
     }
-    let files = std::mem::take(&mut out.files);
-    let res = out.time("write", || write::write(&opts.root, output, &files, force));
-    out.files = files;
+    let res = out.time("write", || staging.finish());
     (out, res.map_err(BuildError::Output))
 }

@@ -2,12 +2,14 @@
 //! into place. A failed build leaves the previous output exactly as it was; a folder
 //! errkb did not create is never replaced without `--force`.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::fsutil::{self, absolute};
-use crate::render::OutFile;
+use crate::render::{OutFile, Sink};
 
 /// The file that marks a folder as errkb's output.
 pub const MARKER: &str = ".errkb-output";
@@ -56,53 +58,109 @@ pub fn check_location(root: &Path, output: &Path, force: bool) -> Result<(), Str
     Ok(())
 }
 
+/// A staging folder beside the output that rendered files are written into as they
+/// come (from several threads); [`Staging::finish`] swaps it into place. Dropped
+/// without finishing, it is removed and the output is untouched.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    /// Folders already created, so each costs one system call.
+    made: Mutex<HashSet<PathBuf>>,
+    /// The first write error; rendering goes on, but the build fails.
+    failed: Mutex<Option<String>>,
+}
+
+impl Staging {
+    pub fn new(root: &Path, output: &Path, force: bool) -> Result<Staging, String> {
+        check_location(root, output, force)?;
+        let out = absolute(output);
+        let parent = out
+            .parent()
+            .ok_or_else(|| format!("{} has no parent folder", out.display()))?
+            .to_path_buf();
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| format!("{} has no folder name", out.display()))?;
+        fsutil::create_dir_all(&parent).map_err(|e| e.to_string())?;
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.errkb-staging-"))
+            .tempdir_in(&parent)
+            .map_err(|e| {
+                format!(
+                    "cannot create a staging folder in {}: {e}",
+                    parent.display()
+                )
+            })?;
+        let mut made = HashSet::new();
+        made.insert(dir.path().to_path_buf());
+        Ok(Staging {
+            dir,
+            out,
+            parent,
+            name,
+            made: Mutex::new(made),
+            failed: Mutex::new(None),
+        })
+    }
+
+    fn write(&self, file: &OutFile) -> Result<(), String> {
+        if !is_safe_relative(&file.path) {
+            return Err(format!(
+                "refusing to write outside the output folder: `{}`",
+                file.path
+            ));
+        }
+        let path = self.dir.path().join(&file.path);
+        if let Some(parent) = path.parent() {
+            let known = self.made.lock().map(|m| m.contains(parent)).unwrap_or(false);
+            if !known {
+                fsutil::create_dir_all(parent).map_err(|e| e.to_string())?;
+                if let Ok(mut m) = self.made.lock() {
+                    m.insert(parent.to_path_buf());
+                }
+            }
+        }
+        fsutil::write(&path, &file.bytes).map_err(|e| e.to_string())
+    }
+
+    /// The write error that failed the build, if any.
+    pub fn failure(&self) -> Option<String> {
+        self.failed.lock().ok().and_then(|f| f.clone())
+    }
+
+    /// Marks the staged site as errkb's and swaps it into place.
+    pub fn finish(self) -> Result<(), String> {
+        if let Some(m) = self.failure() {
+            return Err(m);
+        }
+        fsutil::write(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())
+            .map_err(|e| e.to_string())?;
+        swap(self.dir, &self.out, &self.parent, &self.name)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutFile) -> Result<(), String> {
+        let res = self.write(&file);
+        if let Err(m) = &res
+            && let Ok(mut f) = self.failed.lock()
+            && f.is_none()
+        {
+            *f = Some(format!("cannot write {}: {m}", file.path));
+        }
+        res
+    }
+}
+
 /// Writes `files` as the new content of `output`, atomically as far as the filesystem
 /// allows: stage beside it, then rename.
 pub fn write(root: &Path, output: &Path, files: &[OutFile], force: bool) -> Result<(), String> {
-    check_location(root, output, force)?;
-    let out = absolute(output);
-    let parent = out
-        .parent()
-        .ok_or_else(|| format!("{} has no parent folder", out.display()))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| format!("{} has no folder name", out.display()))?;
-    fsutil::create_dir_all(parent).map_err(|e| e.to_string())?;
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.errkb-staging-"))
-        .tempdir_in(parent)
-        .map_err(|e| {
-            format!(
-                "cannot create a staging folder in {}: {e}",
-                parent.display()
-            )
-        })?;
-    stage(staging.path(), files)?;
-    fsutil::write(&staging.path().join(MARKER), MARKER_TEXT.as_bytes())
-        .map_err(|e| e.to_string())?;
-    swap(staging, &out, parent, &name)
-}
-
-fn stage(dir: &Path, files: &[OutFile]) -> Result<(), String> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        fsutil::create_dir_all(d).map_err(|e| e.to_string())?;
-    }
-    files.par_iter().try_for_each(|f| {
-        if !is_safe_relative(&f.path) {
-            return Err(format!(
-                "refusing to write outside the output folder: `{}`",
-                f.path
-            ));
-        }
-        fsutil::write(&dir.join(&f.path), &f.bytes).map_err(|e| e.to_string())
-    })
+    let staging = Staging::new(root, output, force)?;
+    files.par_iter().try_for_each(|f| staging.put(f.clone()))?;
+    staging.finish()
 }
 
 /// Output paths are generated from validated ids, but check anyway: no `..`, no roots.
@@ -186,10 +244,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let root = tmp.path();
         let out = root.join("public");
-        let f = |p: &str, b: &str| OutFile {
-            path: p.into(),
-            bytes: b.into(),
-        };
+        let f = |p: &str, b: &str| OutFile::new(p, b);
         write(root, &out, &[f("a/index.html", "1")], false).expect("first");
         write(root, &out, &[f("b.txt", "2")], false).expect("second");
         assert!(!out.join("a").exists());

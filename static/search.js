@@ -105,10 +105,13 @@ class Index {
 
   load() {
     if (!this.ready) {
-      this.ready = fetch(this.url)
+      // The manifest's address is fixed, so ask the server whether it changed; the
+      // versioned files it points to never do.
+      this.ready = fetch(this.url, { cache: "no-cache" })
         .then((r) => (r.ok ? r.json() : Promise.reject(new Error("search index: HTTP " + r.status))))
         .then((m) => {
           this.manifest = m;
+          if (m.dir) this.dir = new URL(m.dir, new URL(this.url, document.baseURI)).href;
           this.termKeys = new Set(m.terms ? m.terms.split(" ") : []);
           return m;
         });

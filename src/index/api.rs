@@ -79,7 +79,7 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
     };
     let mut out = vec![OutFile {
         path: "api/entries.json".into(),
-        bytes: serde_json::to_vec(&catalog).unwrap_or_default(),
+        bytes: serde_json::to_vec(&catalog).unwrap_or_default().into(),
     }];
     for e in &site.entries {
         let full = Full {
@@ -90,7 +90,7 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
         };
         out.push(OutFile {
             path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
-            bytes: serde_json::to_vec(&full).unwrap_or_default(),
+            bytes: serde_json::to_vec(&full).unwrap_or_default().into(),
         });
     }
     out

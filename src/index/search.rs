@@ -1,10 +1,11 @@
 //! The search index: split so that a query fetches only what it needs, and loaded by
 //! the site's search box on first focus (`static/search.js` reads it).
 //!
-//! Everything lives in `search/<version>/`, where the version is a hash of the content,
-//! so every file can be cached forever:
+//! The manifest is `search/index.json`, at a fixed address that every page names; it
+//! holds counts, the list of term shards that exist and `dir`, the folder of the rest:
+//! `search/<version>/`, where the version is a hash of the content, so those files can
+//! be cached forever. The files there:
 //!
-//! - `index.json`, the manifest: counts and the list of term shards that exist.
 //! - `d<k>.json`: entries `k*32 .. k*32+31` as `[id, path, title, tool, summary]`.
 //! - `s<k>.json` and `s-any.json`: the signature tier, `[entry, regex, flags,
 //!   specificity, key]`. Each pattern is compiled to a JavaScript regex at build time and
@@ -59,14 +60,18 @@ fn body_token(t: &str) -> bool {
 
 pub struct SearchIndex {
     pub files: Vec<OutFile>,
-    /// Path of the manifest below the base URL.
-    pub manifest: String,
     pub total_bytes: usize,
 }
+
+/// Where the manifest lives below the base URL, whatever the index holds: pages point
+/// here, so they do not change when the index does.
+pub const MANIFEST: &str = "search/index.json";
 
 #[derive(Serialize)]
 struct Manifest {
     v: u32,
+    /// The folder of every other index file, relative to the manifest.
+    dir: String,
     n: usize,
     chunk: usize,
     docs: usize,
@@ -300,6 +305,7 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         best: (best * 1000.0).round() / 1000.0,
         dict: DICT,
         terms: keys.join(" "),
+        dir: String::new(),
     };
     for (k, shard) in &term_shards {
         let mut text = String::new();
@@ -312,16 +318,19 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         }
         files.push((format!("t{k}.txt"), text.into_bytes()));
     }
-    files.push(("index.json".into(), json(&manifest)));
-
-    // Version folder from the content, then the budget.
+    // Version folder from the content; the manifest at its fixed address names it.
     let mut hasher = blake3::Hasher::new();
     for (name, bytes) in &files {
         hasher.update(name.as_bytes());
         hasher.update(bytes);
     }
     let version = hasher.finalize().to_hex()[..10].to_string();
-    let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let manifest = Manifest {
+        dir: format!("{version}/"),
+        ..manifest
+    };
+    let manifest_bytes = json(&manifest);
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum::<usize>() + manifest_bytes.len();
     let budget = &config.search;
     if let Some((name, b)) = files.iter().max_by_key(|(_, b)| b.len())
         && b.len() > budget.max_file_kb * 1024
@@ -340,15 +349,13 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
             total.div_ceil(1024)
         ));
     }
+    let mut out: Vec<OutFile> = files
+        .into_iter()
+        .map(|(name, bytes)| OutFile::new(format!("search/{version}/{name}"), bytes))
+        .collect();
+    out.push(OutFile::new(MANIFEST, manifest_bytes));
     Ok(SearchIndex {
-        manifest: format!("search/{version}/index.json"),
-        files: files
-            .into_iter()
-            .map(|(name, bytes)| OutFile {
-                path: format!("search/{version}/{name}"),
-                bytes,
-            })
-            .collect(),
+        files: out,
         total_bytes: total,
     })
 }

@@ -333,6 +333,15 @@ impl Pattern {
             .as_ref()
     }
 
+    /// A copy whose regex is not built yet: memory spent matching with it goes when the
+    /// copy does (a built regex keeps tens of kilobytes of search caches).
+    pub fn unbuilt(&self) -> Pattern {
+        Pattern {
+            regex: OnceLock::new(),
+            ..self.clone()
+        }
+    }
+
     /// The source the pattern was compiled from.
     pub fn source(&self) -> &str {
         &self.source

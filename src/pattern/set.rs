@@ -209,10 +209,34 @@ impl PatternSet {
     /// Every pattern matching the line, most specific first (then by entry
     /// and pattern index, so the order is deterministic).
     pub fn matches(&self, normalized_line: &str) -> Vec<Hit> {
+        self.matches_by(normalized_line, |_, p| p.find_range(normalized_line))
+    }
+
+    /// [`PatternSet::matches`], but the regexes are built in `scratch` (pattern index →
+    /// unbuilt copy) instead of in the set, so their memory goes when `scratch` does.
+    /// For checking many lines once each, as `check` does with every example.
+    pub fn matches_in(
+        &self,
+        normalized_line: &str,
+        scratch: &mut HashMap<usize, Pattern>,
+    ) -> Vec<Hit> {
+        self.matches_by(normalized_line, |i, p| {
+            scratch
+                .entry(i)
+                .or_insert_with(|| p.unbuilt())
+                .find_range(normalized_line)
+        })
+    }
+
+    fn matches_by(
+        &self,
+        normalized_line: &str,
+        mut find: impl FnMut(usize, &Pattern) -> Option<Range<usize>>,
+    ) -> Vec<Hit> {
         let mut hits: Vec<Hit> = self
             .checked_candidates(normalized_line)
             .filter_map(|(i, entry, p)| {
-                let range = p.find_range(normalized_line)?;
+                let range = find(i, p)?;
                 Some(Hit {
                     entry,
                     pattern: i,

@@ -41,7 +41,7 @@ pub fn build(
             logical.to_string()
         };
         urls.insert(logical.to_string(), format!("{base}{name}"));
-        files.push(OutFile { path: name, bytes });
+        files.push(OutFile::new(name, bytes));
     };
     let hl = crate::highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark)?;
     add("highlight.css", hl.into_bytes(), true);

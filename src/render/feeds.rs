@@ -51,7 +51,7 @@ fn sitemap(r: &Renderer) -> OutFile {
     s.push_str("</urlset>\n");
     OutFile {
         path: "sitemap.xml".into(),
-        bytes: s.into_bytes(),
+        bytes: s.into_bytes().into(),
     }
 }
 
@@ -62,7 +62,8 @@ fn robots(r: &Renderer) -> OutFile {
             "User-agent: *\nAllow: /\nSitemap: {}\n",
             r.canonical("sitemap.xml")
         )
-        .into_bytes(),
+        .into_bytes()
+        .into(),
     }
 }
 
@@ -133,6 +134,6 @@ fn atom(r: &Renderer) -> OutFile {
     s.push_str("</feed>\n");
     OutFile {
         path: "atom.xml".into(),
-        bytes: s.into_bytes(),
+        bytes: s.into_bytes().into(),
     }
 }

@@ -24,17 +24,80 @@ use crate::theme::{Origin, Theme};
 
 pub use assets::fingerprint;
 
-/// One file of the output, path relative to the output folder with `/` separators.
+/// One file of the output, path relative to the output folder with `/` separators. The
+/// bytes are shared, so `serve` keeps one copy of a page however many builds reuse it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Arc<Vec<u8>>,
 }
 
-/// Stands for the search manifest's URL while pages render; replaced afterwards. The
-/// manifest's URL carries a hash of the whole index, and leaving it out of the rendered
-/// bytes lets `serve` reuse an entry page when only other entries changed.
-const SEARCH_TOKEN: &str = "__errkb_search_index__";
+impl OutFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> OutFile {
+        OutFile {
+            path: path.into(),
+            bytes: Arc::new(bytes.into()),
+        }
+    }
+}
+
+/// Where rendered files go as they are made: a staging folder for `build`, memory for
+/// `serve` and tests. Called from several threads at once.
+pub trait Sink: Sync {
+    fn put(&self, file: OutFile) -> Result<(), String>;
+}
+
+/// A sink that keeps every file in memory.
+#[derive(Default)]
+pub struct Collect(std::sync::Mutex<Vec<OutFile>>);
+
+impl Sink for Collect {
+    fn put(&self, file: OutFile) -> Result<(), String> {
+        self.0
+            .lock()
+            .map_err(|_| "output collector poisoned".to_string())?
+            .push(file);
+        Ok(())
+    }
+}
+
+impl Collect {
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutFile> {
+        let mut files = self.0.into_inner().unwrap_or_default();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+/// Passes files on to the real sink, refusing a path given twice (a tool folder, tag
+/// or alias that collides with a generated page) and counting.
+struct Checked<'a> {
+    sink: &'a dyn Sink,
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Checked<'_> {
+    fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
+        let fresh = self
+            .seen
+            .lock()
+            .map(|mut s| s.insert(file.path.clone()))
+            .unwrap_or(true);
+        if !fresh {
+            return Err(Diagnostic::error(format!(
+                "two outputs share the path `{}`",
+                file.path
+            ))
+            .hint("a tool folder, tag or alias collides with a page errkb generates"));
+        }
+        self.sink.put(file).map_err(Diagnostic::error)
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().map(|s| s.len()).unwrap_or(0)
+    }
+}
 
 static ENTRY_PAGES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);
 
@@ -91,7 +154,6 @@ impl<'a> Renderer<'a> {
         config: &'a Config,
         theme: &Theme,
         asset_urls: &BTreeMap<String, String>,
-        search_manifest: &str,
     ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on([".html", ".xml"]);
@@ -151,10 +213,12 @@ impl<'a> Renderer<'a> {
         g.insert("assets", asset_urls);
         g.insert("tools", &tools);
         g.insert("entry_count", &site.entries.len());
-        // Bound after rendering (see `SEARCH_TOKEN`), so that a page's bytes before
-        // substitution do not change whenever any entry's searchable text does.
-        let _ = search_manifest;
-        g.insert("search_index", SEARCH_TOKEN);
+        // A fixed address: the manifest there names the versioned folder of the rest,
+        // so a page's bytes do not change whenever some entry's searchable text does.
+        g.insert(
+            "search_index",
+            &format!("{base_path}{}", crate::index::search::MANIFEST),
+        );
         Ok(Renderer {
             tera,
             site,
@@ -187,10 +251,7 @@ impl<'a> Renderer<'a> {
             .tera
             .render(template, &ctx)
             .map_err(|e| template_error(&e, &self.origins))?;
-        Ok(OutFile {
-            path: out_path,
-            bytes: html.into_bytes(),
-        })
+        Ok(OutFile::new(out_path, html))
     }
 }
 
@@ -212,17 +273,6 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagno
     d
 }
 
-fn bind_search_url(f: &mut OutFile, url: &str) {
-    if !f.path.ends_with(".html") {
-        return;
-    }
-    if let Ok(text) = std::str::from_utf8(&f.bytes)
-        && text.contains(SEARCH_TOKEN)
-    {
-        f.bytes = text.replace(SEARCH_TOKEN, url).into_bytes();
-    }
-}
-
 /// Everything every page depends on: templates, configuration, asset URLs, the tools and
 /// the number of entries.
 fn global_key(site: &Site, config: &Config, theme: &Theme, urls: &BTreeMap<String, String>) -> Key {
@@ -237,83 +287,88 @@ fn global_key(site: &Site, config: &Config, theme: &Theme, urls: &BTreeMap<Strin
     k.key()
 }
 
-/// What one entry page reads besides the global inputs: the entry, the entries it links
-/// to (title and summary) and its tool.
+/// What one entry page reads besides the global inputs: the entry and the entries it
+/// links to (their titles and summaries are shown; their fingerprints cover that). The
+/// tool is part of the global key.
 fn entry_key(global: &Key, site: &Site, e: &crate::model::Entry) -> Key {
-    let related: Vec<(&str, &str, String)> = e
-        .related
-        .iter()
-        .filter_map(|r| site.entry(r))
-        .map(|r| (r.title.as_str(), r.summary.as_str(), r.id.to_string()))
-        .collect();
-    KeyBuilder::new("entry_page")
+    let mut k = KeyBuilder::new("entry_page")
         .bytes(global)
-        .json(e)
-        .bytes(e.body_line.to_le_bytes().as_slice())
-        .json(&related)
-        .json(&site.tool(&e.id.tool))
-        .key()
+        .bytes(&e.fingerprint);
+    for r in e.related.iter().filter_map(|r| site.entry(r)) {
+        k = k.bytes(&r.fingerprint);
+    }
+    k.key()
 }
 
-/// Renders every page, feed and asset of the site.
+/// Renders every page, feed and asset of the site into `sink`, entry pages in parallel
+/// as they are made (nothing waits in memory for the rest). Returns how many files were
+/// written; on a template error the sink may hold part of the site, which callers
+/// discard (`build` writes into a staging folder that is then removed).
 pub fn render(
     site: &Site,
     config: &Config,
     theme: &Theme,
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let (mut files, urls) = assets::build(theme, config)
+    sink: &dyn Sink,
+) -> Result<usize, Vec<Diagnostic>> {
+    let out = Checked {
+        sink,
+        seen: Default::default(),
+    };
+    let (assets, urls) = assets::build(theme, config)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
-    let search = crate::index::search::build(site, config).map_err(|m| {
+    let r = Renderer::new(site, config, theme, &urls)?;
+    let global = global_key(site, config, theme, &urls);
+    // The search index and the pages are independent: build both at once.
+    let (search, mut diags) = rayon::join(
+        || crate::index::search::build(site, config),
+        || -> Vec<Diagnostic> {
+            site.entries
+                .par_iter()
+                .filter_map(|e| {
+                    let key = entry_key(&global, site, e);
+                    let page = match ENTRY_PAGES.get(&key) {
+                        Some(bytes) => OutFile {
+                            path: format!("{}index.html", e.id.path()),
+                            bytes,
+                        },
+                        None => match pages::entry(&r, e) {
+                            Ok(page) => {
+                                ENTRY_PAGES.put(key, page.bytes.clone());
+                                page
+                            }
+                            Err(d) => return Some(d),
+                        },
+                    };
+                    out.put(page).err()
+                })
+                .collect()
+        },
+    );
+    ENTRY_PAGES.finish_run();
+    let search = search.map_err(|m| {
         vec![
             Diagnostic::error(m)
                 .file(crate::config::CONFIG_FILE)
                 .hint("raise the limit under `search:` in errkb.yaml"),
         ]
     })?;
-    let r = Renderer::new(site, config, theme, &urls, &search.manifest)?;
-    let global = global_key(site, config, theme, &urls);
-    let results: Vec<Result<OutFile, Diagnostic>> = site
-        .entries
-        .par_iter()
-        .map(|e| {
-            let key = entry_key(&global, site, e);
-            if let Some(bytes) = ENTRY_PAGES.get(&key) {
-                return Ok(OutFile {
-                    path: format!("{}index.html", e.id.path()),
-                    bytes: bytes.to_vec(),
-                });
-            }
-            let page = pages::entry(&r, e)?;
-            ENTRY_PAGES.put(key, Arc::new(page.bytes.clone()));
-            Ok(page)
-        })
-        .chain(pages::lists(&r).into_par_iter())
-        .collect();
-    ENTRY_PAGES.finish_run();
-    let search_url = format!("{}{}", r.base_path, search.manifest);
-    let mut diags = Vec::new();
-    for res in results {
-        match res {
-            Ok(mut f) => {
-                bind_search_url(&mut f, &search_url);
-                files.push(f);
-            }
-            Err(d) => diags.push(d),
-        }
-    }
-    files.extend(feeds::all(&r));
-    files.extend(crate::index::api(site, config));
-    files.extend(search.files);
+    let rest = pages::lists(&r)
+        .into_par_iter()
+        .chain(
+            assets
+                .into_iter()
+                .chain(feeds::all(&r))
+                .chain(crate::index::api(site, config))
+                .chain(search.files)
+                .map(Ok)
+                .collect::<Vec<_>>(),
+        )
+        .filter_map(|f| f.and_then(|f| out.put(f)).err())
+        .collect::<Vec<_>>();
+    diags.extend(rest);
     if !diags.is_empty() {
         diags.dedup_by(|a, b| a.message == b.message);
         return Err(diags);
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(vec![
-            Diagnostic::error(format!("two outputs share the path `{}`", w[0].path))
-                .hint("a tool folder, tag or alias collides with a page errkb generates"),
-        ]);
-    }
-    Ok(files)
+    Ok(out.count())
 }

@@ -71,6 +71,8 @@ fn bind(opts: &Options) -> Result<Server, String> {
 /// Runs until the process is stopped (Ctrl-C). Everything lives in memory, so there is
 /// nothing to clean up afterwards.
 pub fn run(opts: &Options) -> Result<(), String> {
+    // Rebuilds reuse the per-entry work of the builds before them.
+    crate::memo::enable();
     let server = bind(opts)?;
     let port = server
         .server_addr()
@@ -143,7 +145,7 @@ fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Opti
     let files: Files = out
         .files
         .into_iter()
-        .map(|f| (f.path, Arc::new(f.bytes)))
+        .map(|f| (f.path, f.bytes))
         .collect();
     let count = files.len();
     if let Ok(mut w) = shared.files.write() {

@@ -452,6 +452,7 @@ fn build(
             .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         body,
         body_line,
+        fingerprint: [0; 32],
     })
 }
 

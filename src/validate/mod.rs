@@ -54,7 +54,11 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
                 .bytes(raw.text.as_bytes())
                 .bytes(&config_json)
                 .key();
-            ENTRIES.get_or(key, || validate_entry(raw, config))
+            let (mut entry, diags) = ENTRIES.get_or(key, || validate_entry(raw, config));
+            if let Some(e) = &mut entry {
+                e.fingerprint = key;
+            }
+            (entry, diags)
         })
         .collect();
     ENTRIES.finish_run();

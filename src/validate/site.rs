@@ -136,6 +136,8 @@ fn examples(
         .enumerate()
         .flat_map_iter(|(i, e)| {
             let mut out = Vec::new();
+            // Regexes built for this entry's lines live only while it is checked.
+            let mut scratch = std::collections::HashMap::new();
             let n = e.examples.len();
             let texts = e.examples.iter().enumerate().map(|(k, ex)| (Some(k), ex.as_str()));
             for (k, text) in texts.chain(std::iter::once((None, e.title.as_str()))) {
@@ -151,7 +153,7 @@ fn examples(
                 let mut own = false;
                 for line in text.lines() {
                     let norm = pattern::normalize_line(line);
-                    let hits = set.matches(&norm);
+                    let hits = set.matches_in(&norm, &mut scratch);
                     let Some(best_own) = hits.iter().find(|h| h.entry == i) else {
                         for h in &hits {
                             let other = &site.entries[h.entry].id;
