@@ -4,8 +4,12 @@
 //! site layout of ENTRY-FORMAT.md: which files are entries, their ids, and the line
 //! offsets that let later errors point at the right line of the file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::fsutil;
@@ -25,7 +29,8 @@ pub enum EntryKind {
     Yaml,
 }
 
-/// One entry file, read and split but not yet interpreted.
+/// One entry file, read and split but not yet interpreted. Cheap to clone: the text is
+/// shared and the parts are ranges of it.
 #[derive(Debug, Clone)]
 pub struct RawEntry {
     pub tool: String,
@@ -34,14 +39,55 @@ pub struct RawEntry {
     pub path: PathBuf,
     pub kind: EntryKind,
     /// The whole file (BOM dropped, LF line endings).
-    pub text: String,
-    /// The YAML part: the front matter of a `.md`, the whole file of a `.yaml`.
-    pub front: String,
+    pub text: Arc<str>,
+    /// blake3 of `text`.
+    pub hash: [u8; 32],
+    front: Range<usize>,
     /// 1-based line of `front`'s first line in the file.
     pub front_line: usize,
-    /// The Markdown body of a `.md` (empty for `.yaml`).
-    pub body: String,
+    body: Range<usize>,
     pub body_line: usize,
+}
+
+impl RawEntry {
+    /// Splits a file's text into front matter and body.
+    pub fn new(
+        tool: String,
+        slug: String,
+        path: PathBuf,
+        kind: EntryKind,
+        text: Arc<str>,
+        hash: [u8; 32],
+    ) -> Result<RawEntry, Diagnostic> {
+        let (front, front_line, body, body_line) = split(kind, &text)?;
+        let range = |part: &str| {
+            let start = part.as_ptr() as usize - text.as_ptr() as usize;
+            start..start + part.len()
+        };
+        let (front, body) = (range(front), range(body));
+        Ok(RawEntry {
+            tool,
+            slug,
+            path,
+            kind,
+            front,
+            front_line,
+            body,
+            body_line,
+            hash,
+            text,
+        })
+    }
+
+    /// The YAML part: the front matter of a `.md`, the whole file of a `.yaml`.
+    pub fn front(&self) -> &str {
+        self.text.get(self.front.clone()).unwrap_or("")
+    }
+
+    /// The Markdown body of a `.md` (empty for `.yaml`).
+    pub fn body(&self) -> &str {
+        self.text.get(self.body.clone()).unwrap_or("")
+    }
 }
 
 /// A tool folder's optional `_tool.yaml`, unparsed.
@@ -79,6 +125,7 @@ pub fn load(root: &Path) -> Loaded {
         .sort_by_file_name()
         .into_iter();
     let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+    let mut jobs = Vec::new();
     while let Some(item) = walker.next() {
         let dent = match item {
             Ok(d) => d,
@@ -228,41 +275,89 @@ pub fn load(root: &Path) -> Loaded {
             continue;
         }
         seen.insert(key, relp.clone());
-        match std::fs::metadata(path).map(|m| m.len()) {
-            Ok(len) if len > MAX_ENTRY_BYTES => {
-                out.diagnostics.push(
-                    Diagnostic::error(format!(
-                        "file is {len} bytes, over the limit of {MAX_ENTRY_BYTES} bytes for one entry"
-                    ))
-                    .file(relp),
-                );
-                continue;
-            }
-            _ => {}
-        }
-        let text = match read_text(root, path) {
-            Ok(t) => t,
-            Err(d) => {
-                out.diagnostics.push(d);
-                continue;
-            }
-        };
-        match split(kind, &text) {
-            Ok((front, front_line, body, body_line)) => out.entries.push(RawEntry {
-                tool,
-                slug: stem.to_string(),
-                path: relp,
-                kind,
-                front: front.to_string(),
-                front_line,
-                body: body.to_string(),
-                body_line,
-                text,
-            }),
-            Err(d) => out.diagnostics.push(d.file(relp)),
+        jobs.push((tool, stem.to_string(), kind, path.to_path_buf(), relp));
+    }
+    // Reading and splitting the entries is independent work: do it on every core.
+    let read: Vec<Result<RawEntry, Diagnostic>> = jobs
+        .into_par_iter()
+        .map(|(tool, slug, kind, path, relp)| {
+            let (text, hash) = read_entry(root, &path, &relp)?;
+            RawEntry::new(tool, slug, relp.clone(), kind, text, hash).map_err(|d| d.file(relp))
+        })
+        .collect();
+    for r in read {
+        match r {
+            Ok(e) => out.entries.push(e),
+            Err(d) => out.diagnostics.push(d),
         }
     }
+    if crate::memo::enabled()
+        && let Ok(mut cache) = TEXTS.lock()
+    {
+        // Forget files that are gone.
+        let live: std::collections::HashSet<&Path> =
+            out.entries.iter().map(|e| e.path.as_path()).collect();
+        cache.retain(|p, _| live.contains(p.as_path()));
+    }
     out
+}
+
+/// What identifies a file's version without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    /// Inode change time and number, where the system has them: unlike the modification
+    /// time, no tool can set the change time back.
+    changed: (i64, i64, u64),
+}
+
+fn stamp(m: &std::fs::Metadata) -> Stamp {
+    #[cfg(unix)]
+    let changed = {
+        use std::os::unix::fs::MetadataExt;
+        (m.ctime(), m.ctime_nsec(), m.ino())
+    };
+    #[cfg(not(unix))]
+    let changed = (0, 0, 0);
+    Stamp {
+        len: m.len(),
+        modified: m.modified().ok(),
+        changed,
+    }
+}
+
+/// Texts read by earlier runs of `serve`, by path, with the stamp they were read at.
+static TEXTS: std::sync::LazyLock<Mutex<HashMap<PathBuf, (Stamp, Arc<str>, [u8; 32])>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Reads one entry file (refusing oversized ones unread); `serve` reuses the text of a
+/// file whose stamp has not changed since it was last read.
+fn read_entry(root: &Path, path: &Path, relp: &Path) -> Result<(Arc<str>, [u8; 32]), Diagnostic> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).file(relp))?;
+    let len = meta.len();
+    if len > MAX_ENTRY_BYTES {
+        return Err(Diagnostic::error(format!(
+            "file is {len} bytes, over the limit of {MAX_ENTRY_BYTES} bytes for one entry"
+        ))
+        .file(relp));
+    }
+    let cached = crate::memo::enabled();
+    let st = stamp(&meta);
+    if cached
+        && let Ok(cache) = TEXTS.lock()
+        && let Some((s, text, hash)) = cache.get(relp)
+        && *s == st
+    {
+        return Ok((text.clone(), *hash));
+    }
+    let text: Arc<str> = read_text(root, path)?.into();
+    let hash = *blake3::hash(text.as_bytes()).as_bytes();
+    if cached && let Ok(mut cache) = TEXTS.lock() {
+        cache.insert(relp.to_path_buf(), (st, text.clone(), hash));
+    }
+    Ok((text, hash))
 }
 
 fn is_entry_file(name: &str) -> bool {

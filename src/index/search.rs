@@ -24,12 +24,15 @@
 //!   lines rather than JSON: on a small site the keys are most of the index.)
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::tokenize::{fnv1a, for_each_token};
 use crate::config::Config;
-use crate::model::Site;
+use crate::memo::{KeyBuilder, Memo};
+use crate::model::{Entry, Site};
 use crate::pattern;
 use crate::render::OutFile;
 use crate::render::view::plain;
@@ -145,68 +148,177 @@ fn json<T: Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).unwrap_or_default()
 }
 
+/// One entry's share of the index: everything that depends on that entry alone.
+/// `serve` keeps it between rebuilds, keyed by the entry's fingerprint.
+struct EntryIndex {
+    /// `[id, path, title, tool name, plain summary]`.
+    doc: (String, String, String, String, String),
+    /// Each pattern as the browser gets it: JavaScript source (squeezed), flags,
+    /// specificity, and its whole literal words (candidates for the shard key).
+    sigs: Vec<(String, &'static str, usize, Vec<String>)>,
+    /// Weighted term frequencies by interned term, and the weighted length.
+    terms: Vec<(u32, f64)>,
+    len: f64,
+}
+
+static ENTRY_INDEX: std::sync::LazyLock<Memo<Arc<EntryIndex>>> =
+    std::sync::LazyLock::new(Memo::new);
+
+/// Terms seen by this process, as numbers: postings are built in flat vectors instead
+/// of maps of strings. Only grows with the vocabulary.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+static TERMS: std::sync::LazyLock<RwLock<Interner>> = std::sync::LazyLock::new(Default::default);
+
+fn entry_index(e: &Entry, tool_name: &str) -> EntryIndex {
+    let doc = (
+        e.id.to_string(),
+        e.id.path(),
+        e.title.clone(),
+        tool_name.to_string(),
+        plain(&e.summary),
+    );
+    let sigs = e
+        .patterns
+        .iter()
+        .filter_map(|p| pattern::compile(p).ok())
+        .map(|c| {
+            let words = c.literals().iter().flat_map(|l| whole_words(l)).collect();
+            (squeeze(c.js_source()), c.js_flags(), c.specificity(), words)
+        })
+        .collect();
+    // BM25F term frequencies, weighted by field.
+    let mut m: HashMap<String, f64> = HashMap::new();
+    let mut len = 0.0;
+    let mut add = |text: &str, w: f64| {
+        for_each_token(text, |t| {
+            // Bodies are long prose: their short words, bare numbers and compounds
+            // cost more index than they earn. Codes and paths come from the other
+            // fields, which keep every token.
+            if w < W_BODY_CUTOFF && !body_token(t) {
+                return;
+            }
+            match m.get_mut(t) {
+                Some(v) => *v += w,
+                None => {
+                    m.insert(t.to_string(), w);
+                }
+            }
+            len += w;
+        });
+    };
+    add(&e.title, W_TITLE);
+    for p in &e.patterns {
+        add(p.strip_prefix("regex:").unwrap_or(p), W_PATTERNS);
+    }
+    add(&e.id.tool, W_TOOL);
+    add(tool_name, W_TOOL);
+    for t in &e.tags {
+        add(t, W_TAGS);
+    }
+    add(&plain(&e.summary), W_SUMMARY);
+    add(&plain(&e.likely_cause), W_CAUSE);
+    add(&e.body, W_BODY);
+    let mut terms = Vec::with_capacity(m.len());
+    {
+        let mut known: Vec<(String, f64)> = Vec::new();
+        if let Ok(table) = TERMS.read() {
+            for (t, w) in m {
+                match table.ids.get(t.as_str()) {
+                    Some(&id) => terms.push((id, w)),
+                    None => known.push((t, w)),
+                }
+            }
+        }
+        if !known.is_empty()
+            && let Ok(mut table) = TERMS.write()
+        {
+            for (t, w) in known {
+                let id = match table.ids.get(t.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = table.names.len() as u32;
+                        table.names.push(t.clone().into_boxed_str());
+                        table.ids.insert(t.into_boxed_str(), id);
+                        id
+                    }
+                };
+                terms.push((id, w));
+            }
+        }
+    }
+    EntryIndex {
+        doc,
+        sigs,
+        terms,
+        len,
+    }
+}
+
 pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
     let n = site.entries.len();
     let tool_name = |tool: &str| site.tool(tool).map_or(tool.to_string(), |t| t.name.clone());
+    let per: Vec<Arc<EntryIndex>> = site
+        .entries
+        .par_iter()
+        .map(|e| {
+            let tool = tool_name(&e.id.tool);
+            let key = KeyBuilder::new("search_entry")
+                .bytes(&e.fingerprint)
+                .bytes(tool.as_bytes())
+                .key();
+            ENTRY_INDEX.get_or(key, || Arc::new(entry_index(e, &tool)))
+        })
+        .collect();
+    ENTRY_INDEX.finish_run();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
 
     // Documents.
-    let docs: Vec<(String, String, String, String, String)> = site
-        .entries
-        .iter()
-        .map(|e| {
-            (
-                e.id.to_string(),
-                e.id.path(),
-                e.title.clone(),
-                tool_name(&e.id.tool),
-                plain(&e.summary),
-            )
-        })
-        .collect();
+    let docs: Vec<&(String, String, String, String, String)> = per.iter().map(|p| &p.doc).collect();
     let chunks = docs.chunks(DOCS_PER_CHUNK).count();
     for (k, chunk) in docs.chunks(DOCS_PER_CHUNK).enumerate() {
         files.push((format!("d{k}.json"), json(&chunk)));
     }
 
     // Signatures.
-    let mut compiled = Vec::new();
-    let mut df: HashMap<String, usize> = HashMap::new();
-    for (i, e) in site.entries.iter().enumerate() {
-        for p in &e.patterns {
-            if let Ok(c) = pattern::compile(p) {
-                let words: Vec<String> = c.literals().iter().flat_map(|l| whole_words(l)).collect();
-                for w in &words {
-                    *df.entry(w.clone()).or_default() += 1;
-                }
-                compiled.push((i, c, words));
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut patterns: usize = 0;
+    for p in &per {
+        for (_, _, _, words) in &p.sigs {
+            patterns += 1;
+            for w in words {
+                *df.entry(w.as_str()).or_default() += 1;
             }
         }
     }
-    let shards = compiled.len().div_ceil(PATTERNS_PER_SHARD).clamp(1, 256);
-    type Sig = (usize, String, String, usize, String);
+    let shards = patterns.div_ceil(PATTERNS_PER_SHARD).clamp(1, 256);
+    type Sig<'a> = (usize, &'a str, &'a str, usize, &'a str);
     let mut sig: Vec<Vec<Sig>> = vec![Vec::new(); shards];
     let mut any: Vec<Sig> = Vec::new();
-    for (i, c, words) in compiled {
-        let key = words.iter().min_by_key(|w| {
-            (
-                df.get(*w).copied().unwrap_or(0),
-                std::cmp::Reverse(w.len()),
-                (*w).clone(),
-            )
-        });
-        let rec = |k: &str| {
-            (
-                i,
-                squeeze(c.js_source()),
-                c.js_flags().to_string(),
-                c.specificity(),
-                k.to_string(),
-            )
-        };
-        match key {
-            Some(w) => sig[(fnv1a(w) as usize) % shards].push(rec(w)),
-            None => any.push(rec("")),
+    for (i, p) in per.iter().enumerate() {
+        for (js, flags, specificity, words) in &p.sigs {
+            let key = words.iter().min_by_key(|w| {
+                (
+                    df.get(w.as_str()).copied().unwrap_or(0),
+                    std::cmp::Reverse(w.len()),
+                    w.as_str(),
+                )
+            });
+            let rec = |k: &'static str| (i, js.as_str(), *flags, *specificity, k);
+            match key {
+                Some(w) => sig[(fnv1a(w) as usize) % shards].push((
+                    i,
+                    js.as_str(),
+                    *flags,
+                    *specificity,
+                    w.as_str(),
+                )),
+                None => any.push(rec("")),
+            }
         }
     }
     for (k, s) in sig.iter().enumerate() {
@@ -216,64 +328,40 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         files.push(("s-any.json".into(), json(&any)));
     }
 
-    // Full text: BM25F with precomputed scores.
-    let mut tf: Vec<HashMap<String, f64>> = Vec::with_capacity(n);
-    let mut lens = Vec::with_capacity(n);
-    for e in &site.entries {
-        let mut m: HashMap<String, f64> = HashMap::new();
-        let mut len = 0.0;
-        let mut add = |text: &str, w: f64| {
-            for_each_token(text, |t| {
-                // Bodies are long prose: their short words, bare numbers and compounds
-                // cost more index than they earn. Codes and paths come from the other
-                // fields, which keep every token.
-                if w < W_BODY_CUTOFF && !body_token(t) {
-                    return;
-                }
-                *m.entry(t.to_string()).or_default() += w;
-                len += w;
-            });
-        };
-        add(&e.title, W_TITLE);
-        for p in &e.patterns {
-            add(p.strip_prefix("regex:").unwrap_or(p), W_PATTERNS);
+    // Full text: BM25F with precomputed scores, in flat vectors by term number.
+    let table = TERMS.read().map_err(|_| "search term table poisoned".to_string())?;
+    let nterms = table.names.len();
+    let mut doc_freq = vec![0u32; nterms];
+    for p in &per {
+        for &(t, _) in &p.terms {
+            doc_freq[t as usize] += 1;
         }
-        add(&e.id.tool, W_TOOL);
-        add(&tool_name(&e.id.tool), W_TOOL);
-        for t in &e.tags {
-            add(t, W_TAGS);
-        }
-        add(&plain(&e.summary), W_SUMMARY);
-        add(&plain(&e.likely_cause), W_CAUSE);
-        add(&e.body, W_BODY);
-        tf.push(m);
-        lens.push(len);
     }
     let avg = if n == 0 {
         1.0
     } else {
-        lens.iter().sum::<f64>() / n as f64
+        per.iter().map(|p| p.len).sum::<f64>() / n as f64
     };
-    let mut postings: BTreeMap<String, Vec<(usize, f64)>> = BTreeMap::new();
-    let mut doc_freq: HashMap<&str, usize> = HashMap::new();
-    for m in &tf {
-        for t in m.keys() {
-            *doc_freq.entry(t.as_str()).or_default() += 1;
+    let mut postings: Vec<Vec<(usize, f64)>> = doc_freq
+        .iter()
+        .map(|&d| Vec::with_capacity(d as usize))
+        .collect();
+    let idf: Vec<f64> = doc_freq
+        .iter()
+        .map(|&d| {
+            let dfv = f64::from(d.max(1));
+            (1.0 + (n as f64 - dfv + 0.5) / (dfv + 0.5)).ln()
+        })
+        .collect();
+    let mut best = f64::MIN_POSITIVE;
+    for (d, p) in per.iter().enumerate() {
+        let norm = K1 * (1.0 - B + B * p.len / avg);
+        for &(t, w) in &p.terms {
+            let score = idf[t as usize] * w * (K1 + 1.0) / (w + norm);
+            best = best.max(score);
+            postings[t as usize].push((d, score));
         }
     }
-    for (d, m) in tf.iter().enumerate() {
-        for (t, &w) in m {
-            let dfv = doc_freq.get(t.as_str()).copied().unwrap_or(1) as f64;
-            let idf = (1.0 + (n as f64 - dfv + 0.5) / (dfv + 0.5)).ln();
-            let score = idf * w * (K1 + 1.0) / (w + K1 * (1.0 - B + B * lens[d] / avg));
-            postings.entry(t.clone()).or_default().push((d, score));
-        }
-    }
-    let best = postings
-        .values()
-        .flatten()
-        .map(|p| p.1)
-        .fold(f64::MIN_POSITIVE, f64::max);
     let width = {
         let mut w = 1;
         while 36usize.pow(w as u32) < n.max(1) {
@@ -281,18 +369,30 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         }
         w
     };
+    let mut used: Vec<u32> = (0..nterms as u32)
+        .filter(|&t| !postings[t as usize].is_empty())
+        .collect();
+    used.sort_by(|a, b| table.names[*a as usize].cmp(&table.names[*b as usize]));
     let mut term_shards: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for (t, mut p) in postings {
-        p.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        p.truncate(MAX_POSTINGS);
-        p.sort_by_key(|x| x.0);
+    for t in used {
+        let p = &mut postings[t as usize];
+        if p.len() > MAX_POSTINGS {
+            p.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            p.truncate(MAX_POSTINGS);
+            p.sort_by_key(|x| x.0);
+        }
         let mut enc = String::with_capacity(p.len() * (width + 2));
-        for (d, score) in p {
+        for &(d, score) in p.iter() {
             base36(d, width, &mut enc);
             base36(quantize(score, best), 1, &mut enc);
         }
-        term_shards.entry(shard_key(&t)).or_default().insert(t, enc);
+        let term = &table.names[t as usize];
+        term_shards
+            .entry(shard_key(term))
+            .or_default()
+            .insert(term.to_string(), enc);
     }
+    drop(table);
     let keys: Vec<&str> = term_shards.keys().map(String::as_str).collect();
     let manifest = Manifest {
         v: 1,

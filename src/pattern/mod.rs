@@ -422,7 +422,7 @@ impl Pattern {
     }
 
     /// Flags for the JavaScript regex: `"i"` or `""` (never `u`).
-    pub fn js_flags(&self) -> &str {
+    pub fn js_flags(&self) -> &'static str {
         self.js_flags
     }
 

@@ -127,6 +127,11 @@ fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Opti
     let _one_at_a_time = shared.building.lock();
     let started = Instant::now();
     let mut out = pipeline::render_all(pipe);
+    if std::env::var_os("ERRKB_TIMINGS").is_some() {
+        for (step, d) in &out.timings {
+            eprintln!("timing: {step:<10} {:>8.1} ms", d.as_secs_f64() * 1e3);
+        }
+    }
     let mut diags = std::mem::take(&mut out.diagnostics);
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {

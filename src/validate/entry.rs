@@ -85,7 +85,7 @@ impl Ctx<'_> {
 
     /// At the line of a top-level key (the first line when the key is absent).
     fn key(&mut self, key: &str, d: Diagnostic) {
-        match keys::key_line(&self.raw.front, key) {
+        match keys::key_line(&self.raw.front(), key) {
             Some(l) => self.at(d, l, Some(1)),
             None => self.at(d, 1, None),
         }
@@ -98,8 +98,8 @@ impl Ctx<'_> {
 
     /// Like [`Ctx::item`], pointing `offset` characters into the needle when given.
     fn item_at(&mut self, key: &str, needle: &str, offset: Option<usize>, d: Diagnostic) {
-        let from = keys::key_line(&self.raw.front, key).unwrap_or(1);
-        match keys::find(&self.raw.front, from, needle) {
+        let from = keys::key_line(&self.raw.front(), key).unwrap_or(1);
+        match keys::find(&self.raw.front(), from, needle) {
             Some((l, c)) => {
                 let len = needle.lines().next().unwrap_or("").trim().chars().count();
                 let d = match offset {
@@ -128,7 +128,7 @@ pub fn validate_entry(raw: &RawEntry, config: &Config) -> (Option<Entry>, Vec<Di
 
 fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
     let raw = cx.raw;
-    let tree = match yaml::parse_value(&raw.front) {
+    let tree = match yaml::parse_value(raw.front()) {
         Ok(t) => t,
         Err(e) => {
             yaml_error(cx, &e);
@@ -179,7 +179,7 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
             );
         }
     }
-    let fields: Fields = match yaml::from_str(&raw.front) {
+    let fields: Fields = match yaml::from_str(raw.front()) {
         Ok(f) => f,
         Err(e) => {
             yaml_error(cx, &e);
@@ -418,9 +418,9 @@ fn build(
     };
     debug_assert!(is_valid_segment(&id.tool) && is_valid_segment(&id.slug));
     let (body, body_line) = match raw.kind {
-        EntryKind::Markdown => (raw.body.clone(), raw.body_line),
+        EntryKind::Markdown => (raw.body().to_string(), raw.body_line),
         EntryKind::Yaml => {
-            let line = keys::key_line(&raw.front, "body").unwrap_or(1) + raw.front_line;
+            let line = keys::key_line(raw.front(), "body").unwrap_or(1) + raw.front_line;
             (f.body.unwrap_or_default(), line)
         }
     };

@@ -3,7 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
+
+use crate::memo::{KeyBuilder, Memo};
+
+static SCANS: std::sync::LazyLock<Memo<Arc<Scan>>> = std::sync::LazyLock::new(Memo::new);
 
 use crate::diag::Diagnostic;
 use crate::markdown::{self, Scan};
@@ -31,11 +37,15 @@ pub fn check(
     texts: &BTreeMap<&EntryId, &str>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<External> {
-    let scans: Vec<Scan> = site
+    let scans: Vec<Arc<Scan>> = site
         .entries
         .par_iter()
-        .map(|e| markdown::scan(&e.body, ENTRY_PAGE_IDS))
+        .map(|e| {
+            let key = KeyBuilder::new("scan").bytes(&e.fingerprint).key();
+            SCANS.get_or(key, || Arc::new(markdown::scan(&e.body, ENTRY_PAGE_IDS)))
+        })
         .collect();
+    SCANS.finish_run();
     let anchors: BTreeMap<&EntryId, BTreeSet<&str>> = site
         .entries
         .iter()

@@ -51,7 +51,7 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
         .map(|raw| {
             let key = KeyBuilder::new("validate_entry")
                 .bytes(raw.path.to_string_lossy().as_bytes())
-                .bytes(raw.text.as_bytes())
+                .bytes(&raw.hash)
                 .bytes(&config_json)
                 .key();
             let (mut entry, diags) = ENTRIES.get_or(key, || validate_entry(raw, config));

@@ -9,18 +9,15 @@ use crate::config::Config;
 use crate::load::{self, EntryKind, RawEntry};
 
 fn raw(kind: EntryKind, text: &str) -> Option<RawEntry> {
-    let (front, front_line, body, body_line) = load::split(kind, text).ok()?;
-    Some(RawEntry {
-        tool: "t".into(),
-        slug: "x".into(),
-        path: "content/t/x.md".into(),
+    RawEntry::new(
+        "t".into(),
+        "x".into(),
+        "content/t/x.md".into(),
         kind,
-        text: text.to_string(),
-        front: front.to_string(),
-        front_line,
-        body: body.to_string(),
-        body_line,
-    })
+        text.into(),
+        [0; 32],
+    )
+    .ok()
 }
 
 /// Pieces of entry syntax, so random input reaches deep into the parser.

@@ -1,11 +1,13 @@
 //! Rules that span entries: related ids, aliases, shared patterns, examples.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::keys;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::RawEntry;
+use crate::memo::{KeyBuilder, Memo};
 use crate::model::{EntryId, Site};
 use crate::pattern::{self, PatternSet};
 
@@ -24,9 +26,9 @@ pub fn check(
         let Some(raw) = raw_of.get(&(id.tool.as_str(), id.slug.as_str())) else {
             return d;
         };
-        let from = keys::key_line(&raw.front, key).unwrap_or(1);
+        let from = keys::key_line(raw.front(), key).unwrap_or(1);
         let (line, col) =
-            keys::find(&raw.front, from, needle).map_or((from, None), |(l, c)| (l, Some(c)));
+            keys::find(raw.front(), from, needle).map_or((from, None), |(l, c)| (l, Some(c)));
         d.file(&raw.path)
             .at(raw.front_line + line - 1, col, Some(&raw.text))
             .span(needle.chars().count())
@@ -37,7 +39,7 @@ pub fn check(
         .filter_map(|e| {
             raw_of
                 .get(&(e.id.tool.as_str(), e.id.slug.as_str()))
-                .map(|r| (&e.id, r.text.as_str()))
+                .map(|r| (&e.id, &*r.text))
         })
         .collect();
     let external = super::links::check(site, &texts, diags);
@@ -112,26 +114,52 @@ pub fn check(
     examples(site, &at, diags);
 }
 
+/// What the examples check found: (entry index, key, the text to point at, the
+/// diagnostic without its position).
+type Findings = Arc<Vec<(usize, &'static str, String, Diagnostic)>>;
+
+static EXAMPLES: std::sync::LazyLock<Memo<Findings>> = std::sync::LazyLock::new(Memo::new);
+
 /// Every example (and the title) must be matched by its own entry, and ranked first:
-/// this is how `check` proves that the patterns work on real logs.
+/// this is how `check` proves that the patterns work on real logs. The result depends
+/// only on every entry's id, patterns, examples and title, so `serve` redoes it only
+/// when one of those changed (positions are found afresh each time).
 fn examples(
     site: &Site,
     at: &(dyn Fn(&EntryId, &str, &str, Diagnostic) -> Diagnostic + Sync),
     diags: &mut Vec<Diagnostic>,
 ) {
+    let mut key = KeyBuilder::new("examples");
+    for e in &site.entries {
+        key = key
+            .json(&e.id)
+            .json(&e.patterns)
+            .json(&e.examples)
+            .bytes(e.title.as_bytes());
+    }
+    let found = EXAMPLES.get_or(key.key(), || Arc::new(find_example_problems(site)));
+    EXAMPLES.finish_run();
+    diags.extend(
+        found
+            .iter()
+            .map(|(i, key, needle, d)| at(&site.entries[*i].id, key, needle, d.clone())),
+    );
+}
+
+fn find_example_problems(site: &Site) -> Vec<(usize, &'static str, String, Diagnostic)> {
     use rayon::prelude::*;
-    let set: PatternSet = site
+    let compiled: Vec<(usize, pattern::Pattern)> = site
         .entries
-        .iter()
+        .par_iter()
         .enumerate()
-        .flat_map(|(i, e)| {
+        .flat_map_iter(|(i, e)| {
             e.patterns
                 .iter()
                 .filter_map(move |p| pattern::compile(p).ok().map(|c| (i, c)))
         })
         .collect();
-    let found: Vec<Diagnostic> = site
-        .entries
+    let set = PatternSet::new(compiled);
+    site.entries
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, e)| {
@@ -150,6 +178,7 @@ fn examples(
                     Some(_) => ("examples", text.lines().find(|l| !l.trim().is_empty()).unwrap_or("")),
                     None => ("title", text),
                 };
+                let mut push = |d: Diagnostic| out.push((i, key, needle.to_string(), d));
                 let mut own = false;
                 for line in text.lines() {
                     let norm = pattern::normalize_line(line);
@@ -157,9 +186,9 @@ fn examples(
                     let Some(best_own) = hits.iter().find(|h| h.entry == i) else {
                         for h in &hits {
                             let other = &site.entries[h.entry].id;
-                            out.push(at(&e.id, key, needle, Diagnostic::warning(format!(
+                            push(Diagnostic::warning(format!(
                                 "{what} is also matched by `{other}`, on the line `{}`", line.trim()
-                            )).hint("tighten one of the two entries' patterns")));
+                            )).hint("tighten one of the two entries' patterns"));
                         }
                         continue;
                     };
@@ -177,7 +206,7 @@ fn examples(
                             ))
                             .hint("tighten one of the two entries' patterns")
                         };
-                        out.push(at(&e.id, key, needle, d));
+                        push(d);
                     }
                 }
                 if !own {
@@ -185,13 +214,12 @@ fn examples(
                         Some(_) => Diagnostic::error(format!("{what} is not matched by any pattern of this entry")),
                         None => Diagnostic::warning("the title is not matched by any pattern of this entry"),
                     };
-                    out.push(at(&e.id, key, needle, d.hint("add a pattern for the wording this text shows")));
+                    push(d.hint("add a pattern for the wording this text shows"));
                 }
             }
             out
         })
-        .collect();
-    diags.extend(found);
+        .collect()
 }
 
 fn nearest<'a>(
