@@ -356,9 +356,18 @@ mod tests {
     #[test]
     fn shell_uses_errkbs_own_grammar() {
         let set = syntaxes();
-        assert_eq!(find_syntax("bash").map(|s| s.name.as_str()), Some(SHELL_NAME));
-        assert_eq!(find_syntax("console").map(|s| s.name.as_str()), Some(SHELL_NAME));
-        assert!(set.find_syntax_by_token("py").is_some(), "defaults are still there");
+        assert_eq!(
+            find_syntax("bash").map(|s| s.name.as_str()),
+            Some(SHELL_NAME)
+        );
+        assert_eq!(
+            find_syntax("console").map(|s| s.name.as_str()),
+            Some(SHELL_NAME)
+        );
+        assert!(
+            set.find_syntax_by_token("py").is_some(),
+            "defaults are still there"
+        );
     }
 
     #[test]
@@ -392,7 +401,10 @@ mod tests {
         assert!(class_of(&html, "$not").is_none(), "{html}");
         // Not options: a hyphen inside a word, a path.
         let html = highlight("apt-get install -y ca-certificates ./x-y", "sh");
-        assert_eq!(class_of(&html, "-y").map(|c| c.contains("option")), Some(true));
+        assert_eq!(
+            class_of(&html, "-y").map(|c| c.contains("option")),
+            Some(true)
+        );
         assert!(class_of(&html, "-certificates").is_none(), "{html}");
         assert!(class_of(&html, "-get").is_none(), "{html}");
     }
@@ -402,9 +414,20 @@ mod tests {
         let code = "cat <<'EOF' | sudo tee /etc/x.conf >/dev/null\nkey=$value\n  EOF\nEOF\nls -l";
         let html = highlight(code, "bash");
         assert_eq!(text_of(&html), code);
-        assert!(html.contains("hl-heredoc hl-shell\">key=$value\n"), "{html}");
-        assert_eq!(class_of(&html, "ls").map(|c| c.contains("function")), Some(true), "{html}");
-        assert_eq!(class_of(&html, "-l").map(|c| c.contains("option")), Some(true), "{html}");
+        assert!(
+            html.contains("hl-heredoc hl-shell\">key=$value\n"),
+            "{html}"
+        );
+        assert_eq!(
+            class_of(&html, "ls").map(|c| c.contains("function")),
+            Some(true),
+            "{html}"
+        );
+        assert_eq!(
+            class_of(&html, "-l").map(|c| c.contains("option")),
+            Some(true),
+            "{html}"
+        );
     }
 
     #[test]

@@ -60,9 +60,14 @@ impl RawEntry {
         hash: [u8; 32],
     ) -> Result<RawEntry, Diagnostic> {
         let (front, front_line, body, body_line) = split(kind, &text)?;
+        // The parts are slices of `text` (an empty part may be a literal elsewhere).
         let range = |part: &str| {
-            let start = part.as_ptr() as usize - text.as_ptr() as usize;
-            start..start + part.len()
+            let start = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+            if part.is_empty() || start > text.len() {
+                text.len()..text.len()
+            } else {
+                start..start + part.len()
+            }
         };
         let (front, body) = (range(front), range(body));
         Ok(RawEntry {
@@ -435,6 +440,30 @@ mod tests {
         assert_eq!((f, fl, b, bl), ("a: 1\n", 2, "# Body\n", 4));
         let (f, _, b, _) = split(EntryKind::Markdown, "---\n---").expect("ok");
         assert_eq!((f, b), ("", ""));
+    }
+
+    #[test]
+    fn raw_entry_parts() {
+        let md = RawEntry::new(
+            "t".into(),
+            "x".into(),
+            "x.md".into(),
+            EntryKind::Markdown,
+            "---\na: 1\n---\nbody\n".into(),
+            [0; 32],
+        )
+        .expect("md");
+        assert_eq!((md.front(), md.body()), ("a: 1\n", "body\n"));
+        let y = RawEntry::new(
+            "t".into(),
+            "x".into(),
+            "x.yaml".into(),
+            EntryKind::Yaml,
+            "a: 1\n".into(),
+            [0; 32],
+        )
+        .expect("yaml");
+        assert_eq!((y.front(), y.body()), ("a: 1\n", ""));
     }
 
     #[test]

@@ -47,8 +47,14 @@ impl Outcome {
         if std::env::var_os("ERRKB_TIMINGS").is_some() {
             // Peak memory so far, where the system reports it (Linux).
             let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-            for line in status.lines().filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS")) {
-                eprintln!("timing: after {step}: {}", line.split_whitespace().collect::<Vec<_>>().join(" "));
+            for line in status
+                .lines()
+                .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+            {
+                eprintln!(
+                    "timing: after {step}: {}",
+                    line.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
             }
         }
         v

@@ -115,7 +115,11 @@ impl Staging {
         }
         let path = self.dir.path().join(&file.path);
         if let Some(parent) = path.parent() {
-            let known = self.made.lock().map(|m| m.contains(parent)).unwrap_or(false);
+            let known = self
+                .made
+                .lock()
+                .map(|m| m.contains(parent))
+                .unwrap_or(false);
             if !known {
                 fsutil::create_dir_all(parent).map_err(|e| e.to_string())?;
                 if let Ok(mut m) = self.made.lock() {

@@ -329,7 +329,9 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
     }
 
     // Full text: BM25F with precomputed scores, in flat vectors by term number.
-    let table = TERMS.read().map_err(|_| "search term table poisoned".to_string())?;
+    let table = TERMS
+        .read()
+        .map_err(|_| "search term table poisoned".to_string())?;
     let nterms = table.names.len();
     let mut doc_freq = vec![0u32; nterms];
     for p in &per {

@@ -85,11 +85,10 @@ impl Checked<'_> {
             .map(|mut s| s.insert(file.path.clone()))
             .unwrap_or(true);
         if !fresh {
-            return Err(Diagnostic::error(format!(
-                "two outputs share the path `{}`",
-                file.path
-            ))
-            .hint("a tool folder, tag or alias collides with a page errkb generates"));
+            return Err(
+                Diagnostic::error(format!("two outputs share the path `{}`", file.path))
+                    .hint("a tool folder, tag or alias collides with a page errkb generates"),
+            );
         }
         self.sink.put(file).map_err(Diagnostic::error)
     }

@@ -147,11 +147,7 @@ fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Opti
     if !diags.is_empty() {
         anstream::eprint!("{}", diag::render(&diags, diag::Format::Human, true));
     }
-    let files: Files = out
-        .files
-        .into_iter()
-        .map(|f| (f.path, f.bytes))
-        .collect();
+    let files: Files = out.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     let count = files.len();
     if let Ok(mut w) = shared.files.write() {
         *w = Arc::new(files);
