@@ -333,8 +333,9 @@ fn stamp(m: &std::fs::Metadata) -> Stamp {
 }
 
 /// Texts read by earlier runs of `serve`, by path, with the stamp they were read at.
-static TEXTS: std::sync::LazyLock<Mutex<HashMap<PathBuf, (Stamp, Arc<str>, [u8; 32])>>> =
-    std::sync::LazyLock::new(Default::default);
+type TextCache = HashMap<PathBuf, (Stamp, Arc<str>, [u8; 32])>;
+
+static TEXTS: std::sync::LazyLock<Mutex<TextCache>> = std::sync::LazyLock::new(Default::default);
 
 /// Reads one entry file (refusing oversized ones unread); `serve` reuses the text of a
 /// file whose stamp has not changed since it was last read.

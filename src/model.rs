@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -209,7 +210,8 @@ pub struct Tool {
 pub struct Site {
     pub intro: Option<String>,
     pub tools: Vec<Tool>,
-    pub entries: Vec<Entry>,
+    /// Shared, so `serve` reuses an unchanged entry without copying it.
+    pub entries: Vec<Arc<Entry>>,
 }
 
 impl Site {
@@ -217,7 +219,7 @@ impl Site {
         self.entries
             .binary_search_by(|e| e.id.cmp(id))
             .ok()
-            .map(|i| &self.entries[i])
+            .map(|i| &*self.entries[i])
     }
 
     pub fn tool(&self, id: &str) -> Option<&Tool> {

@@ -2,9 +2,13 @@
 //! for tools and chat bots; `errkb match --catalog` reads it) and `api/<tool>/<slug>.json`
 //! (one entry, every key).
 
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::memo::{KeyBuilder, Memo};
 use crate::model::{Entry, Site};
 use crate::render::OutFile;
 
@@ -81,17 +85,32 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
         path: "api/entries.json".into(),
         bytes: serde_json::to_vec(&catalog).unwrap_or_default().into(),
     }];
-    for e in &site.entries {
-        let full = Full {
-            version: API_VERSION,
-            url: url(config, e),
-            tool_name: tool_name(e),
-            entry: e,
-        };
-        out.push(OutFile {
-            path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
-            bytes: serde_json::to_vec(&full).unwrap_or_default().into(),
-        });
-    }
+    let files: Vec<OutFile> = site
+        .entries
+        .par_iter()
+        .map(|e| {
+            let full = Full {
+                version: API_VERSION,
+                url: url(config, e),
+                tool_name: tool_name(e),
+                entry: e,
+            };
+            let key = KeyBuilder::new("api_entry")
+                .bytes(&e.fingerprint)
+                .bytes(full.url.as_bytes())
+                .bytes(full.tool_name.as_bytes())
+                .key();
+            OutFile {
+                path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
+                bytes: ENTRY_FILES.get_or(key, || {
+                    Arc::new(serde_json::to_vec(&full).unwrap_or_default())
+                }),
+            }
+        })
+        .collect();
+    ENTRY_FILES.finish_run();
+    out.extend(files);
     out
 }
+
+static ENTRY_FILES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);

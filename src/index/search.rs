@@ -130,18 +130,22 @@ fn squeeze(js: &str) -> String {
 
 fn base36(mut v: usize, width: usize, out: &mut String) {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut buf = vec![b'0'; width];
-    for slot in buf.iter_mut().rev() {
+    let mut buf = [b'0'; 16];
+    let width = width.min(buf.len());
+    for slot in buf[..width].iter_mut().rev() {
         *slot = DIGITS[v % 36];
         v /= 36;
     }
-    out.push_str(std::str::from_utf8(&buf).unwrap_or(""));
+    for &b in &buf[..width] {
+        out.push(char::from(b));
+    }
 }
 
 /// A score as 1..=35 on a log scale of the best score; the browser undoes it with
 /// `Math.expm1(q / 35 * Math.log1p(best))`, where only the ratios matter.
-fn quantize(score: f64, best: f64) -> usize {
-    ((score.max(0.0).ln_1p() / best.ln_1p() * 35.0).round() as usize).clamp(1, 35)
+/// `ln_best` is `ln(1 + best)`, computed once per index.
+fn quantize_ln(score: f64, ln_best: f64) -> usize {
+    ((score.max(0.0).ln_1p() / ln_best * 35.0).round() as usize).clamp(1, 35)
 }
 
 fn json<T: Serialize>(v: &T) -> Vec<u8> {
@@ -375,7 +379,12 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         .filter(|&t| !postings[t as usize].is_empty())
         .collect();
     used.sort_by(|a, b| table.names[*a as usize].cmp(&table.names[*b as usize]));
-    let mut term_shards: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    // Terms in order, each shard's lines written straight into its text: one line per
+    // term, the term without its first two characters, a space, the postings.
+    let mut term_shards: BTreeMap<String, String> = BTreeMap::new();
+    let ln_best = best.ln_1p();
+    let mut last_prefix: &str = "\u{0}";
+    let mut current = String::new();
     for t in used {
         let p = &mut postings[t as usize];
         if p.len() > MAX_POSTINGS {
@@ -383,18 +392,33 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
             p.truncate(MAX_POSTINGS);
             p.sort_by_key(|x| x.0);
         }
-        let mut enc = String::with_capacity(p.len() * (width + 2));
-        for &(d, score) in p.iter() {
-            base36(d, width, &mut enc);
-            base36(quantize(score, best), 1, &mut enc);
+        let term: &str = &table.names[t as usize];
+        let cut = term.char_indices().nth(2).map_or(term.len(), |(i, _)| i);
+        let (prefix, rest) = term.split_at(cut);
+        if prefix != last_prefix {
+            if !current.is_empty() {
+                term_shards
+                    .entry(shard_key(last_prefix))
+                    .or_default()
+                    .push_str(&current);
+                current.clear();
+            }
+            last_prefix = prefix;
         }
-        let term = &table.names[t as usize];
-        term_shards
-            .entry(shard_key(term))
-            .or_default()
-            .insert(term.to_string(), enc);
+        current.push_str(rest);
+        current.push(' ');
+        for &(d, score) in p.iter() {
+            base36(d, width, &mut current);
+            base36(quantize_ln(score, ln_best), 1, &mut current);
+        }
+        current.push('\n');
     }
-    drop(table);
+    if !current.is_empty() {
+        term_shards
+            .entry(shard_key(last_prefix))
+            .or_default()
+            .push_str(&current);
+    }
     let keys: Vec<&str> = term_shards.keys().map(String::as_str).collect();
     let manifest = Manifest {
         v: 1,
@@ -409,17 +433,11 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         terms: keys.join(" "),
         dir: String::new(),
     };
-    for (k, shard) in &term_shards {
-        let mut text = String::new();
-        for (term, post) in shard {
-            let rest: String = term.chars().skip(2).collect();
-            text.push_str(&rest);
-            text.push(' ');
-            text.push_str(post);
-            text.push('\n');
-        }
+    for (k, text) in term_shards {
         files.push((format!("t{k}.txt"), text.into_bytes()));
     }
+    drop(table);
+
     // Version folder from the content; the manifest at its fixed address names it.
     let mut hasher = blake3::Hasher::new();
     for (name, bytes) in &files {

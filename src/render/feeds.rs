@@ -72,6 +72,7 @@ fn atom(r: &Renderer) -> OutFile {
         .site
         .entries
         .iter()
+        .map(|e| &**e)
         .filter(|e| e.updated.is_some())
         .collect();
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));

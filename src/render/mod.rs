@@ -318,10 +318,17 @@ pub fn render(
     let r = Renderer::new(site, config, theme, &urls)?;
     let global = global_key(site, config, theme, &urls);
     // The search index and the pages are independent: build both at once.
+    let put_all = |files: Vec<Result<OutFile, Diagnostic>>| -> Vec<Diagnostic> {
+        files
+            .into_par_iter()
+            .filter_map(|f| f.and_then(|f| out.put(f)).err())
+            .collect()
+    };
     let (search, mut diags) = rayon::join(
         || crate::index::search::build(site, config),
         || -> Vec<Diagnostic> {
-            site.entries
+            let mut diags: Vec<Diagnostic> = site
+                .entries
                 .par_iter()
                 .filter_map(|e| {
                     let key = entry_key(&global, site, e);
@@ -340,10 +347,18 @@ pub fn render(
                     };
                     out.put(page).err()
                 })
-                .collect()
+                .collect();
+            ENTRY_PAGES.finish_run();
+            diags.extend(put_all(pages::lists(&r)));
+            let other: Vec<OutFile> = assets
+                .into_iter()
+                .chain(feeds::all(&r))
+                .chain(crate::index::api(site, config))
+                .collect();
+            diags.extend(put_all(other.into_iter().map(Ok).collect()));
+            diags
         },
     );
-    ENTRY_PAGES.finish_run();
     let search = search.map_err(|m| {
         vec![
             Diagnostic::error(m)
@@ -351,20 +366,7 @@ pub fn render(
                 .hint("raise the limit under `search:` in errkb.yaml"),
         ]
     })?;
-    let rest = pages::lists(&r)
-        .into_par_iter()
-        .chain(
-            assets
-                .into_iter()
-                .chain(feeds::all(&r))
-                .chain(crate::index::api(site, config))
-                .chain(search.files)
-                .map(Ok)
-                .collect::<Vec<_>>(),
-        )
-        .filter_map(|f| f.and_then(|f| out.put(f)).err())
-        .collect::<Vec<_>>();
-    diags.extend(rest);
+    diags.extend(put_all(search.files.into_iter().map(Ok).collect()));
     if !diags.is_empty() {
         diags.dedup_by(|a, b| a.message == b.message);
         return Err(diags);

@@ -2,6 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
@@ -9,6 +12,7 @@ use super::view::{self, entry_view, md_options};
 use super::{OutFile, PageMeta, Renderer};
 use crate::diag::Diagnostic;
 use crate::markdown;
+use crate::memo::{KeyBuilder, Memo};
 use crate::model::Entry;
 
 /// An entry as it appears in a list.
@@ -17,19 +21,29 @@ struct Item<'a> {
     id: String,
     url: String,
     title: &'a str,
-    summary_html: String,
+    summary_html: Arc<str>,
     tool_id: &'a str,
     tool_name: &'a str,
     updated: Option<&'a str>,
 }
 
+/// Summaries as list pages show them, by entry fingerprint and base path: every list
+/// an entry is on shows the same one.
+static SUMMARIES: std::sync::LazyLock<Memo<Arc<str>>> = std::sync::LazyLock::new(Memo::new);
+
 fn item<'a>(r: &Renderer<'a>, e: &'a Entry) -> Item<'a> {
-    let o = md_options(r.config, &r.base_path);
+    let key = KeyBuilder::new("summary")
+        .bytes(&e.fingerprint)
+        .bytes(r.base_path.as_bytes())
+        .key();
+    let summary_html = SUMMARIES.get_or(key, || {
+        markdown::render_inline(&e.summary, md_options(r.config, &r.base_path)).into()
+    });
     Item {
         id: e.id.to_string(),
         url: format!("{}{}", r.base_path, e.id.path()),
         title: &e.title,
-        summary_html: markdown::render_inline(&e.summary, o),
+        summary_html,
         tool_id: &e.id.tool,
         tool_name: r
             .site
@@ -120,6 +134,7 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     let mut recent: Vec<&Entry> = site
         .entries
         .iter()
+        .map(|e| &**e)
         .filter(|e| e.updated.is_some())
         .collect();
     recent.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
@@ -147,34 +162,39 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     ));
 
     // One page per tool.
-    for t in &site.tools {
-        let entries: Vec<Item> = site
-            .entries
-            .iter()
-            .filter(|e| e.id.tool == t.id)
-            .map(|e| item(r, e))
-            .collect();
-        let mut ctx = Context::new();
-        ctx.insert("tool", t);
-        ctx.insert("entries", &entries);
-        let desc = t
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{} errors explained, with safe fixes.", t.name));
-        let path = format!("{}/", t.id);
-        out.push(r.page(
-            "tool.html",
-            ctx,
-            &meta(
-                r,
-                format!("{} errors – {}", t.name, cfg.title),
-                desc,
-                path.clone(),
-                "tool",
-            ),
-            format!("{path}index.html"),
-        ));
-    }
+    let tool_pages: Vec<_> = site
+        .tools
+        .par_iter()
+        .map(|t| {
+            let entries: Vec<Item> = site
+                .entries
+                .iter()
+                .filter(|e| e.id.tool == t.id)
+                .map(|e| item(r, e))
+                .collect();
+            let mut ctx = Context::new();
+            ctx.insert("tool", t);
+            ctx.insert("entries", &entries);
+            let desc = t
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("{} errors explained, with safe fixes.", t.name));
+            let path = format!("{}/", t.id);
+            r.page(
+                "tool.html",
+                ctx,
+                &meta(
+                    r,
+                    format!("{} errors – {}", t.name, cfg.title),
+                    desc,
+                    path.clone(),
+                    "tool",
+                ),
+                format!("{path}index.html"),
+            )
+        })
+        .collect();
+    out.extend(tool_pages);
 
     // Tags.
     let mut tags: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
@@ -211,27 +231,32 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
         ),
         "tags/index.html".into(),
     ));
-    for (t, entries) in &tags {
-        let mut ctx = Context::new();
-        ctx.insert("tag", t);
-        ctx.insert(
-            "entries",
-            &entries.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
-        );
-        let path = format!("tags/{t}/");
-        out.push(r.page(
-            "tag.html",
-            ctx,
-            &meta(
-                r,
-                format!("Tagged “{t}” – {}", cfg.title),
-                format!("Errors tagged {t}: {} entries.", entries.len()),
-                path.clone(),
-                "tag",
-            ),
-            format!("{path}index.html"),
-        ));
-    }
+    let tags: Vec<(&str, Vec<&Entry>)> = tags.into_iter().collect();
+    let tag_pages: Vec<_> = tags
+        .par_iter()
+        .map(|(t, entries)| {
+            let mut ctx = Context::new();
+            ctx.insert("tag", t);
+            ctx.insert(
+                "entries",
+                &entries.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
+            );
+            let path = format!("tags/{t}/");
+            r.page(
+                "tag.html",
+                ctx,
+                &meta(
+                    r,
+                    format!("Tagged “{t}” – {}", cfg.title),
+                    format!("Errors tagged {t}: {} entries.", entries.len()),
+                    path.clone(),
+                    "tag",
+                ),
+                format!("{path}index.html"),
+            )
+        })
+        .collect();
+    out.extend(tag_pages);
 
     // The search page: results for `search/?q=…`, so a search can be linked.
     out.push(r.page(
@@ -280,5 +305,6 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             out.push(r.page("redirect.html", ctx, &page, format!("{path}index.html")));
         }
     }
+    SUMMARIES.finish_run();
     out
 }

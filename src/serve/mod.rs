@@ -171,7 +171,7 @@ fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Opti
 
 /// Quiet time that ends a burst of file events (an editor writing a temp file and
 /// renaming it is one change).
-const DEBOUNCE: Duration = Duration::from_millis(60);
+const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// Watches the site's sources; each burst of changes becomes one rebuild. Reads are
 /// ignored (the rebuild itself reads every file).

@@ -85,7 +85,7 @@ impl Ctx<'_> {
 
     /// At the line of a top-level key (the first line when the key is absent).
     fn key(&mut self, key: &str, d: Diagnostic) {
-        match keys::key_line(&self.raw.front(), key) {
+        match keys::key_line(self.raw.front(), key) {
             Some(l) => self.at(d, l, Some(1)),
             None => self.at(d, 1, None),
         }
@@ -98,8 +98,8 @@ impl Ctx<'_> {
 
     /// Like [`Ctx::item`], pointing `offset` characters into the needle when given.
     fn item_at(&mut self, key: &str, needle: &str, offset: Option<usize>, d: Diagnostic) {
-        let from = keys::key_line(&self.raw.front(), key).unwrap_or(1);
-        match keys::find(&self.raw.front(), from, needle) {
+        let from = keys::key_line(self.raw.front(), key).unwrap_or(1);
+        match keys::find(self.raw.front(), from, needle) {
             Some((l, c)) => {
                 let len = needle.lines().next().unwrap_or("").trim().chars().count();
                 let d = match offset {

@@ -13,6 +13,7 @@ mod site;
 mod proptests;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -25,7 +26,7 @@ use crate::yaml;
 
 pub use entry::{is_real_date, is_valid_tag, validate_entry};
 
-type Validated = (Option<crate::model::Entry>, Vec<Diagnostic>);
+type Validated = (Option<Arc<crate::model::Entry>>, Vec<Diagnostic>);
 
 static ENTRIES: std::sync::LazyLock<Memo<Validated>> = std::sync::LazyLock::new(Memo::new);
 
@@ -54,11 +55,14 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
                 .bytes(&raw.hash)
                 .bytes(&config_json)
                 .key();
-            let (mut entry, diags) = ENTRIES.get_or(key, || validate_entry(raw, config));
-            if let Some(e) = &mut entry {
-                e.fingerprint = key;
-            }
-            (entry, diags)
+            ENTRIES.get_or(key, || {
+                let (entry, diags) = validate_entry(raw, config);
+                let entry = entry.map(|mut e| {
+                    e.fingerprint = key;
+                    Arc::new(e)
+                });
+                (entry, diags)
+            })
         })
         .collect();
     ENTRIES.finish_run();

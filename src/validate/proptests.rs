@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 
 use crate::config::Config;
-use crate::load::{self, EntryKind, RawEntry};
+use crate::load::{EntryKind, RawEntry};
 
 fn raw(kind: EntryKind, text: &str) -> Option<RawEntry> {
     RawEntry::new(

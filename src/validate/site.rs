@@ -57,7 +57,27 @@ pub fn check(
         .collect();
     let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
     let mut pattern_owner: BTreeMap<String, &EntryId> = BTreeMap::new();
-    for e in &site.entries {
+    let identities: Vec<Arc<Vec<String>>> = {
+        use rayon::prelude::*;
+        let ids = site
+            .entries
+            .par_iter()
+            .map(|e| {
+                let key = KeyBuilder::new("identity").bytes(&e.fingerprint).key();
+                IDENTITIES.get_or(key, || {
+                    Arc::new(
+                        e.patterns
+                            .iter()
+                            .map(|p| pattern::identity_key(p))
+                            .collect(),
+                    )
+                })
+            })
+            .collect();
+        IDENTITIES.finish_run();
+        ids
+    };
+    for (e, identity) in site.entries.iter().zip(&identities) {
         for r in &e.related {
             if !live.contains(r) && !on_disk.contains(r) {
                 let hint = if *r == e.id {
@@ -94,9 +114,8 @@ pub fn check(
                 ));
             }
         }
-        for p in &e.patterns {
-            let key = crate::pattern::identity_key(p);
-            if let Some(other) = pattern_owner.get(&key) {
+        for (p, key) in e.patterns.iter().zip(identity.iter()) {
+            if let Some(other) = pattern_owner.get(key) {
                 if *other != &e.id {
                     diags.push(at(
                         &e.id,
@@ -107,7 +126,7 @@ pub fn check(
                     ));
                 }
             } else {
-                pattern_owner.insert(key, &e.id);
+                pattern_owner.insert(key.clone(), &e.id);
             }
         }
     }
@@ -119,6 +138,10 @@ pub fn check(
 type Findings = Arc<Vec<(usize, &'static str, String, Diagnostic)>>;
 
 static EXAMPLES: std::sync::LazyLock<Memo<Findings>> = std::sync::LazyLock::new(Memo::new);
+
+/// Each entry's pattern identities (see [`pattern::identity_key`]), by fingerprint.
+static IDENTITIES: std::sync::LazyLock<Memo<Arc<Vec<String>>>> =
+    std::sync::LazyLock::new(Memo::new);
 
 /// Every example (and the title) must be matched by its own entry, and ranked first:
 /// this is how `check` proves that the patterns work on real logs. The result depends
@@ -132,10 +155,15 @@ fn examples(
     let mut key = KeyBuilder::new("examples");
     for e in &site.entries {
         key = key
-            .json(&e.id)
-            .json(&e.patterns)
-            .json(&e.examples)
+            .bytes(e.id.tool.as_bytes())
+            .bytes(e.id.slug.as_bytes())
             .bytes(e.title.as_bytes());
+        key = key
+            .bytes(&(e.patterns.len() as u64).to_le_bytes())
+            .bytes(&(e.examples.len() as u64).to_le_bytes());
+        for text in e.patterns.iter().chain(&e.examples) {
+            key = key.bytes(text.as_bytes());
+        }
     }
     let found = EXAMPLES.get_or(key.key(), || Arc::new(find_example_problems(site)));
     EXAMPLES.finish_run();
