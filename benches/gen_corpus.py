@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Deterministic synthetic knowledge base for errkb's benchmarks.
 
-    python3 benches/gen_corpus.py N OUT_DIR
+    python3 benches/gen_corpus.py N OUT_DIR [--hugo HUGO_DIR]
 
 Writes an errkb site with N entries spread over 20 tools: each entry has ~5 KB of
 Markdown, 4-6 highlighted shell blocks, every required key, unique patterns and one
 example matched by them. The same seed always gives the same bytes.
+
+With --hugo, also writes the same entries as a Hugo site (config, a minimal theme of
+our own in layouts/, content/<tool>/<file>.md with title, summary, tags and date in the
+front matter and the same Markdown body; code fences highlighted by Hugo's default
+Chroma). Its home page carries Pagefind's default UI, for the search benchmark.
 """
 
+import argparse
 import os
 import random
-import sys
 
 TOOLS = [
     "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
@@ -87,19 +92,148 @@ updated: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}
 {chr(10).join(body)}"""
 
 
+HUGO_CONFIG = """baseURL = "http://localhost/"
+title = "Benchmark KB"
+languageCode = "en"
+disableHugoGeneratorInject = true
+
+[taxonomies]
+  tag = "tags"
+
+[markup]
+  [markup.highlight]
+    # Hugo's default highlighter (Chroma, inline styles), made explicit.
+    codeFences = true
+    guessSyntax = false
+    noClasses = true
+    style = "monokai"
+  [markup.goldmark.renderer]
+    unsafe = false
+"""
+
+HUGO_LAYOUTS = {
+    "_default/baseof.html": """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ if .IsHome }}{{ .Site.Title }}{{ else }}{{ .Title }} | {{ .Site.Title }}{{ end }}</title>
+<meta name="description" content="{{ with .Summary }}{{ . | plainify | truncate 160 }}{{ else }}{{ .Site.Title }}{{ end }}">
+<link rel="canonical" href="{{ .Permalink }}">
+<link rel="icon" href="data:,">
+{{ block "head" . }}{{ end }}
+</head>
+<body>
+<header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a>
+<nav><a href="{{ "/tags/" | relURL }}">Tags</a></nav></header>
+<main>
+{{ block "main" . }}{{ end }}
+</main>
+<footer><p>Generated for the errkb benchmark.</p></footer>
+</body>
+</html>
+""",
+    "_default/single.html": """{{ define "main" }}
+<article data-pagefind-body>
+<p class="crumbs"><a href="{{ .CurrentSection.RelPermalink }}">{{ .Section }}</a></p>
+<h1>{{ .Title }}</h1>
+<p class="summary">{{ .Summary }}</p>
+{{ with .Params.tags }}<ul class="tags">{{ range . }}<li><a href="{{ (printf "/tags/%s/" (. | urlize)) | relURL }}">{{ . }}</a></li>{{ end }}</ul>{{ end }}
+<p class="updated">Updated <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2006-01-02" }}</time></p>
+{{ .TableOfContents }}
+{{ .Content }}
+</article>
+{{ end }}
+""",
+    "_default/list.html": """{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<p>{{ len .Pages }} pages</p>
+<ul class="entries">
+{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a><p>{{ .Summary }}</p></li>
+{{ end }}</ul>
+{{ end }}
+""",
+    "index.html": """{{ define "head" }}
+<link href="{{ "pagefind/pagefind-ui.css" | relURL }}" rel="stylesheet">
+<script src="{{ "pagefind/pagefind-ui.js" | relURL }}"></script>
+{{ end }}
+{{ define "main" }}
+<h1>{{ .Site.Title }}</h1>
+<div id="search"></div>
+<script>
+window.addEventListener("DOMContentLoaded", function () {
+  new PagefindUI({ element: "#search" });
+});
+</script>
+<h2>Tools</h2>
+<ul class="tools">
+{{ range .Site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> ({{ len .Pages }})</li>
+{{ end }}</ul>
+<h2>Recently reviewed</h2>
+<ul class="recent">
+{{ range first 10 .Site.RegularPages.ByDate.Reverse }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>
+{{ end }}
+""",
+}
+
+
+def hugo_page(text):
+    """The Hugo version of a generated entry: title, summary, tags and date in the
+    front matter, and the same Markdown body."""
+    _, fm, body = text.split("---\n", 2)
+    fields = {}
+    for line in fm.splitlines():
+        for key in ("title", "summary", "tags", "updated"):
+            if line.startswith(key + ": "):
+                fields[key] = line[len(key) + 2:]
+    return (
+        "---\n"
+        f"title: {fields['title']}\n"
+        f"summary: {fields['summary']}\n"
+        f"tags: {fields['tags']}\n"
+        f"date: {fields['updated']}\n"
+        "---\n"
+        f"{body}"
+    )
+
+
+def write_hugo_skeleton(hugo):
+    os.makedirs(os.path.join(hugo, "content"), exist_ok=True)
+    with open(os.path.join(hugo, "config.toml"), "w") as f:
+        f.write(HUGO_CONFIG)
+    for rel, text in HUGO_LAYOUTS.items():
+        path = os.path.join(hugo, "layouts", rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+
 def main():
-    n = int(sys.argv[1])
-    out = sys.argv[2]
+    ap = argparse.ArgumentParser(description="Deterministic synthetic errkb (and Hugo) site.")
+    ap.add_argument("n", type=int, help="number of entries")
+    ap.add_argument("out", help="folder of the errkb site")
+    ap.add_argument("--hugo", metavar="DIR", help="also write the same entries as a Hugo site here")
+    a = ap.parse_args()
+    n, out = a.n, a.out
     r = random.Random(42)
     os.makedirs(os.path.join(out, "content"), exist_ok=True)
     with open(os.path.join(out, "errkb.yaml"), "w") as f:
         f.write("title: Benchmark KB\nbase_url: /\nsearch:\n  max_file_kb: 4096\n")
+    if a.hugo:
+        write_hugo_skeleton(a.hugo)
     for i in range(n):
         tool = TOOLS[i % len(TOOLS)]
         d = os.path.join(out, "content", tool)
         os.makedirs(d, exist_ok=True)
+        text = entry(r, tool, i)
         with open(os.path.join(d, f"error-{i:06d}.md"), "w") as f:
-            f.write(entry(r, tool, i))
+            f.write(text)
+        if a.hugo:
+            hd = os.path.join(a.hugo, "content", tool)
+            os.makedirs(hd, exist_ok=True)
+            with open(os.path.join(hd, f"error-{i:06d}.md"), "w") as f:
+                f.write(hugo_page(text))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# errkb's benchmark in one command: errkb against Hugo (build), Pagefind (search in
+# headless Chromium) and ripgrep (log matching). See benches/run.sh --help.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Exact versions of the npm tools, so runs stay comparable.
+PAGEFIND_VERSION=1.6.0
+PUPPETEER_VERSION=24.43.1
+TOOLS=target/bench-tools
+
+usage() {
+  cat <<'EOF'
+Usage: benches/run.sh [--quick] [--sizes 1000,10000] [--only build,serve,search,match]
+                      [--no-build] [more options of benches/scale.py, below]
+
+errkb's benchmark. It installs what is missing (hugo, ripgrep, chromium, node and npm with
+apt-get as root; Pagefind and puppeteer-core with npm into target/bench-tools/), builds
+errkb with `cargo build --release`, then runs benches/scale.py:
+
+  build   cold `errkb build` vs `hugo` at N = 1,000 / 10,000 / 50,000 (median of 3)
+  serve   `errkb serve` at N = 10,000: entry edit → page served, RSS over 1,000 edits
+  search  headless Chromium at N = 10,000: errkb's search vs Hugo + Pagefind's UI
+  match   `errkb match` vs `rg -f` on a 200 MB synthetic CI log at N = 10,000
+
+--quick uses N = 300 and 1,000, 50 edits and a 20 MB log (about 2 minutes) and writes
+target/bench/benchmarks-quick.md; a full run writes the tables into docs/benchmarks.md
+(between <!-- bench:begin --> and <!-- bench:end -->) and the chart docs/benchmarks.svg.
+Raw results: target/bench/results.json. Corpora are cached in target/bench/.
+
+--no-build   use the errkb binary as it is (target/release/errkb, or $ERRKB_BIN)
+
+EOF
+  if command -v python3 >/dev/null; then
+    python3 benches/scale.py --help | sed -n '/^options:/,$p'
+  fi
+}
+
+build=1
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) usage; exit 0 ;;
+    --no-build) build=0 ;;
+    *) args+=("$arg") ;;
+  esac
+done
+
+die() { echo "benches/run.sh: $*" >&2; exit 1; }
+
+# ---- system packages (apt), only when missing
+need=()
+command -v python3 >/dev/null || need+=(python3)
+command -v hugo >/dev/null || need+=(hugo)
+command -v rg >/dev/null || need+=(ripgrep)
+command -v chromium >/dev/null || need+=(chromium)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing: ${need[*]}; install them (apt-get install ${need[*]}) or run this as root"
+  fi
+  command -v apt-get >/dev/null || die "missing: ${need[*]}, and there is no apt-get to install them with"
+  echo "installing ${need[*]} with apt-get" >&2
+  apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
+    || die "apt-get install ${need[*]} failed"
+fi
+
+# ---- npm tools into target/bench-tools, only when missing
+have_npm_tool() {
+  local pkg=$1 version=$2
+  [ -f "$TOOLS/node_modules/$pkg/package.json" ] \
+    && grep -q "\"version\": *\"$version\"" "$TOOLS/node_modules/$pkg/package.json"
+}
+if ! have_npm_tool pagefind "$PAGEFIND_VERSION" || ! have_npm_tool puppeteer-core "$PUPPETEER_VERSION" \
+   || [ ! -x "$TOOLS/node_modules/.bin/pagefind" ]; then
+  echo "installing pagefind@$PAGEFIND_VERSION and puppeteer-core@$PUPPETEER_VERSION into $TOOLS" >&2
+  mkdir -p "$TOOLS"
+  [ -f "$TOOLS/package.json" ] || echo '{"private": true}' > "$TOOLS/package.json"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$TOOLS" --no-audit --no-fund --silent \
+    "pagefind@$PAGEFIND_VERSION" "puppeteer-core@$PUPPETEER_VERSION" \
+    || die "npm install of pagefind and puppeteer-core failed"
+fi
+"$TOOLS/node_modules/.bin/pagefind" --version >/dev/null 2>&1 \
+  || die "Pagefind is installed in $TOOLS but does not run (its platform binary is missing?)"
+
+# ---- errkb
+if [ "$build" = 1 ]; then
+  echo "cargo build --release" >&2
+  cargo build --release || die "cargo build --release failed"
+fi
+
+# Python owns every child process (each in its own process group) and kills them on exit,
+# on Ctrl-C and on SIGTERM.
+exec python3 benches/scale.py "${args[@]+"${args[@]}"}"
