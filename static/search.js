@@ -254,11 +254,14 @@ async function fullText(index, query, typing) {
   const matchedWords = new Map();
   const seen = new Set();
   const terms = [];
+  // Fetch every word's shard at once rather than one round trip after another.
+  const unique = Array.from(new Set(words));
+  const shards = new Map(await Promise.all(unique.map(async (w) => [w, await index.shard(hexKey(w))])));
   for (let wi = 0; wi < words.length; wi++) {
     const w = words[wi];
     if (seen.has(w)) continue;
     seen.add(w);
-    const shard = await index.shard(hexKey(w));
+    const shard = shards.get(w);
     const found = [];
     if (shard) {
       if (shard.has(w)) found.push([w, 1]);
@@ -301,9 +304,12 @@ async function fullText(index, query, typing) {
 export async function search(index, query, limit, typing) {
   await index.load();
   const lines = query.split(/\r\n|\r|\n/).slice(0, MAX_LINES);
-  const sig = await signatureHits(index, lines);
-  // A long paste is a log, not keywords: full text adds little but noise there.
-  const ft = lines.length <= 20 ? await fullText(index, lines.join(" "), typing) : { hits: [], terms: [], phrases: [] };
+  // Both tiers at once; a long paste is a log, not keywords: full text adds little but
+  // noise there.
+  const [sig, ft] = await Promise.all([
+    signatureHits(index, lines),
+    lines.length <= 20 ? fullText(index, lines.join(" "), typing) : { hits: [], terms: [], phrases: [] },
+  ]);
   const out = [];
   const used = new Set();
   for (const h of sig) {
@@ -444,9 +450,11 @@ function setupBox() {
     panel.hidden = false;
   };
 
+  // Once the index is loaded a search takes a few milliseconds: answer every keystroke
+  // (a newer run makes older ones drop their results). Until then, wait for a pause.
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(run, 60);
+    timer = setTimeout(run, index.manifest ? 0 : 60);
   };
 
   input.addEventListener("focus", () => {

@@ -59,14 +59,20 @@ fn url(config: &Config, e: &Entry) -> String {
 
 pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
     let tool_name = |e: &Entry| site.tool(&e.id.tool).map_or("", |t| t.name.as_str());
-    let catalog = Catalog {
+    // The catalog is the head of a `Catalog` followed by each entry's `Summary`, so it is
+    // written from per-entry pieces that `serve` keeps between rebuilds.
+    let head = Catalog {
         version: API_VERSION,
         title: &config.title,
         base_url: config.base_url(),
-        entries: site
-            .entries
-            .iter()
-            .map(|e| Summary {
+        entries: Vec::new(),
+    };
+    let head = serde_json::to_vec(&head).unwrap_or_default();
+    let pieces: Vec<Arc<Vec<u8>>> = site
+        .entries
+        .par_iter()
+        .map(|e| {
+            let summary = Summary {
                 id: e.id.to_string(),
                 url: url(config, e),
                 title: &e.title,
@@ -78,13 +84,31 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
                 tags: &e.tags,
                 updated: e.updated.as_deref(),
                 first_fix: e.fix.iter().find_map(|s| s.run.as_deref()),
+            };
+            let key = KeyBuilder::new("api_summary")
+                .bytes(&e.fingerprint)
+                .bytes(summary.url.as_bytes())
+                .bytes(summary.tool_name.as_bytes())
+                .key();
+            SUMMARIES.get_or(key, || {
+                Arc::new(serde_json::to_vec(&summary).unwrap_or_default())
             })
-            .collect(),
-    };
-    let mut out = vec![OutFile {
-        path: "api/entries.json".into(),
-        bytes: serde_json::to_vec(&catalog).unwrap_or_default().into(),
-    }];
+        })
+        .collect();
+    SUMMARIES.finish_run();
+    // `…,"entries":[]}` with the pieces between the brackets.
+    let open = head.len().saturating_sub(2);
+    let mut catalog =
+        Vec::with_capacity(head.len() + pieces.iter().map(|p| p.len() + 1).sum::<usize>());
+    catalog.extend_from_slice(&head[..open]);
+    for (i, p) in pieces.iter().enumerate() {
+        if i > 0 {
+            catalog.push(b',');
+        }
+        catalog.extend_from_slice(p);
+    }
+    catalog.extend_from_slice(&head[open..]);
+    let mut out = vec![OutFile::new("api/entries.json", catalog)];
     let files: Vec<OutFile> = site
         .entries
         .par_iter()
@@ -114,3 +138,4 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
 }
 
 static ENTRY_FILES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);
+static SUMMARIES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);

@@ -128,7 +128,7 @@ fn squeeze(js: &str) -> String {
     js.replace(DICT[0], "\u{1}").replace(DICT[1], "\u{2}")
 }
 
-fn base36(mut v: usize, width: usize, out: &mut String) {
+fn base36(mut v: usize, width: usize, out: &mut Vec<u8>) {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut buf = [b'0'; 16];
     let width = width.min(buf.len());
@@ -136,9 +136,7 @@ fn base36(mut v: usize, width: usize, out: &mut String) {
         *slot = DIGITS[v % 36];
         v /= 36;
     }
-    for &b in &buf[..width] {
-        out.push(char::from(b));
-    }
+    out.extend_from_slice(&buf[..width]);
 }
 
 /// A score as 1..=35 on a log scale of the best score; the browser undoes it with
@@ -174,6 +172,34 @@ static ENTRY_INDEX: std::sync::LazyLock<Memo<Arc<EntryIndex>>> =
 struct Interner {
     ids: HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
+    /// Every id, in the order of its name; kept up to date by [`Interner::sort`].
+    sorted: Vec<u32>,
+}
+
+impl Interner {
+    /// Brings `sorted` up to date with the terms added since the last call: a few are
+    /// put in place one by one (a `serve` edit), many by sorting again (a build).
+    fn sort(&mut self) {
+        let known = self.sorted.len();
+        let added = self.names.len() - known;
+        if added == 0 {
+            return;
+        }
+        let names = &self.names;
+        if added < 1024 && known > 0 {
+            for id in known as u32..names.len() as u32 {
+                let at = self
+                    .sorted
+                    .binary_search_by(|&o| names[o as usize].cmp(&names[id as usize]))
+                    .unwrap_or_else(|at| at);
+                self.sorted.insert(at, id);
+            }
+        } else {
+            self.sorted = (0..names.len() as u32).collect();
+            self.sorted
+                .sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        }
+    }
 }
 
 static TERMS: std::sync::LazyLock<RwLock<Interner>> = std::sync::LazyLock::new(Default::default);
@@ -333,6 +359,10 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
     }
 
     // Full text: BM25F with precomputed scores, in flat vectors by term number.
+    TERMS
+        .write()
+        .map_err(|_| "search term table poisoned".to_string())?
+        .sort();
     let table = TERMS
         .read()
         .map_err(|_| "search term table poisoned".to_string())?;
@@ -375,50 +405,58 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         }
         w
     };
-    let mut used: Vec<u32> = (0..nterms as u32)
+    let used: Vec<u32> = table
+        .sorted
+        .iter()
+        .copied()
         .filter(|&t| !postings[t as usize].is_empty())
         .collect();
-    used.sort_by(|a, b| table.names[*a as usize].cmp(&table.names[*b as usize]));
-    // Terms in order, each shard's lines written straight into its text: one line per
-    // term, the term without its first two characters, a space, the postings.
-    let mut term_shards: BTreeMap<String, String> = BTreeMap::new();
-    let ln_best = best.ln_1p();
-    let mut last_prefix: &str = "\u{0}";
-    let mut current = String::new();
-    for t in used {
-        let p = &mut postings[t as usize];
-        if p.len() > MAX_POSTINGS {
-            p.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            p.truncate(MAX_POSTINGS);
-            p.sort_by_key(|x| x.0);
-        }
+    // Terms sharing their first two characters are neighbours in sorted order and make
+    // one shard; shards are written in parallel. One line per term: the term without
+    // those two characters, a space, the postings.
+    let prefix = |t: u32| {
         let term: &str = &table.names[t as usize];
         let cut = term.char_indices().nth(2).map_or(term.len(), |(i, _)| i);
-        let (prefix, rest) = term.split_at(cut);
-        if prefix != last_prefix {
-            if !current.is_empty() {
-                term_shards
-                    .entry(shard_key(last_prefix))
-                    .or_default()
-                    .push_str(&current);
-                current.clear();
+        term.split_at(cut)
+    };
+    let mut groups: Vec<&[u32]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=used.len() {
+        if i == used.len() || prefix(used[i]).0 != prefix(used[start]).0 {
+            groups.push(&used[start..i]);
+            start = i;
+        }
+    }
+    let ln_best = best.ln_1p();
+    let term_shards: BTreeMap<String, Vec<u8>> = groups
+        .par_iter()
+        .map(|group| {
+            let mut text = Vec::new();
+            let mut top = Vec::new();
+            for &t in *group {
+                let mut p: &[(usize, f64)] = &postings[t as usize];
+                if p.len() > MAX_POSTINGS {
+                    top.clear();
+                    top.extend_from_slice(p);
+                    top.sort_by(|a: &(usize, f64), b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    top.truncate(MAX_POSTINGS);
+                    top.sort_by_key(|x| x.0);
+                    p = &top;
+                }
+                text.extend_from_slice(prefix(t).1.as_bytes());
+                text.push(b' ');
+                for &(d, score) in p {
+                    base36(d, width, &mut text);
+                    base36(quantize_ln(score, ln_best), 1, &mut text);
+                }
+                text.push(b'\n');
             }
-            last_prefix = prefix;
-        }
-        current.push_str(rest);
-        current.push(' ');
-        for &(d, score) in p.iter() {
-            base36(d, width, &mut current);
-            base36(quantize_ln(score, ln_best), 1, &mut current);
-        }
-        current.push('\n');
-    }
-    if !current.is_empty() {
-        term_shards
-            .entry(shard_key(last_prefix))
-            .or_default()
-            .push_str(&current);
-    }
+            let key = group
+                .first()
+                .map_or(String::new(), |&t| shard_key(prefix(t).0));
+            (key, text)
+        })
+        .collect();
     let keys: Vec<&str> = term_shards.keys().map(String::as_str).collect();
     let manifest = Manifest {
         v: 1,
@@ -434,7 +472,7 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
         dir: String::new(),
     };
     for (k, text) in term_shards {
-        files.push((format!("t{k}.txt"), text.into_bytes()));
+        files.push((format!("t{k}.txt"), text));
     }
     drop(table);
 
@@ -496,11 +534,11 @@ mod tests {
 
     #[test]
     fn encodings() {
-        let mut s = String::new();
+        let mut s = Vec::new();
         base36(1295, 2, &mut s);
         base36(37, 2, &mut s);
         base36(5, 1, &mut s);
-        assert_eq!(s, "zz115");
+        assert_eq!(s, b"zz115");
         let js = format!("a{}b{}c", DICT[0], DICT[1]);
         assert_eq!(squeeze(&js), "a\u{1}b\u{2}c");
         // The dictionary must be what the pattern engine emits, or nothing is saved.

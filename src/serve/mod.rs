@@ -42,6 +42,23 @@ struct Shared {
     building: std::sync::Mutex<()>,
 }
 
+/// A listening socket whose connections send at once: tiny_http writes a response's
+/// headers and body separately, and with Nagle's algorithm on, the last piece waits for
+/// the browser's delayed acknowledgement (40 ms) on every request of a kept-alive
+/// connection. Accepted connections inherit TCP_NODELAY from the listener.
+fn listen(addr: SocketAddr) -> Result<Server, String> {
+    use socket2::{Domain, Socket, Type};
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| e.to_string())?;
+    #[cfg(unix)]
+    socket.set_reuse_address(true).map_err(|e| e.to_string())?;
+    socket.set_tcp_nodelay(true).map_err(|e| e.to_string())?;
+    socket.bind(&addr.into()).map_err(|e| e.to_string())?;
+    socket.listen(128).map_err(|e| e.to_string())?;
+    let listener: std::net::TcpListener = socket.into();
+    Server::from_listener(listener, None).map_err(|e| e.to_string())
+}
+
 /// How many ports after the asked one are tried when it is taken.
 const PORT_TRIES: u16 = 10;
 
@@ -50,7 +67,7 @@ fn bind(opts: &Options) -> Result<Server, String> {
     let mut last = String::new();
     for i in 0..tries {
         let port = opts.port.saturating_add(i);
-        match Server::http(SocketAddr::new(opts.bind, port)) {
+        match listen(SocketAddr::new(opts.bind, port)) {
             Ok(s) => {
                 if i > 0 {
                     eprintln!("port {} is in use; using {port} instead", opts.port);
@@ -123,7 +140,14 @@ pub fn run(opts: &Options) -> Result<(), String> {
     Ok(())
 }
 
-fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Option<&[PathBuf]>) {
+/// Rebuilds and swaps in the new site; `changed` is what changed and when that was
+/// noticed (for the message).
+fn rebuild(
+    pipe: &pipeline::Options,
+    shared: &Shared,
+    quiet: bool,
+    changed: Option<(&[PathBuf], Instant)>,
+) {
     let _one_at_a_time = shared.building.lock();
     let started = Instant::now();
     let mut out = pipeline::render_all(pipe);
@@ -158,8 +182,16 @@ fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Opti
     shared.hub.built();
     if !quiet {
         let what = match changed {
-            Some([one]) => format!(" after a change to {}", one.display()),
-            Some(many) if !many.is_empty() => format!(" after {} changes", many.len()),
+            Some(([one], at)) => format!(
+                " after a change to {} ({} ms after it was seen)",
+                one.display(),
+                at.elapsed().as_millis()
+            ),
+            Some((many, at)) if !many.is_empty() => format!(
+                " after {} changes ({} ms after the first was seen)",
+                many.len(),
+                at.elapsed().as_millis()
+            ),
             _ => String::new(),
         };
         eprintln!(
@@ -171,7 +203,7 @@ fn rebuild(pipe: &pipeline::Options, shared: &Shared, quiet: bool, changed: Opti
 
 /// Quiet time that ends a burst of file events (an editor writing a temp file and
 /// renaming it is one change).
-const DEBOUNCE: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// Watches the site's sources; each burst of changes becomes one rebuild. Reads are
 /// ignored (the rebuild itself reads every file).
@@ -214,6 +246,7 @@ fn watch(
     let root = crate::fsutil::absolute(root);
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
+            let noticed = Instant::now();
             let mut changed = vec![first];
             while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
                 changed.push(more);
@@ -228,7 +261,7 @@ fn watch(
             }
             changed.sort();
             changed.dedup();
-            rebuild(&pipe, &shared, quiet, Some(&changed));
+            rebuild(&pipe, &shared, quiet, Some((&changed, noticed)));
         }
     });
     Ok(watcher)

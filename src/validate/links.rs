@@ -46,20 +46,18 @@ pub fn check(
         })
         .collect();
     SCANS.finish_run();
-    let anchors: BTreeMap<&EntryId, BTreeSet<&str>> = site
-        .entries
-        .iter()
-        .zip(&scans)
-        .map(|(e, s)| {
-            let set = s
+    // An entry's heading ids, gathered only for the entries links point at.
+    let anchors = |id: &EntryId| -> Option<BTreeSet<&str>> {
+        let i = site.entries.binary_search_by(|e| e.id.cmp(id)).ok()?;
+        Some(
+            scans[i]
                 .anchors
                 .iter()
                 .map(String::as_str)
                 .chain(ENTRY_PAGE_IDS.iter().copied())
-                .collect();
-            (&e.id, set)
-        })
-        .collect();
+                .collect(),
+        )
+    };
     let tags: BTreeSet<&str> = site
         .entries
         .iter()
@@ -116,11 +114,11 @@ fn is_external(dest: &str) -> bool {
 }
 
 /// Why `dest` (written in `from`'s body) does not resolve, if it does not.
-fn resolve(
+fn resolve<'a>(
     from: &Entry,
     dest: &str,
     site: &Site,
-    anchors: &BTreeMap<&EntryId, BTreeSet<&str>>,
+    anchors: &dyn Fn(&EntryId) -> Option<BTreeSet<&'a str>>,
     tags: &BTreeSet<&str>,
     aliases: &BTreeSet<String>,
 ) -> Option<(String, Option<String>)> {
@@ -131,12 +129,13 @@ fn resolve(
     let path = path.split('?').next().unwrap_or("");
     if path.is_empty() {
         let f = frag.unwrap_or("");
-        if f.is_empty() || anchors.get(&from.id).is_some_and(|a| a.contains(f)) {
+        let own = anchors(&from.id);
+        if f.is_empty() || own.as_ref().is_some_and(|a| a.contains(f)) {
             return None;
         }
         return Some((
             format!("link to `#{f}`: no heading with that id on this page"),
-            nearest(f, anchors.get(&from.id)),
+            nearest(f, own.as_ref()),
         ));
     }
     let abs = if path.starts_with('/') {
@@ -191,11 +190,11 @@ fn resolve(
                 tool: tool.clone(),
                 slug: slug.clone(),
             };
-            match anchors.get(&id) {
+            match anchors(&id) {
                 Some(a) => match frag {
                     Some(f) if !f.is_empty() && !a.contains(f) => Some((
                         format!("link to `{dest}`: entry `{id}` has no heading with the id `{f}`"),
-                        nearest(f, Some(a)),
+                        nearest(f, Some(&a)),
                     )),
                     _ => None,
                 },

@@ -45,7 +45,7 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
     let mut diags = loaded.diagnostics;
     // Unchanged files are not parsed again (see `memo`): the key is the file and the
     // configuration it is checked against.
-    let config_json = serde_json::to_vec(config).unwrap_or_default();
+    let config_key = KeyBuilder::new("config").json(config).key();
     let results: Vec<_> = loaded
         .entries
         .par_iter()
@@ -53,7 +53,7 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
             let key = KeyBuilder::new("validate_entry")
                 .bytes(raw.path.to_string_lossy().as_bytes())
                 .bytes(&raw.hash)
-                .bytes(&config_json)
+                .bytes(&config_key)
                 .key();
             ENTRIES.get_or(key, || {
                 let (entry, diags) = validate_entry(raw, config);
