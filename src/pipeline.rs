@@ -44,21 +44,31 @@ impl Outcome {
         let t = Instant::now();
         let v = f();
         self.timings.push((step, t.elapsed()));
-        if std::env::var_os("ERRKB_TIMINGS").is_some() {
-            // Peak memory so far, where the system reports it (Linux).
-            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-            for line in status
-                .lines()
-                .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
-            {
-                eprintln!(
-                    "timing: after {step}: {}",
-                    line.split_whitespace().collect::<Vec<_>>().join(" ")
-                );
-            }
-        }
+        report_memory(step);
         v
     }
+}
+
+/// With `ERRKB_TIMINGS` set, prints the memory in use and the peak so far after `step`
+/// (Linux only: read from /proc).
+pub fn report_memory(step: &str) {
+    if std::env::var_os("ERRKB_TIMINGS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or_else(|| "?".to_string(), |kb| format!("{} MB", kb / 1024))
+    };
+    eprintln!(
+        "memory: after {step:<12} {} in use, {} peak",
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
 }
 
 /// Loads the configuration with the base URL override applied.

@@ -33,7 +33,7 @@ use super::tokenize::{fnv1a, for_each_token};
 use crate::config::Config;
 use crate::memo::{KeyBuilder, Memo};
 use crate::model::{Entry, Site};
-use crate::pattern;
+use crate::pattern::{self, whole_words};
 use crate::render::OutFile;
 use crate::render::view::plain;
 
@@ -88,28 +88,6 @@ struct Manifest {
     dict: [&'static str; 2],
     /// Existing term shards (hex keys), space-separated and sorted.
     terms: String,
-}
-
-/// Lower-case ASCII words of a text: how the signature tier splits a log line.
-pub fn ascii_words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.len() >= 3)
-        .map(str::to_ascii_lowercase)
-}
-
-/// Whole words inside a literal: bounded by a non-word character on both sides, so
-/// the word appears as a whole word in any line the pattern matches.
-fn whole_words(literal: &str) -> Vec<String> {
-    let parts: Vec<&str> = literal
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .collect();
-    let n = parts.len();
-    parts
-        .into_iter()
-        .enumerate()
-        .filter(|(i, w)| *i > 0 && *i + 1 < n && w.len() >= 3)
-        .map(|(_, w)| w.to_ascii_lowercase())
-        .collect()
 }
 
 /// The shard key of a term: hex of its first two characters.

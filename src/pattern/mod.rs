@@ -222,6 +222,30 @@ struct Translation {
     specificity: usize,
 }
 
+/// Whole words inside a literal: bounded by a non-word character on both sides, so
+/// the word appears as a whole word (see [`ascii_words`]) in any line the pattern
+/// matches.
+pub fn whole_words(literal: &str) -> Vec<String> {
+    let parts: Vec<&str> = literal
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .filter(|(i, w)| *i > 0 && *i + 1 < n && w.len() >= 3)
+        .map(|(_, w)| w.to_ascii_lowercase())
+        .collect()
+}
+
+/// The words of a line as [`whole_words`] sees them: runs of ASCII letters, digits and
+/// `_`, three or more long, lower-cased.
+pub fn ascii_words(line: &str) -> impl Iterator<Item = String> + '_ {
+    line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.len() >= 3)
+        .map(str::to_ascii_lowercase)
+}
+
 /// A compiled pattern.
 #[derive(Debug, Clone)]
 pub struct Pattern {

@@ -174,6 +174,64 @@ fn examples(
     );
 }
 
+/// Every entry's patterns in a few [`PatternSet`]s built side by side: one automaton
+/// over twenty thousand literals takes most of a second to build on one core.
+struct Chunked {
+    /// Each set with the number of patterns before it.
+    sets: Vec<(usize, PatternSet)>,
+}
+
+/// Patterns per set.
+const CHUNK: usize = 4096;
+
+impl Chunked {
+    fn new(patterns: Vec<(usize, pattern::Pattern)>) -> Chunked {
+        use rayon::prelude::*;
+        let chunks: Vec<(usize, Vec<(usize, pattern::Pattern)>)> = patterns
+            .chunks(CHUNK)
+            .enumerate()
+            .map(|(k, c)| (k * CHUNK, c.to_vec()))
+            .collect();
+        Chunked {
+            sets: chunks
+                .into_par_iter()
+                .map(|(offset, c)| (offset, PatternSet::new(c)))
+                .collect(),
+        }
+    }
+
+    /// Scratch space for [`Chunked::matches_in`]: one map per set.
+    fn scratch(&self) -> Vec<std::collections::HashMap<usize, pattern::Pattern>> {
+        vec![Default::default(); self.sets.len()]
+    }
+
+    /// [`PatternSet::matches_in`] over all the sets, in the same order.
+    fn matches_in(
+        &self,
+        normalized_line: &str,
+        scratch: &mut [std::collections::HashMap<usize, pattern::Pattern>],
+    ) -> Vec<pattern::Hit> {
+        let mut hits = Vec::new();
+        for ((offset, set), scratch) in self.sets.iter().zip(scratch.iter_mut()) {
+            hits.extend(
+                set.matches_in(normalized_line, scratch)
+                    .into_iter()
+                    .map(|h| pattern::Hit {
+                        pattern: h.pattern + offset,
+                        ..h
+                    }),
+            );
+        }
+        hits.sort_by(|a, b| {
+            b.specificity
+                .cmp(&a.specificity)
+                .then(a.entry.cmp(&b.entry))
+                .then(a.pattern.cmp(&b.pattern))
+        });
+        hits
+    }
+}
+
 fn find_example_problems(site: &Site) -> Vec<(usize, &'static str, String, Diagnostic)> {
     use rayon::prelude::*;
     let compiled: Vec<(usize, pattern::Pattern)> = site
@@ -186,14 +244,14 @@ fn find_example_problems(site: &Site) -> Vec<(usize, &'static str, String, Diagn
                 .filter_map(move |p| pattern::compile(p).ok().map(|c| (i, c)))
         })
         .collect();
-    let set = PatternSet::new(compiled);
+    let set = Chunked::new(compiled);
     site.entries
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, e)| {
             let mut out = Vec::new();
             // Regexes built for this entry's lines live only while it is checked.
-            let mut scratch = std::collections::HashMap::new();
+            let mut scratch = set.scratch();
             let n = e.examples.len();
             let texts = e.examples.iter().enumerate().map(|(k, ex)| (Some(k), ex.as_str()));
             for (k, text) in texts.chain(std::iter::once((None, e.title.as_str()))) {
