@@ -89,6 +89,11 @@ impl RawEntry {
         self.text.get(self.front.clone()).unwrap_or("")
     }
 
+    /// [`RawEntry::body`], sharing the file's text.
+    pub fn shared_body(&self) -> crate::model::SharedStr {
+        crate::model::SharedStr::slice(self.text.clone(), self.body.clone())
+    }
+
     /// The Markdown body of a `.md` (empty for `.yaml`).
     pub fn body(&self) -> &str {
         self.text.get(self.body.clone()).unwrap_or("")

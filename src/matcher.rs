@@ -14,6 +14,67 @@ use crate::config::Config;
 use crate::model::Site;
 use crate::pattern::{self, Pattern, PatternSet};
 
+/// `(?<name>…)` and `(?P<name>…)` become `(?:…)`: the same matches, but one file of many
+/// regexes joined by `|` (as `rg -f` does) must not repeat a group name, and older
+/// ripgrep does not read `(?<name>`. Escaped parentheses and classes are left alone.
+pub fn without_group_names(re: &str) -> String {
+    let mut out = String::with_capacity(re.len());
+    let mut chars = re.char_indices().peekable();
+    let mut in_class = false;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some((_, next)) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` right after `[` or `[^` is a literal member.
+                if let Some(&(_, '^')) = chars.peek() {
+                    out.push('^');
+                    chars.next();
+                }
+                if let Some(&(_, ']')) = chars.peek() {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            '(' if !in_class => {
+                let rest = &re[i + 1..];
+                let name_start = if rest.starts_with("?P<") {
+                    Some(3)
+                } else if rest.starts_with("?<")
+                    && !rest.starts_with("?<=")
+                    && !rest.starts_with("?<!")
+                {
+                    Some(2)
+                } else {
+                    None
+                };
+                match name_start.and_then(|s| rest[s..].find('>').map(|e| s + e)) {
+                    Some(end) => {
+                        out.push_str("(?:");
+                        // Skip `?<name>` (all ASCII).
+                        for _ in 0..end + 1 {
+                            chars.next();
+                        }
+                    }
+                    None => out.push(c),
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Lines longer than this are matched on their first this-many bytes.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
@@ -111,9 +172,12 @@ impl Catalog {
         )
     }
 
-    /// The regular expression of every pattern, in catalog order (`match --print-regexes`).
-    pub fn regexes(&self) -> impl Iterator<Item = &str> {
-        self.set.patterns().map(Pattern::regex_source)
+    /// The regular expression of every pattern, in catalog order (`match --print-regexes`),
+    /// with named groups made plain so grep-like tools can take them all in one file.
+    pub fn regexes(&self) -> impl Iterator<Item = String> + '_ {
+        self.set
+            .patterns()
+            .map(|p| without_group_names(p.regex_source()))
     }
 
     /// Reads a built site's `api/entries.json`.
@@ -244,6 +308,27 @@ fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_names_are_dropped_for_grep_tools() {
+        assert_eq!(
+            without_group_names(r"(?i)a (?<operation>.+?) b (?P<x>\d+)"),
+            r"(?i)a (?:.+?) b (?:\d+)"
+        );
+        // Escaped parentheses, classes and look-behind-like text stay as they are.
+        for same in [r"\(?<x>\)", r"[(?<x>]", r"[]()]", r"(?:a)", r"(a)"] {
+            assert_eq!(without_group_names(same), same);
+        }
+        // Every bundled pattern still compiles and matches the same way without names.
+        let p = crate::pattern::compile(
+            "An error occurred (<code>) when calling the <operation> operation",
+        )
+        .expect("pattern");
+        let plain = regex::Regex::new(&without_group_names(p.regex_source())).expect("regex");
+        assert!(
+            plain.is_match("An error occurred (ExpiredToken) when calling the GetObject operation")
+        );
+    }
 
     fn cat() -> Catalog {
         let e = |id: &str, pats: &[&str]| CatalogEntry {

@@ -171,8 +171,9 @@ pub struct Entry {
     /// Display name of the tool given in the entry (the `_tool.yaml` name wins).
     pub tool: Option<String>,
     pub extra: serde_json::Value,
-    /// The Markdown body.
-    pub body: String,
+    /// The Markdown body (shared with the file's text when it is the part after the
+    /// front matter, so a large site does not hold every body twice).
+    pub body: SharedStr,
     /// 1-based line of the body's first line in `source` (for diagnostics).
     #[serde(skip)]
     pub body_line: usize,
@@ -183,6 +184,60 @@ pub struct Entry {
 }
 
 pub type Fingerprint = [u8; 32];
+
+/// A part of a shared string: derefs to `&str`, serializes as a string.
+#[derive(Clone, Default)]
+pub struct SharedStr {
+    text: Arc<str>,
+    range: std::ops::Range<usize>,
+}
+
+impl SharedStr {
+    /// `text[range]`; an out-of-bounds or split-character range gives the empty string.
+    pub fn slice(text: Arc<str>, range: std::ops::Range<usize>) -> SharedStr {
+        let range = if text.get(range.clone()).is_some() {
+            range
+        } else {
+            0..0
+        };
+        SharedStr { text, range }
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(s: String) -> SharedStr {
+        let len = s.len();
+        SharedStr {
+            text: s.into(),
+            range: 0..len,
+        }
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.text.get(self.range.clone()).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl PartialEq for SharedStr {
+    fn eq(&self, other: &SharedStr) -> bool {
+        **self == **other
+    }
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self)
+    }
+}
 
 /// A tool folder's `_tool.yaml`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

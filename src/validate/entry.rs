@@ -418,10 +418,10 @@ fn build(
     };
     debug_assert!(is_valid_segment(&id.tool) && is_valid_segment(&id.slug));
     let (body, body_line) = match raw.kind {
-        EntryKind::Markdown => (raw.body().to_string(), raw.body_line),
+        EntryKind::Markdown => (raw.shared_body(), raw.body_line),
         EntryKind::Yaml => {
             let line = keys::key_line(raw.front(), "body").unwrap_or(1) + raw.front_line;
-            (f.body.unwrap_or_default(), line)
+            (f.body.unwrap_or_default().into(), line)
         }
     };
     ok.then(|| Entry {

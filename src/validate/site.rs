@@ -187,11 +187,15 @@ const CHUNK: usize = 4096;
 impl Chunked {
     fn new(patterns: Vec<(usize, pattern::Pattern)>) -> Chunked {
         use rayon::prelude::*;
-        let chunks: Vec<(usize, Vec<(usize, pattern::Pattern)>)> = patterns
-            .chunks(CHUNK)
-            .enumerate()
-            .map(|(k, c)| (k * CHUNK, c.to_vec()))
-            .collect();
+        let mut chunks: Vec<(usize, Vec<(usize, pattern::Pattern)>)> = Vec::new();
+        let mut rest = patterns.into_iter();
+        loop {
+            let chunk: Vec<_> = rest.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            chunks.push((chunks.len() * CHUNK, chunk));
+        }
         Chunked {
             sets: chunks
                 .into_par_iter()
