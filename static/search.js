@@ -14,8 +14,12 @@
 import { normalizeLine, cleanLine, compile } from "./pattern.js";
 
 const MAX_LINES = 10000;
-const MAX_RESULTS = 10;
+// Results in the box's list; "All results" opens the search page with more.
+const MAX_RESULTS = 5;
 const MAX_PAGE_RESULTS = 30;
+const MAX_EXACT = 20;
+// Words of a pasted (not typed) query that the keyword tier looks up.
+const MAX_PASTED_WORDS = 6;
 const STOP = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "if", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "with", "you", "your"]);
 const WORD = /[\p{Alphabetic}\p{N}_]/u;
 const CONNECTOR = /[./:@-]/;
@@ -151,6 +155,7 @@ class Index {
       for (const rec of list) {
         if (!rec.compiled) {
           const src = rec[1].replaceAll("\u0001", m.dict[0]).replaceAll("\u0002", m.dict[1]);
+          rec.src = src;
           try {
             rec.compiled = compile(src, rec[2]);
           } catch (e) {
@@ -167,6 +172,30 @@ class Index {
       }
     }
     return { byKey, any };
+  }
+
+  // One regex per key word and flags, the alternation of every pattern filed under that
+  // word (slot names dropped): a line that fails it needs none of them tried, which is
+  // most lines of a log. `undefined` when the alternation does not compile.
+  keyTest(word, list) {
+    if (!this.keyTests) this.keyTests = new Map();
+    let t = this.keyTests.get(word);
+    if (!t) {
+      const part = (flags) => {
+        const srcs = list
+          .filter((r) => r[2] === flags && r.src)
+          .map((r) => "(?:" + r.src.replace(/\(\?<[A-Za-z_][A-Za-z0-9_]*>/g, "(?:") + ")");
+        if (srcs.length === 0) return null;
+        try {
+          return new RegExp(srcs.join("|"), flags);
+        } catch (e) {
+          return undefined;
+        }
+      };
+      t = { i: part("i"), s: part("") };
+      this.keyTests.set(word, t);
+    }
+    return t;
   }
 
   // Term → postings map of one shard, parsed once.
@@ -217,25 +246,48 @@ function splitQuery(q) {
   return { phrases, rest };
 }
 
-async function signatureHits(index, lines) {
-  const norm = lines.map((l) => normalizeLine(l));
+// The words a line's key words are looked up by, taken from the raw line with colour
+// codes removed: cleaning a line only removes words (timestamps, prefixes), so this finds
+// every candidate, and only lines with a candidate are cleaned and matched. As
+// `errkb match` does it: most lines of a log have none.
+const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]/g;
+function rawWords(line) {
+  return line.replace(ANSI, "").toLowerCase().match(/[a-z0-9_]{3,}/g) || [];
+}
+
+async function signatureHits(index, lines, typing) {
+  const raw = lines.map(rawWords);
   const words = new Set();
-  for (const n of norm) {
-    for (const w of n.toLowerCase().match(/[a-z0-9_]{3,}/g) || []) words.add(w);
+  for (const ws of raw) for (const w of ws) words.add(w);
+  // While typing, the last word is probably cut short: fetching the shard of every
+  // prefix of it would download most of the signature index. It counts once it ends.
+  const norm = typing ? lines.map((l) => normalizeLine(l)) : [];
+  if (typing && norm.length > 0) {
+    const last = norm[norm.length - 1].toLowerCase();
+    const m = last.match(/([a-z0-9_]+)$/);
+    if (m) {
+      const inner = last.slice(0, last.length - m[1].length).match(/[a-z0-9_]{3,}/g) || [];
+      if (!inner.includes(m[1]) && !norm.slice(0, -1).some((n) => n.toLowerCase().includes(m[1]))) words.delete(m[1]);
+    }
   }
   if (words.size === 0 && !index.manifest.any) return [];
   const { byKey, any } = await index.signatures(words);
   const best = new Map();
-  for (let i = 0; i < norm.length; i++) {
-    const n = norm[i];
+  for (let i = 0; i < lines.length; i++) {
+    const keyed = raw[i].filter((w) => byKey.has(w));
+    if (keyed.length === 0 && any.length === 0) continue;
+    const n = norm[i] !== undefined ? norm[i] : normalizeLine(lines[i]);
     if (!n) continue;
     const cands = new Set(any);
-    for (const w of n.toLowerCase().match(/[a-z0-9_]{3,}/g) || []) {
+    for (const w of keyed) {
       const list = byKey.get(w);
-      if (list) for (const r of list) cands.add(r);
+      const t = index.keyTest(w, list);
+      const may = (re) => re === undefined || (re !== null && re.test(n));
+      if (!may(t.i) && !may(t.s)) continue;
+      for (const r of list) cands.add(r);
     }
     for (const rec of cands) {
-      if (!rec.compiled.find(n)) continue;
+      if (!rec.compiled || !rec.compiled.find(n)) continue;
       const prev = best.get(rec[0]);
       if (!prev || rec[3] > prev.spec) best.set(rec[0], { doc: rec[0], spec: rec[3], line: cleanLine(lines[i]).trim(), lineNo: i + 1 });
     }
@@ -250,6 +302,18 @@ async function fullText(index, query, typing) {
   words = words.concat(phraseWords).slice(0, 64);
   if (words.length === 0) return { hits: [], terms: [] };
   const lastOpen = typing && !/[\s"]$/.test(query) && rest.trim().length > 0;
+  // A single letter being typed would fetch a shard for nothing.
+  if (lastOpen && words.length > 0 && charCount(words[words.length - 1]) < 2) words.pop();
+  // A pasted error line is a dozen words, each with its own shard; its exact match comes
+  // from the signature tier, and the longest words (codes, names) carry the rest.
+  if (!typing && phraseWords.length === 0) {
+    const unique = Array.from(new Set(words));
+    if (unique.length > MAX_PASTED_WORDS) {
+      const keep = new Set(unique.slice().sort((a, b) => charCount(b) - charCount(a)).slice(0, MAX_PASTED_WORDS));
+      words = words.filter((w) => keep.has(w));
+    }
+  }
+  if (words.length === 0) return { hits: [], terms: [] };
   const scores = new Map();
   const matchedWords = new Map();
   const seen = new Set();
@@ -301,19 +365,35 @@ async function fullText(index, query, typing) {
   return { hits, terms, phrases };
 }
 
-export async function search(index, query, limit, typing) {
+// Starts downloading the index files a query will need, without searching: called on
+// every keystroke of a fast burst, so the search after the burst finds them cached.
+// Prefixes of a word share its term shard, and an unfinished last word is left out of
+// the signature shards, so this downloads what the final search would anyway.
+function prefetch(index, query) {
+  if (!index.manifest) return;
+  const lines = query.split(/\r\n|\r|\n/).slice(0, 20);
+  const text = lines.join(" ");
+  for (const w of new Set(tokens(text))) {
+    if (charCount(w) >= 2) index.shard(hexKey(w)).catch(() => {});
+  }
+  const complete = (normalizeLine(text).toLowerCase().replace(/[a-z0-9_]+$/, "").match(/[a-z0-9_]{3,}/g) || []);
+  if (complete.length) index.signatures(new Set(complete)).catch(() => {});
+}
+
+export async function search(index, query, limit, typing, superseded) {
   await index.load();
   const lines = query.split(/\r\n|\r|\n/).slice(0, MAX_LINES);
   // Both tiers at once; a long paste is a log, not keywords: full text adds little but
   // noise there.
   const [sig, ft] = await Promise.all([
-    signatureHits(index, lines),
+    signatureHits(index, lines, typing),
     lines.length <= 20 ? fullText(index, lines.join(" "), typing) : { hits: [], terms: [], phrases: [] },
   ]);
   const out = [];
   const used = new Set();
+  // Every entry a pasted log shows is listed (up to a bound), however short the list.
   for (const h of sig) {
-    if (out.length >= limit) break;
+    if (out.length >= Math.max(limit, MAX_EXACT)) break;
     used.add(h.doc);
     out.push({ doc: h.doc, exact: true, line: h.line, lineNo: h.lineNo });
   }
@@ -323,6 +403,8 @@ export async function search(index, query, limit, typing) {
     // Phrases must appear in the title or summary.
     out.push({ doc: h.doc, exact: false });
   }
+  // A newer keystroke has its own search: do not fetch documents for this one.
+  if (superseded && superseded()) return null;
   const docs = await Promise.all(out.map((r) => index.doc(r.doc)));
   const results = out.map((r, i) => Object.assign(r, docs[i]));
   if (ft.phrases && ft.phrases.length) {
@@ -415,7 +497,8 @@ function setupBox() {
   };
   const links = () => Array.from(list.querySelectorAll("a"));
 
-  const run = async () => {
+  // `typing`: the text came key by key, so its last word may be unfinished.
+  const run = async (typing) => {
     const q = pasted !== null ? pasted : input.value;
     const mine = ++seq;
     if (!q.trim()) {
@@ -426,12 +509,12 @@ function setupBox() {
     }
     let res;
     try {
-      res = await search(index, q, MAX_RESULTS, pasted === null);
+      res = await search(index, q, MAX_RESULTS, typing && pasted === null, () => mine !== seq);
     } catch (e) {
       status.textContent = "Search is unavailable: " + e.message;
       return;
     }
-    if (mine !== seq) return;
+    if (res === null || mine !== seq) return;
     list.replaceChildren(...res.results.map((r) => resultItem(r, res.words, base)));
     if (res.results.length === 0) {
       const li = document.createElement("li");
@@ -450,19 +533,32 @@ function setupBox() {
     panel.hidden = false;
   };
 
-  // Once the index is loaded a search takes a few milliseconds: answer every keystroke
-  // (a newer run makes older ones drop their results). Until then, wait for a pause.
-  const schedule = () => {
+  // Once the index is loaded a search takes a few milliseconds: answer a keystroke at
+  // once, unless keys come faster than that (fast typing, key repeat, a paste tool),
+  // where only the pause after the last one is worth a search and its downloads. Until
+  // the index is loaded, wait for a pause. A newer run makes older ones drop out.
+  // When typing pauses, the last word counts as finished: one more search lets it
+  // find an exact match (a typed error message often ends with its code).
+  let lastInput = 0;
+  let settle = 0;
+  const schedule = (typing) => {
     clearTimeout(timer);
-    timer = setTimeout(run, index.manifest ? 0 : 60);
+    clearTimeout(settle);
+    const now = performance.now();
+    const burst = now - lastInput < 45;
+    lastInput = now;
+    if (burst) prefetch(index, pasted !== null ? pasted : input.value);
+    timer = setTimeout(() => run(typing), !index.manifest ? 60 : burst ? 36 : 0);
+    if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(false), 400);
   };
 
   input.addEventListener("focus", () => {
     index.load().catch(() => {});
   });
-  input.addEventListener("input", () => {
+  input.addEventListener("input", (e) => {
     pasted = null;
-    schedule();
+    // Typed unless the browser says the text arrived whole (paste, drop, autocomplete).
+    schedule(!["insertFromPaste", "insertFromDrop", "insertReplacementText", "insertFromYank"].includes(e.inputType));
   });
   // A pasted log keeps its line breaks (a search field would drop them).
   input.addEventListener("paste", (e) => {
@@ -472,7 +568,7 @@ function setupBox() {
       pasted = text;
       const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim());
       input.value = lines.length > 1 ? lines[0].trim().slice(0, 120) + " … (" + lines.length + " lines pasted)" : lines.join(" ");
-      schedule();
+      schedule(false);
     }
   });
   input.addEventListener("keydown", (e) => {

@@ -6,7 +6,7 @@
 //! `search/<version>/`, where the version is a hash of the content, so those files can
 //! be cached forever. The files there:
 //!
-//! - `d<k>.json`: entries `k*32 .. k*32+31` as `[id, path, title, tool, summary]`.
+//! - `d<k>.json`: entries `k*16 .. k*16+15` as `[id, path, title, tool, summary]`.
 //! - `s<k>.json` and `s-any.json`: the signature tier, `[entry, regex, flags,
 //!   specificity, key]`. Each pattern is compiled to a JavaScript regex at build time and
 //!   filed under its rarest whole literal word: the browser hashes the words of a pasted
@@ -37,10 +37,10 @@ use crate::pattern::{self, whole_words};
 use crate::render::OutFile;
 use crate::render::view::plain;
 
-pub const DOCS_PER_CHUNK: usize = 32;
+pub const DOCS_PER_CHUNK: usize = 16;
 pub const MAX_POSTINGS: usize = 200;
 /// Signature patterns per shard, roughly.
-const PATTERNS_PER_SHARD: usize = 300;
+const PATTERNS_PER_SHARD: usize = 100;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
@@ -303,7 +303,7 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
             }
         }
     }
-    let shards = patterns.div_ceil(PATTERNS_PER_SHARD).clamp(1, 256);
+    let shards = patterns.div_ceil(PATTERNS_PER_SHARD).clamp(1, 1024);
     type Sig<'a> = (usize, &'a str, &'a str, usize, &'a str);
     let mut sig: Vec<Vec<Sig>> = vec![Vec::new(); shards];
     let mut any: Vec<Sig> = Vec::new();
