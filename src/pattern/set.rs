@@ -31,6 +31,21 @@ pub struct Hit {
     pub range: Range<usize>,
 }
 
+/// Longest piece of a literal the automaton looks for. Any piece of a required literal
+/// will do (the candidates are checked for every literal afterwards); the end of a
+/// message is usually its most specific part (codes, names), and a short piece keeps the
+/// automaton small: its size grows with the total length of what it looks for.
+const MAX_PREFILTER_LEN: usize = 24;
+
+/// The last [`MAX_PREFILTER_LEN`] bytes of a literal, on a character boundary.
+fn tail(literal: &str) -> &str {
+    let mut start = literal.len().saturating_sub(MAX_PREFILTER_LEN);
+    while !literal.is_char_boundary(start) {
+        start += 1;
+    }
+    &literal[start..]
+}
+
 /// Many patterns, each belonging to an entry, matched together.
 #[derive(Debug, Clone, Default)]
 pub struct PatternSet {
@@ -64,6 +79,7 @@ impl PatternSet {
             match p
                 .prefilter_literal()
                 .filter(|l| l.len() >= MIN_PREFILTER_LEN)
+                .map(tail)
             {
                 Some(lit) => {
                     let id = *literal_ids.entry(lit).or_insert_with(|| {

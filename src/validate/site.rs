@@ -1,6 +1,6 @@
 //! Rules that span entries: related ids, aliases, shared patterns, examples.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::keys;
@@ -18,7 +18,7 @@ pub fn check(
     opts: super::Options,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let raw_of: BTreeMap<(&str, &str), &RawEntry> = raws
+    let raw_of: HashMap<(&str, &str), &RawEntry> = raws
         .iter()
         .map(|r| ((r.tool.as_str(), r.slug.as_str()), r))
         .collect();
@@ -48,15 +48,9 @@ pub fn check(
     }
     let live: std::collections::BTreeSet<&EntryId> = site.entries.iter().map(|e| &e.id).collect();
     // Entries that exist as files but failed validation: no cascade of "does not exist".
-    let on_disk: std::collections::BTreeSet<EntryId> = raws
-        .iter()
-        .map(|r| EntryId {
-            tool: r.tool.clone(),
-            slug: r.slug.clone(),
-        })
-        .collect();
-    let mut alias_owner: BTreeMap<&EntryId, &EntryId> = BTreeMap::new();
-    let mut pattern_owner: BTreeMap<String, &EntryId> = BTreeMap::new();
+    let on_disk = |id: &EntryId| raw_of.contains_key(&(id.tool.as_str(), id.slug.as_str()));
+    let mut alias_owner: HashMap<&EntryId, &EntryId> = HashMap::new();
+    let mut pattern_owner: HashMap<&str, &EntryId> = HashMap::new();
     let identities: Vec<Arc<Vec<String>>> = {
         use rayon::prelude::*;
         let ids = site
@@ -79,7 +73,7 @@ pub fn check(
     };
     for (e, identity) in site.entries.iter().zip(&identities) {
         for r in &e.related {
-            if !live.contains(r) && !on_disk.contains(r) {
+            if !live.contains(r) && !on_disk(r) {
                 let hint = if *r == e.id {
                     "an entry cannot relate to itself".to_string()
                 } else {
@@ -115,7 +109,7 @@ pub fn check(
             }
         }
         for (p, key) in e.patterns.iter().zip(identity.iter()) {
-            if let Some(other) = pattern_owner.get(key) {
+            if let Some(other) = pattern_owner.get(key.as_str()) {
                 if *other != &e.id {
                     diags.push(at(
                         &e.id,
@@ -126,7 +120,7 @@ pub fn check(
                     ));
                 }
             } else {
-                pattern_owner.insert(key.clone(), &e.id);
+                pattern_owner.insert(key, &e.id);
             }
         }
     }
@@ -181,20 +175,27 @@ struct Chunked {
     sets: Vec<(usize, PatternSet)>,
 }
 
-/// Patterns per set.
-const CHUNK: usize = 4096;
+/// Fewest patterns per set: smaller sets are not worth an automaton of their own.
+const MIN_CHUNK: usize = 4096;
 
 impl Chunked {
     fn new(patterns: Vec<(usize, pattern::Pattern)>) -> Chunked {
         use rayon::prelude::*;
+        // Two sets per core: enough to keep every core busy building, while every line
+        // is scanned by a number of automata that does not grow with the site.
+        let sets = (2 * rayon::current_num_threads()).max(1);
+        let size = patterns.len().div_ceil(sets).max(MIN_CHUNK);
         let mut chunks: Vec<(usize, Vec<(usize, pattern::Pattern)>)> = Vec::new();
         let mut rest = patterns.into_iter();
+        let mut offset = 0;
         loop {
-            let chunk: Vec<_> = rest.by_ref().take(CHUNK).collect();
+            let chunk: Vec<_> = rest.by_ref().take(size).collect();
             if chunk.is_empty() {
                 break;
             }
-            chunks.push((chunks.len() * CHUNK, chunk));
+            let n = chunk.len();
+            chunks.push((offset, chunk));
+            offset += n;
         }
         Chunked {
             sets: chunks
