@@ -881,6 +881,10 @@ def report(res, a):
     L.append("")
     L.append("Versions: " + "; ".join(f"{k}: {val}" for k, val in v.items() if val) + ".")
     L.append("")
+    if res.get("kept"):
+        L.append("Rows kept from an earlier run (not measured by this one): "
+                 + "; ".join(f"{sec} ({when})" for sec, when in res["kept"].items()) + ".")
+        L.append("")
     if res.get("build"):
         L.append(f"### Build: cold, into an empty folder (median of {a.reps} runs, tools alternating)")
         L.append("")
@@ -1147,6 +1151,21 @@ def main(argv):
     if "match" in a.only:
         bench_match(a, a.match_n, res)
     res["elapsed_s"] = time.time() - started
+    # A partial run (--only) keeps the other sections of the last full run, so the page
+    # always shows every row; the report says which rows are older.
+    prev_path = os.path.join(BENCH, "results.json")
+    if not a.quick and os.path.exists(prev_path):
+        try:
+            prev = json.load(open(prev_path))
+        except (OSError, ValueError):
+            prev = {}
+        if not prev.get("quick"):
+            for sec in ("build", "serve", "search", "match"):
+                if sec not in a.only and prev.get(sec):
+                    res[sec] = prev[sec]
+                    kept = prev.get("kept", {}).get(sec) or (
+                        f"{prev.get('machine', {}).get('date', '?')}, {prev.get('versions', {}).get('errkb', '?')}")
+                    res.setdefault("kept", {})[sec] = kept
     res["targets"] = targets(res)
     block = report(res, a)
     with open(os.path.join(BENCH, "results.json"), "w") as f:

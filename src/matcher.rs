@@ -75,6 +75,9 @@ pub fn without_group_names(re: &str) -> String {
     out
 }
 
+/// Most regexes a catalog keeps built while matching; past that it starts over.
+const MAX_BUILT: usize = 256;
+
 /// Lines longer than this are matched on their first this-many bytes.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
@@ -112,6 +115,8 @@ pub struct Found {
 pub struct Catalog {
     pub entries: Vec<CatalogEntry>,
     set: PatternSet,
+    /// Regexes built for the lines matched so far, by pattern (see [`MAX_BUILT`]).
+    built: std::sync::Mutex<std::collections::HashMap<usize, Pattern>>,
     /// Whole words every pattern needs, searched in raw bytes before a line is cleaned.
     /// `None` when some pattern has no such word (then every line is cleaned).
     words: Option<AhoCorasick>,
@@ -146,6 +151,7 @@ impl Catalog {
         Catalog {
             entries,
             set: PatternSet::new(compiled),
+            built: Default::default(),
             words,
         }
     }
@@ -198,7 +204,18 @@ impl Catalog {
     fn hits(&self, raw: &str) -> Vec<(usize, usize)> {
         let norm = pattern::normalize_line(raw);
         let mut out: Vec<(usize, usize)> = Vec::new();
-        for h in self.set.matches(&norm) {
+        let hits = match self.built.lock() {
+            Ok(mut built) => {
+                // A built regex keeps tens of kilobytes of caches: keep a bounded number,
+                // so memory does not grow with the number of patterns a long log touches.
+                if built.len() > MAX_BUILT {
+                    built.clear();
+                }
+                self.set.matches_in(&norm, &mut built)
+            }
+            Err(_) => self.set.matches(&norm),
+        };
+        for h in hits {
             if !out.iter().any(|(e, _)| *e == h.entry) {
                 out.push((h.entry, h.specificity));
             }
