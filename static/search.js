@@ -380,13 +380,15 @@ function prefetch(index, query) {
   if (complete.length) index.signatures(new Set(complete)).catch(() => {});
 }
 
-export async function search(index, query, limit, typing, superseded) {
+// `typing`: the query came key by key (its last word may be a prefix); `settled`: typing
+// has paused, so the last word is whole as far as exact matches go.
+export async function search(index, query, limit, typing, superseded, settled) {
   await index.load();
   const lines = query.split(/\r\n|\r|\n/).slice(0, MAX_LINES);
   // Both tiers at once; a long paste is a log, not keywords: full text adds little but
   // noise there.
   const [sig, ft] = await Promise.all([
-    signatureHits(index, lines, typing),
+    signatureHits(index, lines, typing && !settled),
     lines.length <= 20 ? fullText(index, lines.join(" "), typing) : { hits: [], terms: [], phrases: [] },
   ]);
   const out = [];
@@ -498,7 +500,7 @@ function setupBox() {
   const links = () => Array.from(list.querySelectorAll("a"));
 
   // `typing`: the text came key by key, so its last word may be unfinished.
-  const run = async (typing) => {
+  const run = async (typing, settled) => {
     const q = pasted !== null ? pasted : input.value;
     const mine = ++seq;
     if (!q.trim()) {
@@ -509,7 +511,7 @@ function setupBox() {
     }
     let res;
     try {
-      res = await search(index, q, MAX_RESULTS, typing && pasted === null, () => mine !== seq);
+      res = await search(index, q, MAX_RESULTS, typing && pasted === null, () => mine !== seq, settled);
     } catch (e) {
       status.textContent = "Search is unavailable: " + e.message;
       return;
@@ -549,7 +551,7 @@ function setupBox() {
     lastInput = now;
     if (burst) prefetch(index, pasted !== null ? pasted : input.value);
     timer = setTimeout(() => run(typing), !index.manifest ? 60 : burst ? 36 : 0);
-    if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(false), 400);
+    if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(true, true), 400);
   };
 
   input.addEventListener("focus", () => {
