@@ -460,6 +460,35 @@ fn browser_search_finds_pasted_logs_and_typed_words() {
 
 #[test]
 #[ignore = "needs Chromium; run by .ci/run"]
+fn browser_search_typed_key_by_key_ends_on_the_exact_match() {
+    // Real key events, as fast as the browser takes them: the box prefetches during the
+    // burst, searches after it, and once typing pauses counts the last word as whole,
+    // so a typed error message ends on its entry marked as an exact match.
+    let srv = serve_dir(bundled(), "/");
+    let b = browser(1280, 800);
+    let tab = front_tab(&b);
+    let console = Console::attach(&tab);
+    open(&tab, &srv.url);
+    eval(
+        &tab,
+        "(() => { document.querySelector('input[type=search]').focus(); return true; })()",
+    );
+    // Let the manifest load on focus, as it would while the reader starts typing.
+    wait_js(
+        &tab,
+        "performance.getEntriesByType('resource').some(e => e.name.endsWith('/search/index.json'))",
+    );
+    tab.type_str("npm error code ERESOLVE").expect("type");
+    let exact = wait_js(
+        &tab,
+        "(() => { const li = document.querySelector('[data-search-result]'); return li && li.querySelector('.result-exact') && li.getAttribute('data-search-result'); })()",
+    );
+    assert_eq!(exact.as_str(), Some("npm/eresolve"));
+    assert_eq!(console.take(), Vec::<String>::new(), "console errors");
+}
+
+#[test]
+#[ignore = "needs Chromium; run by .ci/run"]
 fn browser_search_page_and_base_path() {
     let site = Site::new("ok-basic");
     let probe = tiny_http::Server::http("127.0.0.1:0").expect("bind");
