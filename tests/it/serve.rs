@@ -251,6 +251,16 @@ fn serves_what_build_writes_byte_for_byte() {
     );
     let page = format!("{}web/tls-handshake-failed/", s.url);
     wait_served(&page, "broken, today.");
+    // Then an entry in the YAML form, whose text shows in lists, the API and search.
+    let text = site.read("content/demo/yaml-form.yaml");
+    site.write(
+        "content/demo/yaml-form.yaml",
+        &text.replace("Demo looks for", "Demo, edited twice, looks for"),
+    );
+    wait_served(
+        &format!("{}demo/yaml-form/", s.url),
+        "Demo, edited twice, looks for",
+    );
     site.run(&["build", "-q", "--base-url", &s.url]).ok();
     let snippet = "<script src=\"/__errkb/livereload.js\"></script>\n";
     let mut checked = 0;
