@@ -11,8 +11,9 @@
 //! ```
 //!
 //! `load` is the only stage that reads the content tree and `write` the only one that
-//! writes the output folder; everything between works on memory, so `check`, `build`,
-//! `serve` and the tests share one code path ([`pipeline`]).
+//! writes the output folder. `render` hands each file to a [`render::Sink`] as it is
+//! made: `build` gives it `write`'s staging folder, `serve` and the tests a collector in
+//! memory, so they all share one code path ([`pipeline`]).
 
 pub mod cli;
 pub mod config;

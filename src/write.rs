@@ -6,8 +6,6 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use crate::fsutil::{self, absolute};
 use crate::render::{OutFile, Sink};
 
@@ -159,14 +157,6 @@ impl Sink for Staging {
     }
 }
 
-/// Writes `files` as the new content of `output`, atomically as far as the filesystem
-/// allows: stage beside it, then rename.
-pub fn write(root: &Path, output: &Path, files: &[OutFile], force: bool) -> Result<(), String> {
-    let staging = Staging::new(root, output, force)?;
-    files.par_iter().try_for_each(|f| staging.put(f.clone()))?;
-    staging.finish()
-}
-
 /// Output paths are generated from validated ids, but check anyway: no `..`, no roots.
 fn is_safe_relative(p: &str) -> bool {
     !p.is_empty()
@@ -248,9 +238,14 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let root = tmp.path();
         let out = root.join("public");
+        let write = |out: &Path, f: OutFile| {
+            let staging = Staging::new(root, out, false)?;
+            staging.put(f)?;
+            staging.finish()
+        };
         let f = |p: &str, b: &str| OutFile::new(p, b);
-        write(root, &out, &[f("a/index.html", "1")], false).expect("first");
-        write(root, &out, &[f("b.txt", "2")], false).expect("second");
+        write(&out, f("a/index.html", "1")).expect("first");
+        write(&out, f("b.txt", "2")).expect("second");
         assert!(!out.join("a").exists());
         assert_eq!(std::fs::read_to_string(out.join("b.txt")).expect("r"), "2");
         assert!(out.join(MARKER).is_file());

@@ -128,7 +128,7 @@ pub use clean::{
     clean_line, is_quote, is_space, normalize_char, normalize_cleaned, normalize_line,
 };
 pub use generic::too_generic;
-pub use set::{Hit, PatternSet};
+pub use set::{Hit, PatternSet, rank};
 
 /// Longest pattern source accepted, in characters.
 pub const MAX_PATTERN_CHARS: usize = 1000;

@@ -46,6 +46,17 @@ fn tail(literal: &str) -> &str {
     &literal[start..]
 }
 
+/// Orders hits most specific first, then by entry and pattern, so the order is
+/// deterministic.
+pub fn rank(hits: &mut [Hit]) {
+    hits.sort_by(|a, b| {
+        b.specificity
+            .cmp(&a.specificity)
+            .then(a.entry.cmp(&b.entry))
+            .then(a.pattern.cmp(&b.pattern))
+    });
+}
+
 /// Many patterns, each belonging to an entry, matched together.
 #[derive(Debug, Clone, Default)]
 pub struct PatternSet {
@@ -261,12 +272,7 @@ impl PatternSet {
                 })
             })
             .collect();
-        hits.sort_by(|a, b| {
-            b.specificity
-                .cmp(&a.specificity)
-                .then(a.entry.cmp(&b.entry))
-                .then(a.pattern.cmp(&b.pattern))
-        });
+        rank(&mut hits);
         hits
     }
 }

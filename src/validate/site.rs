@@ -227,12 +227,7 @@ impl Chunked {
                     }),
             );
         }
-        hits.sort_by(|a, b| {
-            b.specificity
-                .cmp(&a.specificity)
-                .then(a.entry.cmp(&b.entry))
-                .then(a.pattern.cmp(&b.pattern))
-        });
+        pattern::rank(&mut hits);
         hits
     }
 }
