@@ -1,4 +1,15 @@
 //! Hostile input: each case gives a clear error (or works) quickly, never a panic or hang.
+//!
+//! One submodule per threat; this file keeps the content-parsing cases.
+
+mod backtrack;
+mod flood;
+mod output;
+mod outside;
+mod overlap;
+mod small;
+mod terminal;
+mod urls;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,1 @@
+//! Patterns whose JavaScript form could backtrack catastrophically are refused by `check`.

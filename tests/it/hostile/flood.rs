@@ -1,0 +1,1 @@
+//! `errkb serve` under abuse: connection floods, slow clients, huge headers, DNS rebinding.

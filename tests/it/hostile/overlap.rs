@@ -1,0 +1,1 @@
+//! Cross-entry overlap checks stay bounded in time, memory and output.

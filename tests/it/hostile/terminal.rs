@@ -1,0 +1,1 @@
+//! Terminal output cannot be hijacked; remote catalogs are bounded and validated.
