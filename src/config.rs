@@ -9,6 +9,9 @@ use crate::{fsutil, yaml};
 
 pub const CONFIG_FILE: &str = "errkb.yaml";
 
+/// The site's own source folders: never an output, never replaced.
+pub const SOURCE_DIRS: [&str; 3] = ["content", "templates", "static"];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -88,6 +91,9 @@ impl Config {
         if !path.exists() {
             return Ok(Config::default());
         }
+        fsutil::Boundary::new(root)
+            .check_if_link(&path)
+            .map_err(|m| Diagnostic::error(m).file(CONFIG_FILE))?;
         let bytes =
             fsutil::read(&path).map_err(|e| Diagnostic::error(e.to_string()).file(CONFIG_FILE))?;
         let text = fsutil::decode_text(&bytes).map_err(|e| {
@@ -105,28 +111,31 @@ impl Config {
             }
             d
         })?;
-        cfg.check()
-            .map_err(|m| Diagnostic::error(m).file(CONFIG_FILE))?;
+        cfg.check().map_err(|(key, m)| {
+            let d = Diagnostic::error(m).file(CONFIG_FILE);
+            match yaml::key_line(&text, key) {
+                Some(line) => d.at(line, None, Some(&text)),
+                None => d,
+            }
+        })?;
         Ok(cfg)
     }
 
-    fn check(&self) -> Result<(), String> {
-        if !(self.base_url.starts_with('/')
-            || self.base_url.starts_with("http://")
-            || self.base_url.starts_with("https://"))
-        {
-            return Err(format!(
-                "base_url `{}` must be an absolute URL (https://host/path/) or a path starting with `/`",
-                self.base_url
-            ));
+    /// The first problem, with the key it is under.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        check_base_url(&self.base_url).map_err(|m| ("base_url", m))?;
+        check_output_dir(&self.output_dir).map_err(|m| ("output_dir", m))?;
+        if let Some(url) = &self.edit_url {
+            crate::url::check(url).map_err(|why| ("edit_url", format!("edit_url: {why}")))?;
         }
         Ok(())
     }
 
     /// Replaces the base URL (from `--base-url` or `ERRKB_BASE_URL`).
     pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
+        check_base_url(url)?;
         self.base_url = url.to_string();
-        self.check()
+        Ok(())
     }
 
     /// The base URL with exactly one trailing slash.
@@ -151,6 +160,58 @@ impl Config {
     }
 }
 
+fn check_base_url(url: &str) -> Result<(), String> {
+    if let Some(c) = url.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "base_url contains the control character U+{:04X}",
+            u32::from(c)
+        ));
+    }
+    if !(url.starts_with('/') || url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!(
+            "base_url `{url}` must be an absolute URL (https://host/path/) or a path starting with `/`"
+        ));
+    }
+    Ok(())
+}
+
+/// `output_dir` names a folder inside the site: relative, without `..`. (`--output` may
+/// point anywhere; the build checks that place through the file system.)
+fn check_output_dir(dir: &str) -> Result<(), String> {
+    use std::path::Component;
+    let p = Path::new(dir);
+    if dir.trim().is_empty() {
+        return Err("output_dir is empty".into());
+    }
+    if p.has_root() || p.is_absolute() || dir.starts_with('~') {
+        return Err(format!(
+            "output_dir `{dir}` must be a relative path inside the site root, e.g. `public`"
+        ));
+    }
+    if p.components().any(|c| c == Component::ParentDir) {
+        return Err(format!(
+            "output_dir `{dir}` may not contain `..`: it must stay inside the site root"
+        ));
+    }
+    match p.components().find(|c| c != &Component::CurDir) {
+        None => return Err(format!("output_dir `{dir}` is the site root itself")),
+        Some(Component::Normal(first)) if SOURCE_DIRS.iter().any(|s| first == *s) => {
+            return Err(format!(
+                "output_dir `{dir}` is inside the site's `{}/` folder",
+                first.to_string_lossy()
+            ));
+        }
+        _ => {}
+    }
+    if let Some(c) = dir.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "output_dir contains the control character U+{:04X}",
+            u32::from(c)
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +228,29 @@ mod tests {
         c.set_base_url("/docs/errors/").expect("ok");
         assert_eq!(c.base_path(), "/docs/errors/");
         assert!(c.set_base_url("example.org").is_err());
+        assert!(
+            c.set_base_url("https://e.org/\nSitemap: https://evil/")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn output_dir_stays_inside() {
+        for ok in ["public", "build/site", "./out"] {
+            assert_eq!(check_output_dir(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "content/x",
+            "./static",
+            "/tmp/x",
+            "../x",
+            "build/../../.ssh",
+            "~/x",
+            "a\u{7}",
+        ] {
+            assert!(check_output_dir(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -101,44 +101,199 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     f.write_all(bytes).map_err(err("write", path))
 }
 
-/// Makes a path absolute and resolves `.`/`..` and symlinks as far as the path exists.
-pub fn absolute(path: &Path) -> PathBuf {
+/// Makes a path absolute and resolves it the way the operating system will once the
+/// missing parts are created: component by component, each existing prefix through the
+/// real file system (symbolic links followed), `..` after a missing folder lexically
+/// (creating `a/missing/..` makes it `a`). Fails on a broken symbolic link, whose target
+/// could be anywhere.
+pub fn resolve(path: &Path) -> Result<PathBuf, String> {
+    use std::path::Component;
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir()
-            .unwrap_or_else(|_| PathBuf::from("/"))
+            .map_err(|e| format!("cannot read the current folder: {e}"))?
             .join(path)
     };
-    // Canonicalize the longest existing prefix, then append the rest lexically.
-    let mut existing = abs;
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (
-            existing.file_name().map(|n| n.to_os_string()),
-            existing.parent(),
-        ) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent.to_path_buf();
+    let mut out = PathBuf::new();
+    for comp in abs.components() {
+        match comp {
+            Component::Prefix(_) | Component::RootDir => out.push(comp),
+            Component::CurDir => {}
+            // `out` is already resolved, so its parent is the real parent.
+            Component::ParentDir => {
+                out.pop();
             }
-            _ => break,
+            Component::Normal(name) => {
+                out.push(name);
+                match std::fs::symlink_metadata(&out) {
+                    Ok(m) => {
+                        out = std::fs::canonicalize(&out).map_err(|e| {
+                            if m.file_type().is_symlink() {
+                                format!(
+                                    "{} is a symbolic link that leads nowhere ({e})",
+                                    out.display()
+                                )
+                            } else {
+                                format!("cannot resolve {}: {e}", out.display())
+                            }
+                        })?;
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(format!("cannot inspect {}: {e}", out.display())),
+                }
+            }
         }
     }
-    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
-    for part in rest.into_iter().rev() {
-        if part == ".." {
-            out.pop();
-        } else if part != "." {
-            out.push(part);
+    Ok(out)
+}
+
+/// [`resolve`], falling back to the absolute path as given when it cannot be resolved.
+pub fn absolute(path: &Path) -> PathBuf {
+    resolve(path).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    })
+}
+
+/// Files that editors and operating systems leave beside real ones: Emacs locks
+/// (`.#x`, often dangling symbolic links) and autosaves (`#x#`), Vim swap files, `~`
+/// backups, atomic-save temporaries (`x.tmp-123`), macOS `.DS_Store` and `._x`, Windows
+/// `Thumbs.db` and `desktop.ini`. They are skipped without a word.
+pub fn is_litter(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.starts_with(".#")
+        || name.starts_with("._")
+        || (name.starts_with('#') && name.ends_with('#') && name.len() > 1)
+        || name.ends_with('~')
+        || [".swp", ".swo", ".swx"].iter().any(|s| lower.ends_with(s))
+        || name.contains(".tmp-")
+        || [".ds_store", "thumbs.db", "desktop.ini"].contains(&lower.as_str())
+}
+
+/// The site root as a boundary: what a symbolic link leads to must be inside it, and not
+/// in one of its hidden folders (`.git/` holds credentials). Nothing is read from a link
+/// that fails, so its target never reaches the output or a message.
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    root: PathBuf,
+}
+
+impl Boundary {
+    pub fn new(root: &Path) -> Boundary {
+        Boundary {
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| absolute(root)),
         }
     }
-    out
+
+    /// Checks where `path` really leads. Cheap for a path without links, but meant for
+    /// the ones that are (or that pass through) symbolic links.
+    pub fn check(&self, path: &Path) -> Result<(), String> {
+        let real = std::fs::canonicalize(path)
+            .map_err(|e| format!("symbolic link leads nowhere ({})", e.kind()))?;
+        let Ok(inside) = real.strip_prefix(&self.root) else {
+            return Err("symbolic link leads outside the site root; not read".into());
+        };
+        let hidden = inside.components().find_map(|c| {
+            let name = c.as_os_str().to_str()?;
+            (name.starts_with('.') && name != ".well-known").then(|| name.to_string())
+        });
+        match hidden {
+            Some(name) => Err(format!(
+                "symbolic link leads into `{name}/`, outside the site's own files; not read"
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Boundary::check`] for a path that is a symbolic link; `Ok` for any other.
+    pub fn check_if_link(&self, path: &Path) -> Result<(), String> {
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => self.check(path),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolve_walks_the_real_file_system() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let base = std::fs::canonicalize(tmp.path()).expect("canon");
+        std::fs::create_dir_all(base.join("a/b")).expect("mk");
+        let r = |p: &str| resolve(&base.join(p)).expect("resolve");
+        assert_eq!(r("a/b/../b/./c"), base.join("a/b/c"));
+        // `..` after a missing folder is lexical, as creating the folders makes it.
+        assert_eq!(r("missing/../a"), base.join("a"));
+        assert_eq!(r("missing/../../x"), base.parent().expect("p").join("x"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(base.join("a/b"), base.join("link")).expect("ln");
+            assert_eq!(r("link/../x"), base.join("a/x"));
+            std::os::unix::fs::symlink(base.join("gone"), base.join("dangling")).expect("ln");
+            assert!(resolve(&base.join("dangling/x")).is_err());
+        }
+    }
+
+    #[test]
+    fn litter() {
+        for l in [
+            ".#a.md",
+            "#a.md#",
+            "a.md~",
+            ".a.md.swp",
+            ".a.swo",
+            "x.tmp-1",
+            ".DS_Store",
+            "Thumbs.db",
+            "desktop.ini",
+            "._logo.png",
+        ] {
+            assert!(is_litter(l), "{l}");
+        }
+        for ok in [
+            "a.md",
+            "_tool.yaml",
+            ".well-known",
+            ".nojekyll",
+            "#",
+            "tmp-notes.md",
+        ] {
+            assert!(!is_litter(ok), "{ok}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn boundary() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(root.join(".git")).expect("mk");
+        std::fs::write(root.join("a.txt"), "a").expect("w");
+        std::fs::write(root.join(".git/config"), "t").expect("w");
+        std::fs::write(tmp.path().join("secret"), "s").expect("w");
+        let ln = |to: &str, at: &str| std::os::unix::fs::symlink(to, root.join(at)).expect("ln");
+        ln("a.txt", "in");
+        ln("../secret", "out");
+        ln(".git/config", "git");
+        ln("nowhere", "dangling");
+        let b = Boundary::new(&root);
+        assert_eq!(b.check(&root.join("in")), Ok(()));
+        assert!(
+            b.check(&root.join("out"))
+                .is_err_and(|m| m.contains("outside"))
+        );
+        assert!(
+            b.check(&root.join("git"))
+                .is_err_and(|m| m.contains(".git"))
+        );
+        assert!(b.check(&root.join("dangling")).is_err());
+        assert_eq!(b.check_if_link(&root.join("a.txt")), Ok(()));
+    }
 
     #[test]
     fn bom_and_crlf() {

@@ -21,6 +21,7 @@ pub mod diag;
 pub mod fsutil;
 pub mod memo;
 pub mod model;
+pub mod url;
 pub mod yaml;
 
 pub mod load;

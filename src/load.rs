@@ -128,6 +128,11 @@ pub fn load(root: &Path) -> Loaded {
         );
         return out;
     }
+    let boundary = fsutil::Boundary::new(root);
+    if let Err(m) = boundary.check_if_link(&content) {
+        out.diagnostics.push(Diagnostic::error(m).file(CONTENT_DIR));
+        return out;
+    }
     let mut walker = walkdir::WalkDir::new(&content)
         .follow_links(true)
         .min_depth(1)
@@ -140,6 +145,14 @@ pub fn load(root: &Path) -> Loaded {
         let dent = match item {
             Ok(d) => d,
             Err(e) => {
+                // A dangling Emacs lock (`.#x.md`) is litter, not a problem.
+                if e.path()
+                    .and_then(Path::file_name)
+                    .and_then(|n| n.to_str())
+                    .is_some_and(fsutil::is_litter)
+                {
+                    continue;
+                }
                 let path = e
                     .path()
                     .map(|p| rel(root, p))
@@ -169,7 +182,24 @@ pub fn load(root: &Path) -> Loaded {
             }
             continue;
         };
+        if fsutil::is_litter(&name) {
+            if dent.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let hidden = name.starts_with('.') || name.starts_with('_');
+        // Dotfiles are never read; `_index.md` and `_tool.yaml` are.
+        if dent.path_is_symlink()
+            && !name.starts_with('.')
+            && let Err(m) = boundary.check(path)
+        {
+            out.diagnostics.push(Diagnostic::error(m).file(relp));
+            if dent.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let depth = dent.depth();
         if dent.file_type().is_dir() {
             if hidden {
@@ -257,6 +287,15 @@ pub fn load(root: &Path) -> Loaded {
             continue;
         }
         if hidden || !is_entry_file(&name) {
+            if !hidden && let Some(fixed) = near_miss(&name) {
+                out.diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "`{name}` is not read: entry files end in .md, .yaml or .yml"
+                    ))
+                    .file(relp)
+                    .hint(format!("rename it to `{fixed}`")),
+                );
+            }
             continue;
         }
         let (stem, kind) = split_ext(&name);
@@ -375,6 +414,18 @@ fn is_entry_file(name: &str) -> bool {
     name.ends_with(".md") || name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
+/// The entry name a file was probably meant to have: `x.markdown`, `x.MD`, `x.Yaml`…
+fn near_miss(name: &str) -> Option<String> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    let fixed = match ext.to_ascii_lowercase().as_str() {
+        "md" | "markdown" | "mdown" | "mkd" | "mkdn" | "mdwn" | "mdx" => "md",
+        "yaml" => "yaml",
+        "yml" => "yml",
+        _ => return None,
+    };
+    (!stem.is_empty() && ext != fixed).then(|| format!("{stem}.{fixed}"))
+}
+
 fn split_ext(name: &str) -> (&str, EntryKind) {
     if let Some(s) = name.strip_suffix(".md") {
         (s, EntryKind::Markdown)
@@ -470,6 +521,16 @@ mod tests {
         )
         .expect("yaml");
         assert_eq!((y.front(), y.body()), ("a: 1\n", ""));
+    }
+
+    #[test]
+    fn near_misses() {
+        assert_eq!(near_miss("a.markdown").as_deref(), Some("a.md"));
+        assert_eq!(near_miss("a.MD").as_deref(), Some("a.md"));
+        assert_eq!(near_miss("a.Yml").as_deref(), Some("a.yml"));
+        for none in ["a.md", "a.yaml", "a.txt", "README", ".md"] {
+            assert_eq!(near_miss(none), None, "{none}");
+        }
     }
 
     #[test]

@@ -183,7 +183,19 @@ pub fn render(md: &str, opts: Options) -> Rendered {
                     ))));
                 }
                 Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => {}
-                other => buf.push(other),
+                // Images inside headings go through the same gate as everywhere else.
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => buf.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: absolutize(&dest_url, opts.base_path),
+                    title,
+                    id,
+                })),
+                other => buf.push(sanitize(other, opts)),
             }
             continue;
         }
@@ -268,15 +280,10 @@ fn absolutize<'a>(dest: &CowStr<'a>, base_path: &str) -> CowStr<'a> {
     }
 }
 
-/// `javascript:`, `vbscript:` and `data:` URLs run code or smuggle content: never linked.
+/// A URL the gate refuses (`javascript:` and the like) is never linked. `check` reports
+/// it at its line; this keeps the page safe even where a check was skipped.
 fn is_script_url(dest: &str) -> bool {
-    let d: String = dest
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(12)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:")
+    !crate::url::is_allowed(dest)
 }
 
 fn plain_text(events: &[Event]) -> String {
@@ -387,6 +394,17 @@ mod tests {
         );
         assert!(!r.html.to_lowercase().contains("javascript:"), "{}", r.html);
         assert!(!r.html.contains("data:"), "{}", r.html);
+        let h = render(
+            "# Title ![x](javascript:alert(1)) [y]( JaVa\tScript:x)\n\n![z](\u{1}javascript:x)",
+            O,
+        );
+        let lower = h.html.to_lowercase();
+        assert!(
+            !lower.contains("href=\"javascript") && !lower.contains("src=\"javascript"),
+            "{}",
+            h.html
+        );
+        assert!(lower.contains("<img src=\"#\""), "{}", h.html);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Outcome {
     pub files: Vec<OutFile>,
     /// How many files were rendered.
     pub count: usize,
+    /// Why the output could not be written (a full disk), when that stopped the run.
+    pub output_error: Option<String>,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -127,7 +129,8 @@ fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     let config = out.config.clone();
     match out.time("render", || render::render(&site, &config, &theme, sink)) {
         Ok(n) => out.count = n,
-        Err(d) => out.diagnostics.extend(d),
+        Err(render::RenderError::Content(d)) => out.diagnostics.extend(d),
+        Err(render::RenderError::Output(m)) => out.output_error = Some(m),
     }
     out.site = site;
     out
@@ -151,7 +154,7 @@ pub fn build(opts: &Options, output: &Path, force: bool) -> (Outcome, Result<(),
         Err(m) => return (Outcome::default(), Err(BuildError::Output(m))),
     };
     let mut out = render_into(opts, &staging);
-    if let Some(m) = staging.failure() {
+    if let Some(m) = staging.failure().or_else(|| out.output_error.take()) {
         return (out, Err(BuildError::Output(m)));
     }
     if out.has_errors() {

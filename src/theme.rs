@@ -89,10 +89,27 @@ fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mu
     if !base.is_dir() {
         return;
     }
-    for item in walkdir::WalkDir::new(&base)
+    let boundary = fsutil::Boundary::new(root);
+    if let Err(m) = boundary.check_if_link(&base) {
+        diags.push(Diagnostic::error(m).file(dir));
+        return;
+    }
+    let mut walker = walkdir::WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
-    {
+        .into_iter();
+    while let Some(item) = walker.next() {
+        let name = match &item {
+            Ok(d) => d.file_name().to_str(),
+            Err(e) => e.path().and_then(Path::file_name).and_then(|n| n.to_str()),
+        };
+        let is_dir = item.as_ref().is_ok_and(|d| d.file_type().is_dir());
+        if name.is_some_and(|n| skipped(n, is_dir, dir == TEMPLATES_DIR)) {
+            if is_dir {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let dent = match item {
             Ok(d) => d,
             Err(e) => {
@@ -104,10 +121,19 @@ fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mu
                 continue;
             }
         };
+        let relp = dent.path().strip_prefix(&base).unwrap_or(dent.path());
+        if dent.path_is_symlink()
+            && let Err(m) = boundary.check(dent.path())
+        {
+            diags.push(Diagnostic::error(m).file(Path::new(dir).join(relp)));
+            if dent.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if !dent.file_type().is_file() {
             continue;
         }
-        let relp = dent.path().strip_prefix(&base).unwrap_or(dent.path());
         let Some(name) = relp.to_str().map(|s| s.replace('\\', "/")) else {
             diags.push(
                 Diagnostic::error("file name is not valid UTF-8")
@@ -131,6 +157,14 @@ fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mu
             }
         }
     }
+}
+
+/// Editor litter is never part of the theme; neither are hidden folders (`.git` of a
+/// theme checked out as a submodule) except `.well-known/`, nor hidden templates.
+/// Hidden static files (`.nojekyll`, `.htaccess`) are copied: hosts read them.
+fn skipped(name: &str, is_dir: bool, templates: bool) -> bool {
+    fsutil::is_litter(name)
+        || (name.starts_with('.') && (templates || (is_dir && name != ".well-known")))
 }
 
 #[cfg(test)]

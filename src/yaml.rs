@@ -155,6 +155,21 @@ fn to_json(v: serde_yaml::Value) -> Result<serde_json::Value, YamlError> {
 }
 
 /// Quotes a string for YAML output (used by `errkb new`/`init`): always double-quoted.
+/// 1-based line (within `text`) of a top-level `key:`.
+pub fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| line_has_key(l, key))
+        .map(|i| i + 1)
+}
+
+fn line_has_key(line: &str, key: &str) -> bool {
+    let rest = line
+        .strip_prefix(key)
+        .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
+        .or_else(|| line.strip_prefix(&format!("'{key}'")));
+    rest.is_some_and(|r| r.trim_start().starts_with(':'))
+}
+
 pub fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }

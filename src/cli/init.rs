@@ -17,7 +17,9 @@ const INDEX: &str = include_str!("init/_index.md");
 const TOOL: &str = include_str!("init/_tool.yaml");
 const ENTRY: &str = include_str!("init/no-rule-to-make-target.md");
 const WORKFLOW: &str = include_str!("init/errkb.yml");
-const GITIGNORE: &str = "/public\n";
+/// The output, and the staging folders a build killed with `kill -9` leaves beside it
+/// (the next build removes them).
+const GITIGNORE: &str = "/public\n.*.errkb-staging-*\n.*.errkb-old-*\n";
 
 /// The files a new site gets, relative to its folder.
 pub const FILES: &[(&str, &str)] = &[

@@ -3,7 +3,24 @@
 use super::view::plain;
 use super::{OutFile, Renderer};
 use crate::highlight::escape;
+
 use crate::model::Entry;
+
+/// Escapes text for XML, dropping the control characters XML 1.0 forbids (and C1), so the
+/// feed and sitemap always parse; `check` refuses them in entries, this covers the rest.
+fn xml(s: &str) -> String {
+    if !s
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return escape(s);
+    }
+    let kept: String = s
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    escape(&kept)
+}
 
 /// How many entries the Atom feed carries.
 const FEED_LEN: usize = 50;
@@ -18,7 +35,7 @@ fn sitemap(r: &Renderer) -> OutFile {
     );
     let mut url = |path: &str, lastmod: Option<&str>| {
         s.push_str("  <url><loc>");
-        s.push_str(&escape(&r.canonical(path)));
+        s.push_str(&xml(&r.canonical(path)));
         s.push_str("</loc>");
         if let Some(d) = lastmod {
             s.push_str("<lastmod>");
@@ -91,32 +108,32 @@ fn atom(r: &Renderer) -> OutFile {
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
     );
-    s.push_str(&format!("  <title>{}</title>\n", escape(&r.config.title)));
+    s.push_str(&format!("  <title>{}</title>\n", xml(&r.config.title)));
     s.push_str(&format!(
         "  <subtitle>{}</subtitle>\n",
-        escape(&r.config.description)
+        xml(&r.config.description)
     ));
     s.push_str(&format!(
         "  <link rel=\"self\" href=\"{}\"/>\n",
-        escape(&r.canonical("atom.xml"))
+        xml(&r.canonical("atom.xml"))
     ));
     s.push_str(&format!(
         "  <link rel=\"alternate\" href=\"{}\"/>\n",
-        escape(&r.canonical(""))
+        xml(&r.canonical(""))
     ));
-    s.push_str(&format!("  <id>{}</id>\n", escape(&id("", "site"))));
+    s.push_str(&format!("  <id>{}</id>\n", xml(&id("", "site"))));
     s.push_str(&format!("  <updated>{newest}T00:00:00Z</updated>\n"));
     for e in entries {
         let path = e.id.path();
         s.push_str("  <entry>\n");
-        s.push_str(&format!("    <title>{}</title>\n", escape(&e.title)));
+        s.push_str(&format!("    <title>{}</title>\n", xml(&e.title)));
         s.push_str(&format!(
             "    <link rel=\"alternate\" href=\"{}\"/>\n",
-            escape(&r.canonical(&path))
+            xml(&r.canonical(&path))
         ));
         s.push_str(&format!(
             "    <id>{}</id>\n",
-            escape(&id(&path, &e.id.to_string()))
+            xml(&id(&path, &e.id.to_string()))
         ));
         s.push_str(&format!(
             "    <updated>{}T00:00:00Z</updated>\n",
@@ -124,11 +141,11 @@ fn atom(r: &Renderer) -> OutFile {
         ));
         s.push_str(&format!(
             "    <author><name>{}</name></author>\n",
-            escape(&r.config.title)
+            xml(&r.config.title)
         ));
         s.push_str(&format!(
             "    <summary>{}</summary>\n",
-            escape(&plain(&e.summary))
+            xml(&plain(&e.summary))
         ));
         s.push_str("  </entry>\n");
     }

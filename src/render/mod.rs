@@ -75,6 +75,9 @@ impl Collect {
 struct Checked<'a> {
     sink: &'a dyn Sink,
     seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The sink's first error (a full disk): rendering stops being written, and this
+    /// one message is the build's failure instead of one per file.
+    failed: std::sync::OnceLock<String>,
 }
 
 impl Checked<'_> {
@@ -90,7 +93,13 @@ impl Checked<'_> {
                     .hint("a tool folder, tag or alias collides with a page errkb generates"),
             );
         }
-        self.sink.put(file).map_err(Diagnostic::error)
+        if self.failed.get().is_some() {
+            return Ok(());
+        }
+        if let Err(m) = self.sink.put(file) {
+            let _ = self.failed.set(m);
+        }
+        Ok(())
     }
 
     fn count(&self) -> usize {
@@ -308,11 +317,34 @@ pub fn render(
     config: &Config,
     theme: &Theme,
     sink: &dyn Sink,
-) -> Result<usize, Vec<Diagnostic>> {
+) -> Result<usize, RenderError> {
     let out = Checked {
         sink,
         seen: Default::default(),
+        failed: Default::default(),
     };
+    let res = render_checked(site, config, theme, &out);
+    match out.failed.into_inner() {
+        Some(m) => Err(RenderError::Output(m)),
+        None => res.map_err(RenderError::Content),
+    }
+}
+
+/// Why [`render`] failed.
+#[derive(Debug)]
+pub enum RenderError {
+    /// Template or content problems, all of them.
+    Content(Vec<Diagnostic>),
+    /// The sink refused a file (the output cannot be written): the first such error.
+    Output(String),
+}
+
+fn render_checked(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    out: &Checked<'_>,
+) -> Result<usize, Vec<Diagnostic>> {
     let (assets, urls) = assets::build(theme, config)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
     let r = Renderer::new(site, config, theme, &urls)?;

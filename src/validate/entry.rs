@@ -69,6 +69,10 @@ impl<'de> Deserialize<'de> for StepDe {
     }
 }
 
+/// What to do about a refused URL.
+pub const URL_HINT: &str =
+    "links may be http(s)://, mailto: or a path in the site; anything else could run script";
+
 struct Ctx<'a> {
     raw: &'a RawEntry,
     diags: Vec<Diagnostic>,
@@ -114,6 +118,14 @@ impl Ctx<'_> {
             None => self.at(d, from, None),
         }
     }
+}
+
+fn control_error(c: char, what: &str) -> Diagnostic {
+    Diagnostic::error(format!(
+        "{what} contains the control character U+{:04X}",
+        u32::from(c)
+    ))
+    .hint("remove it: control characters break the feed's XML and can hide text (a pasted terminal colour code?)")
 }
 
 /// Turns one raw file into an [`Entry`], or reports why it cannot.
@@ -403,6 +415,27 @@ fn build(
             stale_check(cx, u, days);
         }
     }
+    let refused = super::safety::check(&super::safety::Fields {
+        summary: &f.summary,
+        likely_cause: &f.likely_cause,
+        causes: &f.causes,
+        steps: [
+            ("fix", &fix),
+            ("verify", &verify),
+            ("confirm", &confirm),
+            ("check", &check),
+        ],
+        unsafe_: &f.unsafe_,
+        links: &f.links,
+    });
+    for b in refused {
+        ok = false;
+        cx.item(
+            b.key,
+            &b.url,
+            Diagnostic::error(b.why.to_string()).hint(URL_HINT),
+        );
+    }
     for l in &f.links {
         if l.url.trim().is_empty() || l.title.trim().is_empty() {
             ok = false;
@@ -424,6 +457,25 @@ fn build(
             (f.body.unwrap_or_default().into(), line)
         }
     };
+    for (key, s) in super::safety::controls_in(present) {
+        ok = false;
+        let c = s
+            .chars()
+            .find(|c| super::safety::is_forbidden_control(*c))
+            .unwrap_or('\0');
+        cx.key(&key, control_error(c, &format!("`{key}`")));
+    }
+    if raw.kind == EntryKind::Markdown
+        && let Some((c, line, col)) = super::safety::first_control(raw.body())
+    {
+        ok = false;
+        cx.diags
+            .push(control_error(c, "the body").file(&raw.path).at(
+                raw.body_line + line - 1,
+                Some(col),
+                Some(&raw.text),
+            ));
+    }
     ok.then(|| Entry {
         id,
         source: raw.path.clone(),

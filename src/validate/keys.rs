@@ -47,21 +47,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-/// 1-based line (within `front`) of a top-level `key:`.
-pub fn key_line(front: &str, key: &str) -> Option<usize> {
-    front
-        .lines()
-        .position(|l| line_has_key(l, key))
-        .map(|i| i + 1)
-}
-
-fn line_has_key(line: &str, key: &str) -> bool {
-    let rest = line
-        .strip_prefix(key)
-        .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
-        .or_else(|| line.strip_prefix(&format!("'{key}'")));
-    rest.is_some_and(|r| r.trim_start().starts_with(':'))
-}
+pub use crate::yaml::key_line;
 
 /// 1-based line and column (within `front`) of the first occurrence of `needle` at or
 /// after line `from`.

@@ -72,7 +72,8 @@ pub fn check(
     for (i, (e, s)) in site.entries.iter().zip(&scans).enumerate() {
         for (dest, line) in &s.links {
             let file_line = e.body_line + line - 1;
-            if is_external(dest) {
+            let refused = crate::url::check(dest).err();
+            if refused.is_none() && is_external(dest) {
                 if dest.starts_with("http://") || dest.starts_with("https://") {
                     external.push(External {
                         url: dest.clone(),
@@ -82,7 +83,10 @@ pub fn check(
                 }
                 continue;
             }
-            let problem = resolve(e, dest, site, &anchors, &tags, &aliases);
+            let problem = match refused {
+                Some(why) => Some((why.to_string(), Some(super::entry::URL_HINT.to_string()))),
+                None => resolve(e, dest, site, &anchors, &tags, &aliases),
+            };
             if let Some((msg, hint)) = problem {
                 let text = texts.get(&e.id).copied();
                 let col = text

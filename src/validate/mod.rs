@@ -7,6 +7,7 @@ mod external;
 pub mod keys;
 pub mod links;
 pub mod lint;
+mod safety;
 mod site;
 
 #[cfg(test)]
@@ -96,6 +97,17 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
             },
             None => ToolMeta::default(),
         };
+        if let (Some(url), Some((path, text))) = (&meta.homepage, &raw.meta)
+            && let Err(why) = crate::url::check(url)
+        {
+            let line = keys::key_line(text, "homepage").unwrap_or(1);
+            diags.push(
+                Diagnostic::error(why.to_string())
+                    .file(path)
+                    .at(line, None, Some(text))
+                    .hint(entry::URL_HINT),
+            );
+        }
         if !used.contains_key(id.as_str()) {
             continue;
         }
