@@ -19,8 +19,10 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod fsutil;
+pub mod json_shape;
 pub mod memo;
 pub mod model;
+pub mod term;
 pub mod yaml;
 
 pub mod load;

@@ -305,6 +305,7 @@ fn build(
             if let Some(run) = &s.run {
                 used.extend(slots_in(run).into_iter().map(str::to_string));
                 lint_run(cx, key, run, s.allow_unsafe.as_deref());
+                hidden_in_run(cx, key, run);
             }
         }
     }
@@ -472,6 +473,34 @@ fn lint_run(cx: &mut Ctx, key: &str, run: &str, allow: Option<&str>) {
             Diagnostic::error("`allow_unsafe` is empty").hint("say why the command is safe in this step"),
         ),
         _ => {}
+    }
+}
+
+/// A command must run what the page shows and what a reader copies: a control character
+/// (ESC, CR…), a bidi control or a zero-width character in it is an error, at the
+/// character when it is written as is in the file.
+fn hidden_in_run(cx: &mut Ctx, key: &str, run: &str) {
+    let Some((at, c)) = crate::term::hidden_in_command(run) else {
+        return;
+    };
+    let d = Diagnostic::error(format!(
+        "`{key}` command holds {}: what runs would differ from what the page shows",
+        crate::term::describe(c)
+    ))
+    .hint("remove it: a command may hold printable characters, tabs and line breaks only");
+    let front = cx.raw.front();
+    let from = keys::key_line(front, key).unwrap_or(1);
+    let raw_at = front
+        .lines()
+        .enumerate()
+        .skip(from - 1)
+        .find_map(|(i, l)| l.find(c).map(|b| (i + 1, l[..b].chars().count() + 1)));
+    // Written as a YAML escape (`"\e"`): find the text before it instead.
+    let before = run[..at].rsplit('\n').next().unwrap_or("");
+    match raw_at {
+        Some((line, col)) => cx.at(d.span(1), line, Some(col)),
+        None if !before.trim().is_empty() => cx.item(key, before, d),
+        None => cx.item(key, run, d),
     }
 }
 

@@ -145,8 +145,9 @@ fn new_refuses_ids_that_check_would_refuse() {
         let r = s.run(&["new", id]).fails(2);
         let tool = id.split('/').next().expect("tool");
         assert!(
-            r.stderr()
-                .contains(&format!("`{tool}` cannot be a tool folder: errkb uses /{tool}/ for its own pages")),
+            r.stderr().contains(&format!(
+                "`{tool}` cannot be a tool folder: errkb uses /{tool}/ for its own pages"
+            )),
             "{id}: {}",
             r.stderr()
         );
@@ -171,7 +172,11 @@ fn match_says_when_it_cuts_a_long_line() {
     log.push('\n');
     s.write("ci.log", &log);
     let r = s.run(&["match", "ci.log"]).ok();
-    assert!(r.stdout().starts_with("ci.log:2: error: widget beta"), "{}", r.stdout());
+    assert!(
+        r.stdout().starts_with("ci.log:2: error: widget beta"),
+        "{}",
+        r.stdout()
+    );
     let err = r.stderr();
     assert_eq!(err.matches("longer than 1 MiB").count(), 1, "{err}");
     assert!(err.contains("ci.log: line 1 "), "{err}");

@@ -73,7 +73,7 @@ fn log_dir() -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("tmp");
     std::fs::write(
         d.path().join("ci.log"),
-        format!("step 1\ndemo: evil failed \u{202e}here\x1b]52;c;eA==\x07\n"),
+        "step 1\ndemo: evil failed \u{202e}here\x1b]52;c;eA==\x07\n",
     )
     .expect("write");
     d
@@ -138,7 +138,12 @@ fn explain_prints_entry_strings_inert() {
         let out = r.stdout();
         assert_inert(query, &out);
         assert_inert(query, &r.stderr());
-        for part in ["Apply the safe fix", "Verify it works", "don't:", r"\u{1b}[2J"] {
+        for part in [
+            "Apply the safe fix",
+            "Verify it works",
+            "don't:",
+            r"\u{1b}[2J",
+        ] {
             assert!(out.contains(part), "{part}: {out}");
         }
     }
@@ -154,7 +159,9 @@ fn serve(dir: &Path) -> String {
             let path = root.join(req.url().trim_start_matches('/'));
             let resp = match std::fs::read(&path) {
                 Ok(b) => tiny_http::Response::from_data(b),
-                Err(_) => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+                Err(_) => {
+                    tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
+                }
             };
             let _ = req.respond(resp);
         }
@@ -236,7 +243,11 @@ fn commands_with_hidden_characters_are_errors() {
         ("cr", r#""echo safe\rrm -rf ~""#, "U+000D"),
         ("bidi", r#""echo \u202Egnp.exe""#, "U+202E"),
         ("isolate", r#""ls \u2066x\u2069""#, "U+2066"),
-        ("zero-width", r#""curl https://exa\u200Bmple.org/""#, "U+200B"),
+        (
+            "zero-width",
+            r#""curl https://exa\u200Bmple.org/""#,
+            "U+200B",
+        ),
         ("bom", r#""ls \uFEFFx""#, "U+FEFF"),
     ];
     for (name, run, _) in &cases {
@@ -262,7 +273,12 @@ fn commands_with_hidden_characters_are_errors() {
         let file = format!("content/demo/{name}.md");
         let d = diags
             .iter()
-            .find(|d| d["file"] == file.as_str())
+            .find(|d| {
+                d["file"] == file.as_str()
+                    && d["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("command holds"))
+            })
             .unwrap_or_else(|| panic!("no diagnostic for {file}: {}", r.stdout()));
         assert_eq!(d["severity"], "error", "{d}");
         assert_eq!(d["line"], 8, "{d}");
@@ -270,16 +286,26 @@ fn commands_with_hidden_characters_are_errors() {
     }
     let d = diags
         .iter()
-        .find(|d| d["file"] == "content/demo/raw.md")
+        .find(|d| d["file"] == "content/demo/raw.md" && d["severity"] == "error")
         .unwrap_or_else(|| panic!("raw: {}", r.stdout()));
-    assert_eq!((d["line"].as_u64(), d["col"].as_u64()), (Some(9), Some(16)), "{d}");
+    assert_eq!(
+        (d["line"].as_u64(), d["col"].as_u64()),
+        (Some(9), Some(16)),
+        "{d}"
+    );
     // Prose may hold them: a right-to-left language needs its marks.
     s.write(
         "content/demo/prose.md",
         "---\ntitle: \"demo: prose failed\"\nsummary: \"\u{200f}\u{202b}x\u{202c}\"\nlikely_cause: c\npatterns: [\"demo: prose input failed\"]\nfix: [{title: \"\u{200f}t\", run: \"echo ok\"}]\nunsafe: [{do_not: \"a\u{202e}\", why: b}]\nverify: [y]\n---\n",
     );
     let r = s.run(&["check", "--format", "json"]).fails(1);
-    assert!(!r.stdout().contains("prose.md"), "{}", r.stdout());
+    assert!(
+        !r.stdout()
+            .lines()
+            .any(|l| l.contains("prose.md") && l.contains("\"error\"")),
+        "{}",
+        r.stdout()
+    );
 }
 
 #[test]
@@ -293,7 +319,13 @@ fn catalog_id_with_dot_dot_cannot_read_other_files() {
         json!({"title": "SECRET TOKEN abc123", "summary": "s", "likely_cause": "c"}).to_string(),
     )
     .expect("write");
-    for id in ["../secret", "demo/../../secret", "demo/x/../../../secret", "Demo/X", "demo"] {
+    for id in [
+        "../secret",
+        "demo/../../secret",
+        "demo/x/../../../secret",
+        "Demo/X",
+        "demo",
+    ] {
         let catalog = json!({"entries": [{
             "id": id, "url": "https://x/", "title": "t", "likely_cause": "c",
             "patterns": ["demo: traversal marker text"]
@@ -334,7 +366,10 @@ fn catalog_types_are_checked_with_the_field_named() {
         (with("title", json!(5)), "entries[1].title"),
         (with("patterns", json!("demo: x")), "entries[1].patterns"),
         (with("patterns", json!([5])), "entries[1].patterns[0]"),
-        (with("first_fix", json!({"run": "x"})), "entries[1].first_fix"),
+        (
+            with("first_fix", json!({"run": "x"})),
+            "entries[1].first_fix",
+        ),
         (with("url", serde_json::Value::Null), "entries[1].url"),
     ];
     for (cat, field) in &cases {
@@ -349,16 +384,36 @@ fn catalog_types_are_checked_with_the_field_named() {
     }
     // An entry file of the wrong shape is an error too, never a half-empty page.
     std::fs::create_dir_all(d.path().join("demo")).expect("mkdir");
-    std::fs::write(d.path().join("entries.json"), json!({"entries": [ok]}).to_string()).expect("write");
+    std::fs::write(
+        d.path().join("entries.json"),
+        json!({"entries": [ok]}).to_string(),
+    )
+    .expect("write");
     for (entry, field) in [
-        (json!({"title": 5, "summary": "s", "likely_cause": "c"}), "title"),
-        (json!({"title": "t", "summary": "s", "likely_cause": "c", "fix": "x"}), "fix"),
-        (json!({"title": "t", "summary": "s", "likely_cause": "c", "fix": [{"run": 5}]}), "fix[0].run"),
-        (json!({"title": "t", "summary": "s", "likely_cause": "c", "unsafe": [{"do_not": "x"}]}), "unsafe[0].why"),
+        (
+            json!({"title": 5, "summary": "s", "likely_cause": "c"}),
+            "title",
+        ),
+        (
+            json!({"title": "t", "summary": "s", "likely_cause": "c", "fix": "x"}),
+            "fix",
+        ),
+        (
+            json!({"title": "t", "summary": "s", "likely_cause": "c", "fix": [{"run": 5}]}),
+            "fix[0].run",
+        ),
+        (
+            json!({"title": "t", "summary": "s", "likely_cause": "c", "unsafe": [{"do_not": "x"}]}),
+            "unsafe[0].why",
+        ),
         (json!("just a string"), "entry"),
     ] {
         std::fs::write(d.path().join("demo/x.json"), entry.to_string()).expect("write");
-        let r = run_in(d.path(), &["explain", "demo/x", "--catalog", "entries.json"]).fails(2);
+        let r = run_in(
+            d.path(),
+            &["explain", "demo/x", "--catalog", "entries.json"],
+        )
+        .fails(2);
         assert!(r.stderr().contains(field), "{field}: {}", r.stderr());
         assert!(!r.stderr().contains("panicked"), "{}", r.stderr());
     }
@@ -416,7 +471,11 @@ fn catalog_reads_are_capped_and_never_hang() {
     for (what, loc, want) in [
         ("/dev/zero", "/dev/zero".to_string(), "64 MiB"),
         ("a 65 MiB file", big.display().to_string(), "64 MiB"),
-        ("a FIFO nobody writes to", fifo.display().to_string(), "empty"),
+        (
+            "a FIFO nobody writes to",
+            fifo.display().to_string(),
+            "empty",
+        ),
         ("a folder", d.path().display().to_string(), "cannot read"),
     ] {
         for cmd in ["match", "explain"] {
