@@ -10,7 +10,9 @@ use super::lint;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::{EntryKind, RawEntry};
-use crate::model::{Entry, EntryId, Link, Placeholder, Step, Unsafe, is_valid_segment, slots_in};
+use crate::model::{
+    Entry, EntryId, Link, MAX_SEGMENT_LEN, Placeholder, Step, Unsafe, is_valid_segment, slots_in,
+};
 use crate::pattern;
 use crate::yaml;
 
@@ -386,7 +388,7 @@ fn build(
                 "tags",
                 t,
                 Diagnostic::error(format!("invalid tag `{t}`")).hint(format!(
-                    "tags are a-z, 0-9 and dashes, e.g. `{}`",
+                    "tags are a-z, 0-9 and dashes, at most {MAX_SEGMENT_LEN} characters (each is a folder name), e.g. `{}`",
                     crate::model::suggest_segment(t)
                 )),
             );
@@ -522,6 +524,7 @@ fn todo_markers(cx: &mut Ctx) {
 
 pub fn is_valid_tag(t: &str) -> bool {
     !t.is_empty()
+        && t.len() <= MAX_SEGMENT_LEN
         && t.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

@@ -126,6 +126,21 @@ fn ids_longer_than_a_file_name_allows_are_refused() {
     s.write(&format!("content/{tool}/x.md"), &super::entry(""));
     let r = s.run(&["check"]).fails(1);
     assert!(r.stdout().contains(&tool), "{}", r.stdout());
+    // Tags become folder names too (`tags/<tag>/`).
+    let s = Site::new("ok-basic");
+    let tag = "t".repeat(300);
+    s.write(
+        "content/demo/long-tag.md",
+        &super::entry("")
+            .replace("hostile input failed", "long tag failed")
+            .replace("verify: [y]", &format!("verify: [y]\ntags: [{tag}]")),
+    );
+    let r = s.run(&["check"]).fails(1);
+    assert!(
+        r.stdout().contains("at most 100 characters"),
+        "{}",
+        r.stdout()
+    );
     // At the limit, build writes every output of the entry.
     let s = Site::new("ok-basic");
     let slug = format!("{}-b", "a".repeat(98));
