@@ -2,13 +2,16 @@
 //!
 //! Three output formats: `human` (compiler-style, the offending line with a marker),
 //! `github` (workflow commands, so CI annotates the pull request) and `json` (one object
-//! per line).
+//! per line). Every string from content passes through [`crate::term`] on its way out,
+//! so a diagnostic cannot carry a terminal control sequence.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
+
+use crate::term;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -108,7 +111,7 @@ impl Diagnostic {
 
     fn location(&self) -> String {
         let mut s = match &self.file {
-            Some(f) => f.display().to_string(),
+            Some(f) => term::line(&f.display().to_string()).into_owned(),
             None => return String::new(),
         };
         if let Some(l) = self.line {
@@ -125,13 +128,14 @@ impl fmt::Display for Diagnostic {
     /// A one-line form: `error: content/x.md:3:1: message (hint: …)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let loc = self.location();
+        let message = term::text(&self.message);
         if loc.is_empty() {
-            write!(f, "{}: {}", self.severity, self.message)?;
+            write!(f, "{}: {message}", self.severity)?;
         } else {
-            write!(f, "{}: {}: {}", self.severity, loc, self.message)?;
+            write!(f, "{}: {loc}: {message}", self.severity)?;
         }
         if let Some(h) = &self.hint {
-            write!(f, " (hint: {h})")?;
+            write!(f, " (hint: {})", term::text(h))?;
         }
         Ok(())
     }
@@ -183,7 +187,7 @@ pub fn render(diags: &[Diagnostic], format: Format, color: bool) -> String {
                 out.push('\n');
             }
             Format::Json => {
-                out.push_str(&serde_json::to_string(d).unwrap_or_default());
+                out.push_str(&term::json(serde_json::to_string(d).unwrap_or_default()));
                 out.push('\n');
             }
         }
@@ -213,10 +217,15 @@ fn render_human(d: &Diagnostic, color: bool) -> String {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let path = d.file.as_deref().map(Path::display).map(|p| p.to_string());
-    let title = level.primary_title(d.message.as_str());
-    let mut group = match (&path, d.line, &d.source_line) {
-        (Some(p), Some(line), Some(src)) => {
+    let path = d
+        .file
+        .as_deref()
+        .map(|p| term::line(&p.display().to_string()).into_owned());
+    let message = term::text(&d.message);
+    let title = level.primary_title(message.as_ref());
+    let shown_src = d.source_line.as_deref().map(term::line);
+    let mut group = match (&path, d.line, &d.source_line, &shown_src) {
+        (Some(p), Some(line), Some(src), Some(shown)) => {
             let shown_col = d.col.map(|c| {
                 if src.starts_with('…') {
                     c - c.saturating_sub(MAX_SHOWN / 2) + 1
@@ -225,21 +234,25 @@ fn render_human(d: &Diagnostic, color: bool) -> String {
                 }
             });
             let span = column_span(src, shown_col, d.span_len);
+            // The span moves with the characters shown as `\u{…}` before and inside it.
+            let start = term::line(&src[..span.start]).len();
+            let span = start..start + term::line(&src[span]).len();
             title.element(
-                Snippet::source(src.as_str())
+                Snippet::source(shown.as_ref())
                     .line_start(line)
                     .path(p.as_str())
                     .annotation(AnnotationKind::Primary.span(span)),
             )
         }
-        (Some(_), _, _) => title.element(
+        (Some(_), _, _, _) => title.element(
             annotate_snippets::Origin::path(path.clone().unwrap_or_default())
                 .line(d.line.unwrap_or(1)),
         ),
         _ => Group::with_title(title),
     };
-    if let Some(h) = &d.hint {
-        group = group.element(Level::HELP.message(h.as_str()));
+    let hint = d.hint.as_deref().map(term::text);
+    if let Some(h) = &hint {
+        group = group.element(Level::HELP.message(h.as_ref()));
     }
     renderer.render(&[group])
 }
@@ -269,7 +282,10 @@ fn render_github(d: &Diagnostic) -> String {
     };
     let mut props = Vec::new();
     if let Some(f) = &d.file {
-        props.push(format!("file={}", gh_escape_prop(&f.display().to_string())));
+        props.push(format!(
+            "file={}",
+            gh_escape_prop(&term::line(&f.display().to_string()))
+        ));
         if let Some(l) = d.line {
             props.push(format!("line={l}"));
         }
@@ -277,9 +293,9 @@ fn render_github(d: &Diagnostic) -> String {
             props.push(format!("col={c}"));
         }
     }
-    let mut msg = d.message.clone();
+    let mut msg = term::text(&d.message).into_owned();
     if let Some(h) = &d.hint {
-        msg.push_str(&format!(" (hint: {h})"));
+        msg.push_str(&format!(" (hint: {})", term::text(h)));
     }
     let props = if props.is_empty() {
         String::new()
@@ -361,6 +377,32 @@ mod tests {
         assert_eq!(v["severity"], "error");
         assert_eq!(v["line"], 3);
         assert_eq!(v["file"], "content/docker/x.md");
+    }
+
+    #[test]
+    fn content_cannot_reach_the_terminal_raw() {
+        let line = "x: \u{202e}evil\x1b]52;c;eA==\x07 target";
+        let d = Diagnostic::error("bad \x1b[2J\u{9b}key")
+            .file("content/a\x1b]8;;x\x07.md")
+            .at(1, Some(22), Some(line))
+            .span(6)
+            .hint("hint \r\u{2066}");
+        for format in [Format::Human, Format::Github, Format::Json] {
+            let out = render(std::slice::from_ref(&d), format, false);
+            assert!(
+                !out.contains(['\x1b', '\x07', '\r', '\u{9b}', '\u{202e}', '\u{2066}']),
+                "{format:?}: {out:?}"
+            );
+        }
+        assert!(!d.to_string().contains('\x1b'));
+        // The underline still sits under `target`, after the characters shown as `\u{…}`.
+        let out = render(&[d], Format::Human, false);
+        let src = out
+            .lines()
+            .find(|l| l.contains("target"))
+            .expect("source line");
+        let marks = out.lines().find(|l| l.contains('^')).expect("marker line");
+        assert_eq!(src.find("target"), marks.find('^'), "{out}");
     }
 
     #[test]

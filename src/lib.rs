@@ -19,9 +19,11 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod fsutil;
+pub mod json_shape;
 pub mod memo;
 pub mod model;
 pub mod url;
+pub mod term;
 pub mod yaml;
 
 pub mod load;

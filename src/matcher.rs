@@ -11,7 +11,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::model::Site;
+use crate::json_shape::Obj;
+use crate::model::{EntryId, MAX_SEGMENT_LEN, Site};
 use crate::pattern::{self, Pattern, PatternSet};
 
 /// `(?<name>…)` and `(?P<name>…)` become `(?:…)`: the same matches, but one file of many
@@ -95,9 +96,28 @@ pub struct CatalogEntry {
     pub first_fix: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct CatalogFile {
-    entries: Vec<CatalogEntry>,
+/// One item of `api/entries.json`, its types checked.
+fn catalog_entry(e: &Obj) -> Result<CatalogEntry, String> {
+    let id = e.string("id")?;
+    if EntryId::parse(id).is_none() {
+        return Err(format!(
+            "{}: `{id}` is not an entry id (tool/slug: a-z, 0-9 and single dashes, at most {MAX_SEGMENT_LEN} characters each)",
+            e.path_of("id")
+        ));
+    }
+    Ok(CatalogEntry {
+        id: id.to_string(),
+        url: e.string("url")?.to_string(),
+        title: e.string("title")?.to_string(),
+        summary: e.opt_string("summary")?.unwrap_or_default().to_string(),
+        likely_cause: e.string("likely_cause")?.to_string(),
+        patterns: e
+            .strings("patterns", true)?
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        first_fix: e.opt_string("first_fix")?.map(str::to_string),
+    })
 }
 
 /// One entry found in a log.
@@ -186,11 +206,27 @@ impl Catalog {
             .map(|p| without_group_names(p.regex_source()))
     }
 
-    /// Reads a built site's `api/entries.json`.
+    /// Reads a built site's `api/entries.json`, which may come from anyone's server:
+    /// every field's type is checked (the error names the field) and every id must be a
+    /// valid entry id, since `explain` turns it into a file name.
     pub fn from_json(bytes: &[u8]) -> Result<Catalog, String> {
-        let f: CatalogFile = serde_json::from_slice(bytes)
+        let v: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| format!("not an errkb catalog (api/entries.json): {e}"))?;
-        Ok(Catalog::new(f.entries))
+        let root = Obj::root(&v, "the catalog").map_err(|_| {
+            "not an errkb catalog: expected an object with an `entries` array".to_string()
+        })?;
+        if root.has("version") && v["version"] != 1 {
+            return Err(format!(
+                "version: this catalog has version {}, errkb reads version 1 (a newer errkb made it?)",
+                v["version"]
+            ));
+        }
+        let entries = root
+            .objects("entries", true)?
+            .iter()
+            .map(catalog_entry)
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Catalog::new(entries))
     }
 
     /// Entries matching one line, most specific first (each entry once).
@@ -246,17 +282,22 @@ impl Catalog {
 
     /// Streams a log and returns every entry it mentions, in order of first appearance
     /// (entries first seen on the same line: most specific first).
-    pub fn scan<R: BufRead>(&self, mut reader: R) -> io::Result<Vec<Found>> {
-        let mut found: Vec<Found> = Vec::new();
+    pub fn scan<R: BufRead>(&self, mut reader: R) -> io::Result<Scanned> {
+        let mut out = Scanned::default();
         let mut seen = vec![false; self.entries.len()];
         let mut buf = Vec::with_capacity(4096);
         let mut line_number = 0u64;
         loop {
             buf.clear();
-            if !read_line_capped(&mut reader, &mut buf)? {
-                break;
-            }
+            let cut = match read_line_capped(&mut reader, &mut buf)? {
+                None => break,
+                Some(cut) => cut,
+            };
             line_number += 1;
+            if cut {
+                out.long_lines += 1;
+                out.first_long_line.get_or_insert(line_number);
+            }
             if !self.may_match(&buf) {
                 continue;
             }
@@ -264,7 +305,7 @@ impl Catalog {
             for (e, spec) in self.hits(&text) {
                 if !seen[e] {
                     seen[e] = true;
-                    found.push(Found {
+                    out.found.push(Found {
                         entry: e,
                         line_number,
                         line: pattern::clean_line(&text).trim_end().to_string(),
@@ -273,8 +314,18 @@ impl Catalog {
                 }
             }
         }
-        Ok(found)
+        Ok(out)
     }
+}
+
+/// What [`Catalog::scan`] found in a log.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub found: Vec<Found>,
+    /// Lines longer than [`MAX_LINE_BYTES`]: only their start was matched.
+    pub long_lines: u64,
+    /// The 1-based number of the first such line.
+    pub first_long_line: Option<u64>,
 }
 
 /// The longest whole ASCII word (letters, digits, `_`) of the pattern's required
@@ -290,9 +341,10 @@ fn raw_word(p: &Pattern) -> Option<String> {
 }
 
 /// Reads one line (without its `\n`) into `buf`, keeping at most [`MAX_LINE_BYTES`]
-/// of it. Returns false at the end of input.
-fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<bool> {
+/// of it. Returns `None` at the end of input, else whether the line was cut.
+fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
     let mut any = false;
+    let mut cut = false;
     loop {
         let chunk = match r.fill_buf() {
             Ok(c) => c,
@@ -300,7 +352,7 @@ fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<bool
             Err(e) => return Err(e),
         };
         if chunk.is_empty() {
-            return Ok(any);
+            return Ok(any.then_some(cut));
         }
         any = true;
         let (take, done) = match memchr::memchr(b'\n', chunk) {
@@ -308,11 +360,12 @@ fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<bool
             None => (chunk.len(), None),
         };
         let room = MAX_LINE_BYTES.saturating_sub(buf.len());
+        cut |= take > room;
         buf.extend_from_slice(&chunk[..take.min(room)]);
         match done {
             Some(n) => {
                 r.consume(n);
-                return Ok(true);
+                return Ok(Some(cut));
             }
             None => {
                 let n = chunk.len();
@@ -369,7 +422,7 @@ mod tests {
     #[test]
     fn scans_a_log_once_per_entry() {
         let log = "ok\n\x1b[31mnpm error code ERESOLVE\x1b[0m\r\nnpm error code ERESOLVE\n2024-01-01T00:00:00.0000000Z ##[error]unauthorized: authentication required\n";
-        let found = cat().scan(log.as_bytes()).expect("scan");
+        let found = cat().scan(log.as_bytes()).expect("scan").found;
         assert_eq!(found.len(), 2);
         assert_eq!(
             (found[0].entry, found[0].line_number, found[0].line.as_str()),
@@ -384,13 +437,20 @@ mod tests {
         let mut log = b"\xff\xfe npm ERR! code ERESOLVE \xff\n".to_vec();
         log.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES * 2));
         log.extend_from_slice(b" unauthorized: authentication required\nlast");
-        let found = cat().scan(&log[..]).expect("scan");
+        let scanned = cat().scan(&log[..]).expect("scan");
+        let found = scanned.found;
         assert_eq!(
             found.len(),
             1,
             "the tail of an over-long line is not matched"
         );
         assert_eq!(found[0].entry, 1);
+        // … and the caller is told which line was cut.
+        assert_eq!((scanned.long_lines, scanned.first_long_line), (1, Some(2)));
+        // A line of exactly the limit is whole.
+        let exact = vec![b'x'; MAX_LINE_BYTES];
+        let s = cat().scan(&exact[..]).expect("scan");
+        assert_eq!((s.long_lines, s.first_long_line), (0, None));
     }
 
     #[test]

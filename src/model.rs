@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-/// `<tool>/<slug>`: both segments are `[a-z0-9]+(-[a-z0-9]+)*`.
+/// `<tool>/<slug>`: both segments are `[a-z0-9]+(-[a-z0-9]+)*`, at most
+/// [`MAX_SEGMENT_LEN`] characters each.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct EntryId {
     pub tool: String,
@@ -38,17 +39,45 @@ impl fmt::Display for EntryId {
     }
 }
 
-/// True for `[a-z0-9]+(-[a-z0-9]+)*`.
+/// The longest id segment (a tool or a slug), in characters (ASCII, so bytes too).
+///
+/// Each segment becomes a file or folder name: `<tool>/<slug>/index.html`,
+/// `api/<tool>/<slug>.json`, the source `<slug>.yaml`, plus the suffixes of temporary
+/// files. Most file systems allow 255 bytes per name, but eCryptfs (encrypted home
+/// folders) allows 143, and long URLs are unkind to readers; 100 leaves room for every
+/// suffix on all of them. A whole id is then at most 201 characters.
+pub const MAX_SEGMENT_LEN: usize = 100;
+
+/// True for `[a-z0-9]+(-[a-z0-9]+)*` of at most [`MAX_SEGMENT_LEN`] characters.
 pub fn is_valid_segment(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--")
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    segment_problem(s).is_none()
 }
 
-/// The closest valid segment to `s`: lower case, runs of anything else become one `-`.
+/// What is wrong with an id segment, in words that complete "`x` …"; `None` when valid.
+pub fn segment_problem(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return Some("is empty".into());
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || s.starts_with('-')
+        || s.ends_with('-')
+        || s.contains("--")
+    {
+        return Some("may hold only a-z, 0-9 and single dashes".into());
+    }
+    if s.len() > MAX_SEGMENT_LEN {
+        return Some(format!(
+            "is {} characters long: the limit is {MAX_SEGMENT_LEN} characters, so that every file name made from it fits the file system",
+            s.len()
+        ));
+    }
+    None
+}
+
+/// The closest valid segment to `s`: lower case, runs of anything else become one `-`,
+/// cut to [`MAX_SEGMENT_LEN`].
 pub fn suggest_segment(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
@@ -57,6 +86,14 @@ pub fn suggest_segment(s: &str) -> String {
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
+    }
+    if out.len() > MAX_SEGMENT_LEN {
+        // Cut at a dash when one is near the limit, so the suggestion keeps whole words.
+        let cut = match out[..=MAX_SEGMENT_LEN].rfind('-') {
+            Some(i) if i >= MAX_SEGMENT_LEN / 2 => i,
+            _ => MAX_SEGMENT_LEN,
+        };
+        out.truncate(cut);
     }
     while out.ends_with('-') {
         out.pop();
@@ -302,5 +339,27 @@ mod tests {
         assert!(EntryId::parse("docker/X").is_none());
         assert!(EntryId::parse("docker").is_none());
         assert!(EntryId::parse("a/b/c").is_none());
+        assert!(EntryId::parse("../x").is_none());
+    }
+
+    #[test]
+    fn segment_length_is_capped_and_suggestions_obey_it() {
+        let at_limit = "a".repeat(MAX_SEGMENT_LEN);
+        assert!(is_valid_segment(&at_limit));
+        let over = "a".repeat(MAX_SEGMENT_LEN + 1);
+        assert!(!is_valid_segment(&over));
+        assert!(segment_problem(&over).is_some_and(|p| p.contains("101 characters")));
+        assert!(EntryId::parse(&format!("docker/{over}")).is_none());
+        for s in [
+            "a".repeat(252),
+            "word-".repeat(60),
+            format!("{}-tail", "x".repeat(120)),
+            "Ab ".repeat(90),
+        ] {
+            let sug = suggest_segment(&s);
+            assert!(is_valid_segment(&sug), "{sug}");
+        }
+        // Whole words are kept when a dash is near the limit.
+        assert_eq!(suggest_segment(&"word-".repeat(60)).len(), 99);
     }
 }

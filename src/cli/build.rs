@@ -61,25 +61,28 @@ pub fn run(a: &Args) -> u8 {
                     outcome.site.entries.len(),
                     pages,
                     outcome.files.len(),
-                    output.display(),
+                    crate::term::line(&output.display().to_string()),
                     started.elapsed().as_millis()
                 );
                 if !outcome.config.has_absolute_base() {
                     eprintln!(
                         "note: base_url is `{}`, not an absolute URL: the sitemap, feed and canonical links are relative. \
                          Set base_url in errkb.yaml or ERRKB_BASE_URL when deploying.",
-                        outcome.config.base_url
+                        crate::term::line(&outcome.config.base_url)
                     );
                 }
             }
             exit::OK
         }
         Err(BuildError::Content) => {
-            eprintln!("error: build failed; {} was not changed", output.display());
+            eprintln!(
+                "error: build failed; {} was not changed",
+                crate::term::line(&output.display().to_string())
+            );
             exit::CONTENT
         }
         Err(BuildError::Output(m)) => {
-            anstream::eprintln!("error: {m}");
+            anstream::eprintln!("error: {}", crate::term::text(&m));
             exit::USAGE
         }
     }

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::exit;
 use super::source::{self, Loaded, SourceArgs};
+use crate::json_shape::Obj;
 use crate::model::EntryId;
+use crate::term;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,102 +40,160 @@ pub fn run(a: &Args) -> u8 {
         },
     };
     let id = catalog.entries[index].id.clone();
-    let entry: Value = match &loaded {
-        Loaded::Site(site, _) => EntryId::parse(&id)
-            .and_then(|i| site.entry(&i))
-            .and_then(|e| serde_json::to_value(e).ok())
-            .unwrap_or(Value::Null),
+    let (entry, loc): (Value, String) = match &loaded {
+        Loaded::Site(site, _) => (
+            EntryId::parse(&id)
+                .and_then(|i| site.entry(&i))
+                .and_then(|e| serde_json::to_value(e).ok())
+                .unwrap_or(Value::Null),
+            id.clone(),
+        ),
         Loaded::Built { location, .. } => {
             let loc = source::entry_json_location(location, &id);
             match source::fetch(&loc)
                 .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("{loc}: {e}")))
             {
-                Ok(v) => v,
+                Ok(v) => (v, loc),
                 Err(m) => {
-                    eprintln!("error: {m}");
+                    eprintln!("error: {}", term::text(&m));
                     return exit::USAGE;
                 }
             }
+        }
+    };
+    let shown = match Shown::read(&entry) {
+        Ok(s) => s,
+        Err(m) => {
+            eprintln!(
+                "error: {}: not an errkb entry: {}",
+                term::line(&loc),
+                term::text(&m)
+            );
+            return exit::USAGE;
         }
     };
     let url = &catalog.entries[index].url;
     let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
     if let Some(line) = &matched_line {
         let dim = Style::new().dimmed();
-        let _ = writeln!(out, "{dim}Best match for: {line}{dim:#}\n");
+        let _ = writeln!(out, "{dim}Best match for: {}{dim:#}\n", term::line(line));
     }
-    let _ = print(&mut out, &entry, url);
+    let _ = print(&mut out, &shown, url);
     exit::OK
 }
 
-fn text(v: &Value) -> &str {
-    v.as_str().unwrap_or("")
+/// The parts of an entry that `explain` prints, their types checked: an entry file may
+/// come from anyone's server, and a wrong type must be an error, not a blank.
+struct Shown<'a> {
+    title: &'a str,
+    summary: &'a str,
+    likely_cause: &'a str,
+    /// `(section name, steps)` in the order a reader follows them.
+    sections: Vec<(&'static str, &'static str, Vec<Step<'a>>)>,
+    unsafe_: Vec<(&'a str, &'a str)>,
 }
 
-fn print(out: &mut impl Write, e: &Value, url: &str) -> std::io::Result<()> {
+struct Step<'a> {
+    title: Option<&'a str>,
+    text: Option<&'a str>,
+    run: Option<&'a str>,
+    expect: Option<&'a str>,
+}
+
+impl<'a> Shown<'a> {
+    fn read(v: &'a Value) -> Result<Shown<'a>, String> {
+        let e = Obj::root(v, "entry")?;
+        let mut sections = Vec::new();
+        for (key, name) in [
+            ("confirm", "Confirm it is this error"),
+            ("check", "Check the cause"),
+            ("fix", "Apply the safe fix"),
+            ("verify", "Verify it works"),
+        ] {
+            let steps = e
+                .objects(key, false)?
+                .iter()
+                .map(|s| {
+                    Ok(Step {
+                        title: s.opt_string("title")?,
+                        text: s.opt_string("text")?,
+                        run: s.opt_string("run")?,
+                        expect: s.opt_string("expect")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            sections.push((key, name, steps));
+        }
+        let unsafe_ = e
+            .objects("unsafe", false)?
+            .iter()
+            .map(|u| Ok((u.string("do_not")?, u.string("why")?)))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Shown {
+            title: e.string("title")?,
+            summary: e.string("summary")?,
+            likely_cause: e.string("likely_cause")?,
+            sections,
+            unsafe_,
+        })
+    }
+}
+
+/// The entry as text; every string from it passes through [`term`].
+fn print(out: &mut impl Write, e: &Shown, url: &str) -> std::io::Result<()> {
     let bold = Style::new().bold();
     let title = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
     let head = Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold();
     let warn = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
     let code = Style::new().fg_color(Some(AnsiColor::Green.into()));
     let dim = Style::new().dimmed();
-    writeln!(out, "{title}{}{title:#}", text(&e["title"]))?;
-    writeln!(out, "{}\n", text(&e["summary"]))?;
+    writeln!(out, "{title}{}{title:#}", term::line(e.title))?;
+    writeln!(out, "{}\n", term::text(e.summary))?;
     writeln!(
         out,
         "{bold}Most likely:{bold:#} {}\n",
-        text(&e["likely_cause"])
+        term::text(e.likely_cause)
     )?;
     let mut section = 0;
-    for (key, name) in [
-        ("confirm", "Confirm it is this error"),
-        ("check", "Check the cause"),
-        ("fix", "Apply the safe fix"),
-        ("verify", "Verify it works"),
-    ] {
-        let Some(steps) = e[key].as_array().filter(|s| !s.is_empty()) else {
+    for (key, name, steps) in &e.sections {
+        if steps.is_empty() {
             continue;
-        };
-        if key == "verify" {
+        }
+        if *key == "verify" {
             unsafe_block(out, e, warn)?;
         }
         section += 1;
         writeln!(out, "{head}{section}. {name}{head:#}")?;
         for (n, s) in steps.iter().enumerate() {
-            let t = s["title"]
-                .as_str()
-                .or_else(|| s["text"].as_str())
-                .unwrap_or("");
-            writeln!(out, "  {bold}{}.{bold:#} {}", n + 1, t.trim())?;
-            if s["title"].is_string()
-                && let Some(t) = s["text"].as_str()
-            {
+            let t = s.title.or(s.text).unwrap_or("");
+            writeln!(out, "  {bold}{}.{bold:#} {}", n + 1, term::text(t.trim()))?;
+            if let (Some(_), Some(t)) = (s.title, s.text) {
                 for l in t.trim().lines() {
-                    writeln!(out, "     {l}")?;
+                    writeln!(out, "     {}", term::text(l))?;
                 }
             }
-            if let Some(run) = s["run"].as_str() {
+            if let Some(run) = s.run {
                 for l in run.trim_end().lines() {
-                    writeln!(out, "     {code}{l}{code:#}")?;
+                    writeln!(out, "     {code}{}{code:#}", term::command(l))?;
                 }
             }
-            if let Some(x) = s["expect"].as_str() {
-                writeln!(out, "     {dim}expect: {}{dim:#}", x.trim())?;
+            if let Some(x) = s.expect {
+                writeln!(out, "     {dim}expect: {}{dim:#}", term::text(x.trim()))?;
             }
         }
         writeln!(out)?;
     }
-    writeln!(out, "{dim}{url}{dim:#}")
+    writeln!(out, "{dim}{}{dim:#}", term::line(url))
 }
 
-fn unsafe_block(out: &mut impl Write, e: &Value, warn: Style) -> std::io::Result<()> {
-    let Some(items) = e["unsafe"].as_array().filter(|s| !s.is_empty()) else {
+fn unsafe_block(out: &mut impl Write, e: &Shown, warn: Style) -> std::io::Result<()> {
+    if e.unsafe_.is_empty() {
         return Ok(());
-    };
+    }
     writeln!(out, "{warn}! Don't use unsafe shortcuts{warn:#}")?;
-    for u in items {
-        writeln!(out, "  {warn}don't:{warn:#} {}", text(&u["do_not"]))?;
-        writeln!(out, "         {}", text(&u["why"]))?;
+    for (do_not, why) in &e.unsafe_ {
+        writeln!(out, "  {warn}don't:{warn:#} {}", term::text(do_not))?;
+        writeln!(out, "         {}", term::text(why))?;
     }
     writeln!(out)
 }

@@ -39,7 +39,7 @@ pub fn run(a: &Args) -> u8 {
             exit::OK
         }
         Err(m) => {
-            eprintln!("error: {m}");
+            eprintln!("error: {}", crate::term::text(&m));
             exit::USAGE
         }
     }

@@ -9,6 +9,7 @@ use super::exit;
 use super::source::{self, SourceArgs};
 use crate::diag;
 use crate::matcher::{Catalog, Found};
+use crate::term;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum MatchFormat {
@@ -55,8 +56,9 @@ pub fn run(a: &Args) -> u8 {
     if a.print_regexes {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
+        // `\u{…}` is Rust regex syntax: a printed pattern keeps its meaning.
         for re in catalog.regexes() {
-            if writeln!(out, "{re}").is_err() {
+            if writeln!(out, "{}", term::line(&re)).is_err() {
                 break;
             }
         }
@@ -77,26 +79,34 @@ pub fn run(a: &Args) -> u8 {
             match std::fs::File::open(name) {
                 Ok(f) => catalog.scan(BufReader::with_capacity(256 * 1024, f)),
                 Err(e) => {
-                    eprintln!("error: cannot read {name}: {e}");
+                    eprintln!("error: cannot read {}: {e}", term::line(name));
                     return exit::USAGE;
                 }
             }
         };
-        let found = match found {
+        let shown = if name == "-" {
+            "<stdin>".into()
+        } else {
+            term::line(name)
+        };
+        let scanned = match found {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("error: reading {name}: {e}");
+                eprintln!("error: reading {shown}: {e}");
                 return exit::USAGE;
             }
         };
-        let shown = if name == "-" {
-            "<stdin>"
-        } else {
-            name.as_str()
-        };
-        for f in &found {
+        for f in &scanned.found {
             any = true;
-            let _ = print(&mut out, a.format, catalog, f, shown);
+            let _ = print(&mut out, a.format, catalog, f, &shown);
+        }
+        if let Some(n) = scanned.first_long_line {
+            let _ = out.flush();
+            let count = scanned.long_lines;
+            eprintln!(
+                "note: {shown}: line {n} is longer than 1 MiB; only the first 1 MiB of such a line is matched ({count} line{})",
+                if count == 1 { "" } else { "s" }
+            );
         }
     }
     if !any && a.format == MatchFormat::Human {
@@ -105,6 +115,8 @@ pub fn run(a: &Args) -> u8 {
     if any { exit::OK } else { exit::CONTENT }
 }
 
+/// One match, every string from the catalog and the log made inert ([`term`]): the
+/// catalog may come from anyone's server, the log from anyone's pull request.
 fn print(
     out: &mut impl Write,
     format: MatchFormat,
@@ -125,21 +137,25 @@ fn print(
                 line_number: f.line_number,
                 line: &f.line,
             };
-            writeln!(out, "{}", serde_json::to_string(&j).unwrap_or_default())
+            let json = serde_json::to_string(&j).unwrap_or_default();
+            writeln!(out, "{}", term::json(json))
         }
         MatchFormat::Github => {
             let mut msg = format!(
                 "{source}:{}: {}\nMost likely: {}",
-                f.line_number, f.line, e.likely_cause
+                f.line_number,
+                term::line(&f.line),
+                term::text(&e.likely_cause)
             );
             if let Some(fix) = &e.first_fix {
-                msg.push_str(&format!("\nFix: {}", fix.lines().next().unwrap_or("")));
+                let first = fix.lines().next().unwrap_or("");
+                msg.push_str(&format!("\nFix: {}", term::command(first)));
             }
-            msg.push_str(&format!("\nSee {}", e.url));
+            msg.push_str(&format!("\nSee {}", term::line(&e.url)));
             writeln!(
                 out,
                 "::error title={}::{}",
-                diag::gh_escape_prop(&e.title),
+                diag::gh_escape_prop(&term::line(&e.title)),
                 diag::gh_escape_data(&msg)
             )
         }
@@ -148,17 +164,26 @@ fn print(
             let dim = Style::new().dimmed();
             let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
             let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
-            writeln!(out, "{dim}{source}:{}:{dim:#} {}", f.line_number, f.line)?;
-            writeln!(out, "  {red}{}{red:#}  {dim}[{}]{dim:#}", e.title, e.id)?;
-            writeln!(out, "  {bold}Most likely:{bold:#} {}", e.likely_cause)?;
+            let (line, title, id) = (term::line(&f.line), term::line(&e.title), term::line(&e.id));
+            writeln!(out, "{dim}{source}:{}:{dim:#} {line}", f.line_number)?;
+            writeln!(out, "  {red}{title}{red:#}  {dim}[{id}]{dim:#}")?;
+            writeln!(
+                out,
+                "  {bold}Most likely:{bold:#} {}",
+                term::text(&e.likely_cause)
+            )?;
             if let Some(fix) = &e.first_fix {
-                let mut lines = fix.lines();
-                writeln!(out, "  {bold}Fix:{bold:#} {}", lines.next().unwrap_or(""))?;
+                let mut lines = fix.lines().map(term::command);
+                writeln!(
+                    out,
+                    "  {bold}Fix:{bold:#} {}",
+                    lines.next().unwrap_or_default()
+                )?;
                 for l in lines {
                     writeln!(out, "       {l}")?;
                 }
             }
-            writeln!(out, "  {cyan}{}{cyan:#}\n", e.url)
+            writeln!(out, "  {cyan}{}{cyan:#}\n", term::line(&e.url))
         }
     }
 }

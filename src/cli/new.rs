@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use super::exit;
 use crate::fsutil;
-use crate::model::{is_valid_segment, suggest_segment};
+use crate::load::RESERVED_TOOL_IDS;
+use crate::model::{segment_problem, suggest_segment};
+use crate::term;
 use crate::yaml::quote;
 
 #[derive(Debug, clap::Args)]
@@ -22,12 +24,12 @@ pub struct Args {
 pub fn run(a: &Args) -> u8 {
     match create(a) {
         Ok(path) => {
-            eprintln!("created {}", path.display());
+            eprintln!("created {}", term::line(&path.display().to_string()));
             eprintln!("fill in every `TODO:`; `errkb check` refuses the entry until none is left");
             exit::OK
         }
         Err(m) => {
-            eprintln!("error: {m}");
+            eprintln!("error: {}", term::text(&m));
             exit::USAGE
         }
     }
@@ -35,20 +37,7 @@ pub fn run(a: &Args) -> u8 {
 
 fn create(a: &Args) -> Result<PathBuf, String> {
     let id = a.id.trim().trim_matches('/');
-    let Some((tool, slug)) = id.split_once('/') else {
-        return Err(format!(
-            "`{id}` is not an entry id: write it as tool/slug, e.g. `{}/{}`",
-            suggest_segment(id),
-            "error-message"
-        ));
-    };
-    if !is_valid_segment(tool) || !is_valid_segment(slug) {
-        return Err(format!(
-            "`{id}` is not a valid id (a-z, 0-9 and single dashes); did you mean `{}/{}`?",
-            suggest_segment(tool),
-            suggest_segment(slug)
-        ));
-    }
+    let (tool, slug) = check_id(id)?;
     let content = a.root.join(crate::load::CONTENT_DIR);
     if !content.is_dir() {
         return Err(format!(
@@ -79,6 +68,34 @@ fn create(a: &Args) -> Result<PathBuf, String> {
     let path = dir.join(format!("{slug}.md"));
     fsutil::write_new(&path, skeleton(a.title.as_deref()).as_bytes()).map_err(|e| e.to_string())?;
     Ok(path)
+}
+
+/// The id's tool and slug, or why `check` would refuse an entry with that id: the same
+/// segment rule ([`segment_problem`]) and the same reserved tool folders, worded as
+/// `check` words them.
+fn check_id(id: &str) -> Result<(&str, &str), String> {
+    let Some((tool, slug)) = id.split_once('/') else {
+        return Err(format!(
+            "`{id}` is not an entry id: write it as tool/slug, e.g. `{}/{}`",
+            suggest_segment(id),
+            "error-message"
+        ));
+    };
+    for (what, seg) in [("tool", tool), ("slug", slug)] {
+        if let Some(problem) = segment_problem(seg) {
+            return Err(format!(
+                "`{id}` is not a valid id: its {what} {problem}; did you mean `{}/{}`?",
+                suggest_segment(tool),
+                suggest_segment(slug)
+            ));
+        }
+    }
+    if RESERVED_TOOL_IDS.contains(&tool) {
+        return Err(format!(
+            "`{tool}` cannot be a tool folder: errkb uses /{tool}/ for its own pages (rename the tool, e.g. to `{tool}-tool`)"
+        ));
+    }
+    Ok((tool, slug))
 }
 
 fn tool_display_name(tool: &str) -> String {

@@ -10,7 +10,9 @@ use super::lint;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::{EntryKind, RawEntry};
-use crate::model::{Entry, EntryId, Link, Placeholder, Step, Unsafe, is_valid_segment, slots_in};
+use crate::model::{
+    Entry, EntryId, Link, MAX_SEGMENT_LEN, Placeholder, Step, Unsafe, is_valid_segment, slots_in,
+};
 use crate::pattern;
 use crate::yaml;
 
@@ -317,6 +319,7 @@ fn build(
             if let Some(run) = &s.run {
                 used.extend(slots_in(run).into_iter().map(str::to_string));
                 lint_run(cx, key, run, s.allow_unsafe.as_deref());
+                hidden_in_run(cx, key, run);
             }
         }
     }
@@ -397,7 +400,7 @@ fn build(
                 "tags",
                 t,
                 Diagnostic::error(format!("invalid tag `{t}`")).hint(format!(
-                    "tags are a-z, 0-9 and dashes, e.g. `{}`",
+                    "tags are a-z, 0-9 and dashes, at most {MAX_SEGMENT_LEN} characters (each is a folder name), e.g. `{}`",
                     crate::model::suggest_segment(t)
                 )),
             );
@@ -527,6 +530,34 @@ fn lint_run(cx: &mut Ctx, key: &str, run: &str, allow: Option<&str>) {
     }
 }
 
+/// A command must run what the page shows and what a reader copies: a control character
+/// (ESC, CR…), a bidi control or a zero-width character in it is an error, at the
+/// character when it is written as is in the file.
+fn hidden_in_run(cx: &mut Ctx, key: &str, run: &str) {
+    let Some((at, c)) = crate::term::hidden_in_command(run) else {
+        return;
+    };
+    let d = Diagnostic::error(format!(
+        "`{key}` command holds {}: what runs would differ from what the page shows",
+        crate::term::describe(c)
+    ))
+    .hint("remove it: a command may hold printable characters, tabs and line breaks only");
+    let front = cx.raw.front();
+    let from = keys::key_line(front, key).unwrap_or(1);
+    let raw_at = front
+        .lines()
+        .enumerate()
+        .skip(from - 1)
+        .find_map(|(i, l)| l.find(c).map(|b| (i + 1, l[..b].chars().count() + 1)));
+    // Written as a YAML escape (`"\e"`): find the text before it instead.
+    let before = run[..at].rsplit('\n').next().unwrap_or("");
+    match raw_at {
+        Some((line, col)) => cx.at(d.span(1), line, Some(col)),
+        None if !before.trim().is_empty() => cx.item(key, before, d),
+        None => cx.item(key, run, d),
+    }
+}
+
 /// Every line still holding a `TODO:` marker from `errkb new`.
 fn todo_markers(cx: &mut Ctx) {
     let raw = cx.raw;
@@ -545,6 +576,7 @@ fn todo_markers(cx: &mut Ctx) {
 
 pub fn is_valid_tag(t: &str) -> bool {
     !t.is_empty()
+        && t.len() <= MAX_SEGMENT_LEN
         && t.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

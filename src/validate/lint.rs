@@ -10,11 +10,16 @@ use serde::Deserialize;
 const RULES_YAML: &str = include_str!("unsafe-commands.yaml");
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RuleDef {
     id: String,
     pattern: String,
     message: String,
-    example: String,
+    /// Commands the rule must flag.
+    examples: Vec<String>,
+    /// Safe commands that look alike: no rule may flag them.
+    #[serde(default)]
+    near_misses: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -22,7 +27,8 @@ pub struct Rule {
     pub id: String,
     pub regex: Regex,
     pub message: String,
-    pub example: String,
+    pub examples: Vec<String>,
+    pub near_misses: Vec<String>,
 }
 
 /// The unsafe-command rules, compiled once. A rule that does not compile is dropped
@@ -37,7 +43,8 @@ pub fn rules() -> &'static [Rule] {
                     regex: Regex::new(&d.pattern).ok()?,
                     id: d.id,
                     message: d.message,
-                    example: d.example,
+                    examples: d.examples,
+                    near_misses: d.near_misses,
                 })
             })
             .collect()
@@ -59,15 +66,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_rule_compiles_and_matches_its_example() {
+    fn every_rule_compiles_flags_its_examples_and_spares_near_misses() {
         let defs: Vec<RuleDef> = crate::yaml::from_str(RULES_YAML).expect("rules parse");
         assert_eq!(defs.len(), rules().len(), "a rule failed to compile");
         for r in rules() {
-            assert!(
-                r.regex.is_match(&r.example),
-                "{} does not match its example",
-                r.id
-            );
+            assert!(!r.examples.is_empty(), "{} has no example", r.id);
+            for e in &r.examples {
+                assert!(
+                    r.regex.is_match(e),
+                    "{} does not flag its example {e}",
+                    r.id
+                );
+            }
+            for ok in &r.near_misses {
+                assert!(
+                    unsafe_command(ok).is_none(),
+                    "near miss of {} flagged: {ok} ({:?})",
+                    r.id,
+                    unsafe_command(ok).map(|r| &r.id)
+                );
+            }
         }
     }
 
