@@ -13,12 +13,19 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::fsutil;
-use crate::model::{is_valid_segment, suggest_segment};
+use crate::model::{is_valid_segment, segment_problem, suggest_segment};
 
 pub const CONTENT_DIR: &str = "content";
 
 /// Top-level paths errkb generates itself; a tool folder cannot take them.
 pub const RESERVED_TOOL_IDS: &[&str] = &["api", "search", "tags"];
+
+/// Why `tool` cannot be a tool folder, when it is one of [`RESERVED_TOOL_IDS`].
+pub fn reserved_tool(tool: &str) -> Option<String> {
+    RESERVED_TOOL_IDS
+        .contains(&tool)
+        .then(|| format!("`{tool}` cannot be a tool folder: errkb uses /{tool}/ for its own pages"))
+}
 
 /// Entries larger than this are refused unread (a real entry is a few kilobytes).
 pub const MAX_ENTRY_BYTES: u64 = 8 * 1024 * 1024;
@@ -205,9 +212,9 @@ pub fn load(root: &Path) -> Loaded {
             if hidden {
                 walker.skip_current_dir();
             } else if depth == 1 {
-                if RESERVED_TOOL_IDS.contains(&name.as_str()) {
+                if let Some(m) = reserved_tool(&name) {
                     out.diagnostics.push(
-                        Diagnostic::error(format!("`{name}` cannot be a tool folder: errkb uses /{name}/ for its own pages"))
+                        Diagnostic::error(m)
                             .file(relp)
                             .hint(format!("rename the folder, e.g. to `{name}-tool`")),
                     );
@@ -222,12 +229,12 @@ pub fn load(root: &Path) -> Loaded {
                     );
                 } else {
                     out.diagnostics.push(
-                        Diagnostic::error(format!("invalid tool folder name `{name}`"))
-                            .file(relp)
-                            .hint(format!(
-                                "folder names are tool ids: a-z, 0-9 and single dashes; rename it to `{}`",
-                                suggest_segment(&name)
-                            )),
+                        Diagnostic::error(format!(
+                            "invalid tool folder name `{name}`: a tool id {}",
+                            segment_problem(&name).unwrap_or_default()
+                        ))
+                        .file(relp)
+                        .hint(format!("rename it to `{}`", suggest_segment(&name))),
                     );
                     walker.skip_current_dir();
                 }
@@ -302,12 +309,12 @@ pub fn load(root: &Path) -> Loaded {
         if !is_valid_segment(stem) {
             let ext = &name[stem.len()..];
             out.diagnostics.push(
-                Diagnostic::error(format!("invalid entry file name `{name}`"))
-                    .file(relp)
-                    .hint(format!(
-                        "the file name is the entry's id: a-z, 0-9 and single dashes; rename it to `{}{ext}`",
-                        suggest_segment(stem)
-                    )),
+                Diagnostic::error(format!(
+                    "invalid entry file name `{name}`: the file name is the entry's id, which {}",
+                    segment_problem(stem).unwrap_or_default()
+                ))
+                .file(relp)
+                .hint(format!("rename it to `{}{ext}`", suggest_segment(stem))),
             );
             continue;
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::exit;
 use crate::fsutil;
-use crate::load::RESERVED_TOOL_IDS;
+use crate::load::reserved_tool;
 use crate::model::{segment_problem, suggest_segment};
 use crate::term;
 use crate::yaml::quote;
@@ -45,7 +45,15 @@ fn create(a: &Args) -> Result<PathBuf, String> {
             a.root.display()
         ));
     }
+    // The content folder or the tool folder may be symbolic links: never write through
+    // one that leads out of the site.
+    let boundary = fsutil::Boundary::new(&a.root);
     let dir = content.join(tool);
+    for p in [&content, &dir] {
+        boundary
+            .check_if_link(p)
+            .map_err(|m| format!("{}: {m}", p.display()))?;
+    }
     for ext in ["md", "yaml", "yml"] {
         let p = dir.join(format!("{slug}.{ext}"));
         if p.exists() {
@@ -90,10 +98,8 @@ fn check_id(id: &str) -> Result<(&str, &str), String> {
             ));
         }
     }
-    if RESERVED_TOOL_IDS.contains(&tool) {
-        return Err(format!(
-            "`{tool}` cannot be a tool folder: errkb uses /{tool}/ for its own pages (rename the tool, e.g. to `{tool}-tool`)"
-        ));
+    if let Some(m) = reserved_tool(tool) {
+        return Err(format!("{m} (rename the tool, e.g. to `{tool}-tool`)"));
     }
     Ok((tool, slug))
 }

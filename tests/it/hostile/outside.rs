@@ -238,3 +238,20 @@ fn near_miss_entry_names_are_warned_about() {
     }
     assert_ne!(s.run(&["check", "--deny-warnings"]).code(), 0);
 }
+
+#[cfg(unix)]
+#[test]
+fn new_never_writes_through_a_link_out_of_the_site() {
+    let s = Sandbox::new();
+    s.link(&s.outside("secrets"), "content/evil");
+    let r = s.run(&["new", "evil/planted", "--title", "evil: x failed"]);
+    assert_ne!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("outside the site"), "{}", r.stderr());
+    let mut left: Vec<_> = std::fs::read_dir(s.outside("secrets"))
+        .expect("ls")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["token.md"]);
+}
