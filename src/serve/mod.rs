@@ -4,25 +4,26 @@
 //! There is no second code path: each rebuild runs the same [`pipeline`] as `build`
 //! (its stages memoize their per-entry work), and the result replaces the served site
 //! only when it built without errors. Nothing is written to disk, so `public/` is never
-//! touched. The server uses tiny_http; pages get the live-reload script added as they
-//! are served, so the built site for deployment never contains it.
+//! touched. Pages get the live-reload script added as they are served, so the built
+//! site for deployment never contains it. The server is hyper on a two-thread tokio
+//! runtime ([`net`] says why and what limits it keeps); rebuilds run on their own thread.
 
 pub mod http;
+mod net;
 pub mod reload;
+mod respond;
 
-use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
-
 use crate::diag::{self, Diagnostic};
 use crate::pipeline;
-use http::{Files, Resolved};
-use reload::{EventStream, Hub};
+use http::{Files, HostPolicy};
+use reload::Hub;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -34,55 +35,44 @@ pub struct Options {
     pub quiet: bool,
 }
 
+/// What the rebuild thread and the connections share.
 struct Shared {
     files: RwLock<Arc<Files>>,
-    hub: Arc<Hub>,
-    built_once: RwLock<bool>,
+    hub: Hub,
+    built_once: AtomicBool,
     /// One rebuild at a time, so an older build can never replace a newer one.
     building: std::sync::Mutex<()>,
+    hosts: HostPolicy,
+    /// Places for live-reload streams (see [`net::Limits`]).
+    streams: Arc<tokio::sync::Semaphore>,
 }
 
-/// A listening socket whose connections send at once: tiny_http writes a response's
-/// headers and body separately, and with Nagle's algorithm on, the last piece waits for
-/// the browser's delayed acknowledgement (40 ms) on every request of a kept-alive
-/// connection. Accepted connections inherit TCP_NODELAY from the listener.
-fn listen(addr: SocketAddr) -> Result<Server, String> {
-    use socket2::{Domain, Socket, Type};
-    let socket =
-        Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| e.to_string())?;
-    #[cfg(unix)]
-    socket.set_reuse_address(true).map_err(|e| e.to_string())?;
-    socket.set_tcp_nodelay(true).map_err(|e| e.to_string())?;
-    socket.bind(&addr.into()).map_err(|e| e.to_string())?;
-    socket.listen(128).map_err(|e| e.to_string())?;
-    let listener: std::net::TcpListener = socket.into();
-    Server::from_listener(listener, None).map_err(|e| e.to_string())
-}
-
-/// How many ports after the asked one are tried when it is taken.
-const PORT_TRIES: u16 = 10;
-
-fn bind(opts: &Options) -> Result<Server, String> {
-    let tries = if opts.port == 0 { 1 } else { PORT_TRIES };
-    let mut last = String::new();
-    for i in 0..tries {
-        let port = opts.port.saturating_add(i);
-        match listen(SocketAddr::new(opts.bind, port)) {
-            Ok(s) => {
-                if i > 0 {
-                    eprintln!("port {} is in use; using {port} instead", opts.port);
-                }
-                return Ok(s);
-            }
-            Err(e) => last = e.to_string(),
+impl Shared {
+    fn new(hosts: HostPolicy, streams: usize) -> Self {
+        Shared {
+            files: RwLock::new(Arc::new(Files::new())),
+            hub: Hub::default(),
+            built_once: AtomicBool::new(false),
+            building: std::sync::Mutex::new(()),
+            hosts,
+            streams: Arc::new(tokio::sync::Semaphore::new(streams)),
         }
     }
-    Err(format!(
-        "cannot listen on {}:{} (or the {} ports after it): {last}",
-        opts.bind,
-        opts.port,
-        tries - 1
-    ))
+
+    fn files(&self) -> Arc<Files> {
+        self.files.read().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    fn replace_files(&self, files: Files) {
+        if let Ok(mut w) = self.files.write() {
+            *w = Arc::new(files);
+        }
+        self.built_once.store(true, Ordering::Release);
+    }
+
+    fn built_once(&self) -> bool {
+        self.built_once.load(Ordering::Acquire)
+    }
 }
 
 /// Runs until the process is stopped (Ctrl-C). Everything lives in memory, so there is
@@ -90,12 +80,12 @@ fn bind(opts: &Options) -> Result<Server, String> {
 pub fn run(opts: &Options) -> Result<(), String> {
     // Rebuilds reuse the per-entry work of the builds before them.
     crate::memo::enable();
-    let server = bind(opts)?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or("the server has no TCP address")?;
+    let limits = net::limits();
+    let listener = net::bind(opts.bind, opts.port)?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("the server has no address: {e}"))?
+        .port();
     let host = if opts.bind.is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -107,35 +97,45 @@ pub fn run(opts: &Options) -> Result<(), String> {
         host
     };
     let url = format!("http://{host}:{port}/");
-    let shared = Arc::new(Shared {
-        files: RwLock::new(Arc::new(Files::new())),
-        hub: Arc::new(Hub::default()),
-        built_once: RwLock::new(false),
-        building: std::sync::Mutex::new(()),
-    });
+    let shared = Arc::new(Shared::new(
+        HostPolicy::new(opts.bind, port),
+        limits.streams,
+    ));
     let pipe = pipeline::Options {
         root: opts.root.clone(),
         base_url: Some(url.clone()),
         drafts: opts.drafts,
         external_links: false,
     };
+    // Two workers answer every connection (the site is in memory, so answering is
+    // cheap); the build's CPU work stays on the rebuild thread and rayon.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(2)
+        .thread_name("errkb-serve")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
     // Watch before the first build, so a change made while it runs is not missed.
     let watcher = watch(&opts.root, pipe.clone(), shared.clone(), opts.quiet)?;
     rebuild(&pipe, &shared, opts.quiet, None);
     println!("Serving {} at {url} (Ctrl-C to stop)", opts.root.display());
     if !opts.bind.is_loopback() {
         eprintln!(
-            "note: listening on {}, not only on this machine: anyone who can reach it can read the site",
+            "note: listening on {}, not only on this machine: anyone who can reach it can read the site, under any host name",
             opts.bind
         );
     }
     if opts.open {
         open_browser(&url);
     }
-    for request in server.incoming_requests() {
-        let shared = shared.clone();
-        std::thread::spawn(move || handle(request, &shared));
-    }
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| format!("cannot listen: {e}"))?;
+        net::accept_loop(listener, shared, limits.connections).await;
+        Ok::<(), String>(())
+    })?;
     drop(watcher);
     Ok(())
 }
@@ -173,12 +173,7 @@ fn rebuild(
     }
     let files: Files = out.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     let count = files.len();
-    if let Ok(mut w) = shared.files.write() {
-        *w = Arc::new(files);
-    }
-    if let Ok(mut b) = shared.built_once.write() {
-        *b = true;
-    }
+    shared.replace_files(files);
     shared.hub.built();
     if !quiet {
         let what = match changed {
@@ -292,121 +287,6 @@ fn relevant(root: &std::path::Path, p: &std::path::Path) -> bool {
                 || first == crate::config::CONFIG_FILE
         }
         _ => false,
-    }
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .unwrap_or_else(|_| Header::from_bytes(&b"X-Errkb"[..], &b"1"[..]).expect("static header"))
-}
-
-fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>) {
-    let resp = Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", ctype))
-        .with_header(header("Cache-Control", "no-cache"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    let _ = request.respond(resp);
-}
-
-fn handle(request: Request, shared: &Shared) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        respond(
-            request,
-            405,
-            "text/plain; charset=utf-8",
-            b"method not allowed\n".to_vec(),
-        );
-        return;
-    }
-    let url = request.url().to_string();
-    let path = url.split('?').next().unwrap_or("");
-    match path {
-        reload::SCRIPT_PATH => {
-            return respond(
-                request,
-                200,
-                "text/javascript; charset=utf-8",
-                reload::SCRIPT.as_bytes().to_vec(),
-            );
-        }
-        reload::STATUS_PATH => {
-            let s = shared.hub.snapshot();
-            let body = format!(
-                "{{\"generation\":{},\"attempts\":{},\"problems\":{}}}",
-                s.generation,
-                s.attempts,
-                s.problems.as_deref().unwrap_or("null")
-            );
-            return respond(request, 200, "application/json", body.into_bytes());
-        }
-        reload::EVENTS_PATH => {
-            // Written by hand so each event is flushed at once (tiny_http would buffer a
-            // chunked body); the thread ends when the browser goes away.
-            let mut events = EventStream::new(shared.hub.clone());
-            let mut w = request.into_writer();
-            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
-            if w.write_all(head.as_bytes())
-                .and_then(|()| w.flush())
-                .is_err()
-            {
-                return;
-            }
-            loop {
-                let ev = events.next_event();
-                if w.write_all(&ev).and_then(|()| w.flush()).is_err() {
-                    return;
-                }
-            }
-        }
-        _ => {}
-    }
-    let files = shared.files.read().map(|f| f.clone()).unwrap_or_default();
-    match http::resolve(&files, &url) {
-        Resolved::File { path, bytes } => {
-            let ctype = http::content_type(&path);
-            let body = if ctype.starts_with("text/html") {
-                reload::inject(&bytes)
-            } else {
-                bytes.to_vec()
-            };
-            respond(request, 200, ctype, body);
-        }
-        Resolved::Redirect(to) => {
-            let resp = Response::empty(StatusCode(301))
-                .with_header(header("Location", &to))
-                .with_header(header("Cache-Control", "no-cache"));
-            let _ = request.respond(resp);
-        }
-        Resolved::NotFound(Some(page)) => respond(
-            request,
-            404,
-            "text/html; charset=utf-8",
-            reload::inject(&page),
-        ),
-        Resolved::NotFound(None) => {
-            let built = shared.built_once.read().map(|b| *b).unwrap_or(false);
-            let msg = if built {
-                "Not found."
-            } else {
-                "The site has not built yet: see the problems in the terminal."
-            };
-            let page = format!(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>errkb serve</title></head><body><p>{msg}</p></body></html>"
-            );
-            respond(
-                request,
-                404,
-                "text/html; charset=utf-8",
-                reload::inject(page.as_bytes()),
-            );
-        }
-        Resolved::BadRequest => respond(
-            request,
-            400,
-            "text/plain; charset=utf-8",
-            b"bad request\n".to_vec(),
-        ),
     }
 }
 

@@ -3,8 +3,13 @@
 //! `reload`; after a failed one it sends `problems` with the same diagnostics as
 //! `errkb check`, which the script shows over the page until the next good build.
 
-use std::sync::{Arc, Condvar, Mutex};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use hyper::body::{Bytes, Frame};
+use tokio::sync::watch;
 
 /// Where the script and the event stream are served; not part of the built site.
 pub const SCRIPT_PATH: &str = "/__errkb/livereload.js";
@@ -44,12 +49,23 @@ pub const SCRIPT: &str = r#"// errkb serve: reload after each rebuild, show buil
 })();
 "#;
 
+/// Every open event stream sends a comment at least this often, so a browser that went
+/// away without closing its connection is found out by a failed write.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
 /// The build generation and the problems of the last failed build, shared with every
-/// open event stream.
-#[derive(Default)]
+/// open event stream. A `watch` channel: the rebuild thread publishes without waiting,
+/// and each stream sees only the latest state, however many rebuilds it missed.
 pub struct Hub {
-    state: Mutex<State>,
-    changed: Condvar,
+    tx: watch::Sender<State>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub {
+            tx: watch::Sender::new(State::default()),
+        }
+    }
 }
 
 #[derive(Default, Clone)]
@@ -64,73 +80,61 @@ pub struct State {
 
 impl Hub {
     pub fn snapshot(&self) -> State {
-        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+        self.tx.borrow().clone()
     }
 
     pub fn built(&self) {
-        if let Ok(mut s) = self.state.lock() {
+        self.tx.send_modify(|s| {
             s.generation += 1;
             s.attempts += 1;
             s.problems = None;
-        }
-        self.changed.notify_all();
+        });
     }
 
     pub fn failed(&self, problems_json: String) {
-        if let Ok(mut s) = self.state.lock() {
+        self.tx.send_modify(|s| {
             s.attempts += 1;
             s.problems = Some(problems_json);
-        }
-        self.changed.notify_all();
-    }
-
-    /// Waits until the state differs from `seen` or `timeout` passes.
-    fn wait(&self, seen: (u64, u64), timeout: Duration) -> State {
-        let Ok(guard) = self.state.lock() else {
-            return State::default();
-        };
-        let res = self
-            .changed
-            .wait_timeout_while(guard, timeout, |s| (s.generation, s.attempts) == seen);
-        match res {
-            Ok((g, _)) => g.clone(),
-            Err(_) => State::default(),
-        }
+        });
     }
 }
 
 /// The events of one open `text/event-stream`, produced as the build state changes.
 pub struct EventStream {
-    hub: Arc<Hub>,
+    rx: watch::Receiver<State>,
     seen: (u64, u64),
     started: bool,
 }
 
 impl EventStream {
-    pub fn new(hub: Arc<Hub>) -> Self {
-        let s = hub.snapshot();
+    pub fn new(hub: &Hub) -> Self {
+        let mut rx = hub.tx.subscribe();
+        let s = rx.borrow_and_update().clone();
         EventStream {
-            hub,
+            rx,
             seen: (s.generation, s.attempts),
             started: false,
         }
     }
 
-    /// The next event to send; blocks until there is one (at most 15 s, then a
+    /// The next event to send; waits until there is one (at most [`KEEP_ALIVE`], then a
     /// keep-alive comment).
-    pub fn next_event(&mut self) -> Vec<u8> {
+    pub async fn next_event(&mut self) -> Vec<u8> {
         if !self.started {
             self.started = true;
-            let s = self.hub.snapshot();
+            let s = self.rx.borrow().clone();
             return match s.problems {
                 Some(p) => event("problems", &p),
                 None => b"retry: 1000\n: connected\n\n".to_vec(),
             };
         }
-        let s = self.hub.wait(self.seen, Duration::from_secs(15));
-        if (s.generation, s.attempts) == self.seen {
-            return b": keep-alive\n\n".to_vec();
-        }
+        let seen = self.seen;
+        let changed = self.rx.wait_for(|s| (s.generation, s.attempts) != seen);
+        let s = match tokio::time::timeout(KEEP_ALIVE, changed).await {
+            Ok(Ok(s)) => s.clone(),
+            // Timed out, or the hub is gone (the server is stopping): keep the line warm.
+            _ => return b": keep-alive\n\n".to_vec(),
+        };
         let reloaded = s.generation != self.seen.0;
         self.seen = (s.generation, s.attempts);
         match (reloaded, s.problems) {
@@ -138,6 +142,53 @@ impl EventStream {
             (false, Some(p)) => event("problems", &p),
             (false, None) => event("clean", "{}"),
         }
+    }
+}
+
+type Pending = Pin<Box<dyn Future<Output = (EventStream, Vec<u8>)> + Send>>;
+
+/// An event stream as an HTTP response body that never ends by itself. hyper drops it
+/// as soon as the client's connection closes, and with it the wait and the stream's
+/// connection permit (`T`), so a closed stream costs nothing from then on.
+pub struct EventBody<T> {
+    idle: Option<EventStream>,
+    pending: Option<Pending>,
+    _permit: T,
+}
+
+impl<T> EventBody<T> {
+    pub fn new(stream: EventStream, permit: T) -> Self {
+        EventBody {
+            idle: Some(stream),
+            pending: None,
+            _permit: permit,
+        }
+    }
+}
+
+impl<T: Unpin> hyper::body::Body for EventBody<T> {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        // The stream is moved into the future that waits for its next event and comes
+        // back with the event, so no borrow outlives a poll.
+        let pending = match (&mut this.pending, this.idle.take()) {
+            (Some(p), _) => p,
+            (None, Some(mut stream)) => this.pending.insert(Box::pin(async move {
+                let ev = stream.next_event().await;
+                (stream, ev)
+            })),
+            (None, None) => return Poll::Ready(None),
+        };
+        let (stream, ev) = std::task::ready!(pending.as_mut().poll(cx));
+        this.pending = None;
+        this.idle = Some(stream);
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from(ev)))))
     }
 }
 
@@ -173,22 +224,65 @@ mod tests {
         );
     }
 
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime")
+    }
+
     #[test]
     fn stream_sends_reload_after_a_build() {
-        let hub = Arc::new(Hub::default());
-        let mut es = EventStream::new(hub.clone());
-        let first = es.next_event();
-        assert!(String::from_utf8_lossy(&first).contains("connected"));
-        let h = hub.clone();
-        let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            h.failed("[{\"message\":\"x\"}]".into());
+        let hub = std::sync::Arc::new(Hub::default());
+        let mut es = EventStream::new(&hub);
+        runtime().block_on(async {
+            let first = es.next_event().await;
+            assert!(String::from_utf8_lossy(&first).contains("connected"));
+            let h = hub.clone();
+            // Published from another thread, as the rebuild thread does.
+            let t = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                h.failed("[{\"message\":\"x\"}]".into());
+            });
+            let ev = String::from_utf8(es.next_event().await).expect("utf8");
+            assert!(ev.starts_with("event: problems\ndata: [{"), "{ev}");
+            t.join().expect("join");
+            hub.built();
+            let ev = String::from_utf8(es.next_event().await).expect("utf8");
+            assert!(ev.starts_with("event: reload"), "{ev}");
         });
-        let ev = String::from_utf8(es.next_event()).expect("utf8");
-        assert!(ev.starts_with("event: problems\ndata: [{"), "{ev}");
-        t.join().expect("join");
+    }
+
+    #[test]
+    fn body_yields_events_and_keeps_its_permit_until_dropped() {
+        use hyper::body::Body;
+        let hub = Hub::default();
+        let permit = std::sync::Arc::new(());
+        let mut body = EventBody::new(EventStream::new(&hub), permit.clone());
+        assert_eq!(std::sync::Arc::strong_count(&permit), 2);
+        // One runtime for both steps: the pending wait holds a timer of it.
+        let rt = runtime();
+        rt.block_on(std::future::poll_fn(|cx| {
+            let frame = Pin::new(&mut body).poll_frame(cx);
+            let Poll::Ready(Some(Ok(f))) = frame else {
+                panic!("no first event")
+            };
+            let data = f.into_data().expect("data");
+            assert!(String::from_utf8_lossy(&data).contains("connected"));
+            // Nothing changed: the body waits (and registers for a wake-up).
+            assert!(Pin::new(&mut body).poll_frame(cx).is_pending());
+            Poll::Ready(())
+        }));
         hub.built();
-        let ev = String::from_utf8(es.next_event()).expect("utf8");
-        assert!(ev.starts_with("event: reload"), "{ev}");
+        rt.block_on(std::future::poll_fn(|cx| {
+            let Poll::Ready(Some(Ok(f))) = Pin::new(&mut body).poll_frame(cx) else {
+                panic!("no reload event")
+            };
+            let data = f.into_data().expect("data");
+            assert!(String::from_utf8_lossy(&data).starts_with("event: reload"));
+            Poll::Ready(())
+        }));
+        drop(body);
+        assert_eq!(std::sync::Arc::strong_count(&permit), 1);
     }
 }

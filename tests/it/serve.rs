@@ -8,9 +8,16 @@ use std::time::{Duration, Instant};
 use crate::{Site, snapshot};
 
 /// The server process; killed when the test ends, however it ends.
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Server {
+    /// `127.0.0.1:PORT`, for raw connections.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_end_matches('/')
+    }
 }
 
 impl Drop for Server {
@@ -20,7 +27,7 @@ impl Drop for Server {
     }
 }
 
-fn start(site: &Site) -> Server {
+pub(crate) fn start(site: &Site) -> Server {
     start_with(site, true)
 }
 
@@ -32,6 +39,11 @@ fn start_with(site: &Site, root_flag: bool) -> Server {
     if root_flag {
         cmd.arg("--root").arg(site.root());
     }
+    spawn(cmd)
+}
+
+/// Runs a prepared `errkb serve` command and waits for the URL it prints.
+pub(crate) fn spawn(mut cmd: Command) -> Server {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -50,7 +62,7 @@ fn start_with(site: &Site, root_flag: bool) -> Server {
     Server { child, url }
 }
 
-fn get(url: &str) -> (u16, String) {
+pub(crate) fn get(url: &str) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -82,7 +94,7 @@ fn wait_for(s: &Server, what: &str, ok: impl Fn(&serde_json::Value) -> bool) -> 
 }
 
 /// Waits until `page` is served with `needle` in it (the edit has been rebuilt).
-fn wait_served(page: &str, needle: &str) {
+pub(crate) fn wait_served(page: &str, needle: &str) {
     let t = Instant::now();
     while !get(page).1.contains(needle) {
         assert!(
@@ -93,9 +105,16 @@ fn wait_served(page: &str, needle: &str) {
     }
 }
 
+/// A plain `GET target` as a browser on this machine sends it.
+fn get_req(s: &Server, target: &str) -> String {
+    format!(
+        "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        s.addr()
+    )
+}
+
 fn raw(s: &Server, request: &str) -> String {
-    let addr = s.url.trim_start_matches("http://").trim_end_matches('/');
-    let mut c = TcpStream::connect(addr).expect("connect");
+    let mut c = TcpStream::connect(s.addr()).expect("connect");
     c.write_all(request.as_bytes()).expect("write");
     let mut out = String::new();
     let _ = c.read_to_string(&mut out);
@@ -175,10 +194,7 @@ fn refuses_paths_outside_the_site() {
         "/demo/../../x",
         "//etc/passwd",
     ] {
-        let resp = raw(
-            &s,
-            &format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
-        );
+        let resp = raw(&s, &get_req(&s, target));
         let code = resp.split_whitespace().nth(1).unwrap_or("");
         assert!(code == "400" || code == "404", "{target}: {resp}");
         assert!(
@@ -186,27 +202,45 @@ fn refuses_paths_outside_the_site() {
             "{target} leaked"
         );
     }
-    let resp = raw(
-        &s,
-        "GET /demo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
+    let resp = raw(&s, &get_req(&s, "/demo"));
     assert!(
         resp.starts_with("HTTP/1.1 301") && resp.contains("Location: /demo/"),
         "{resp}"
     );
-    let resp = raw(&s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let resp = raw(&s, &get_req(&s, "/"));
     assert!(resp.contains("Cache-Control: no-cache"), "{resp}");
+}
+
+#[test]
+fn folder_redirect_keeps_the_query_and_sends_security_headers() {
+    let site = Site::new("ok-basic");
+    let s = start(&site);
+    let resp = raw(&s, &get_req(&s, "/demo?x=1&y=%20z")).to_ascii_lowercase();
+    assert!(
+        resp.starts_with("http/1.1 301") && resp.contains("\r\nlocation: /demo/?x=1&y=%20z\r\n"),
+        "{resp}"
+    );
+    for target in ["/", "/demo/", "/__errkb/livereload.js", "/nope/"] {
+        let resp = raw(&s, &get_req(&s, target)).to_ascii_lowercase();
+        assert!(
+            resp.contains("\r\nx-content-type-options: nosniff\r\n"),
+            "{target}: {resp}"
+        );
+        assert!(
+            resp.contains("\r\ncross-origin-resource-policy: same-origin\r\n"),
+            "{target}: {resp}"
+        );
+    }
 }
 
 #[test]
 fn sends_reload_after_the_rebuild() {
     let site = Site::new("ok-basic");
     let s = start(&site);
-    let addr = s.url.trim_start_matches("http://").trim_end_matches('/');
-    let mut c = TcpStream::connect(addr).expect("connect");
+    let mut c = TcpStream::connect(s.addr()).expect("connect");
     c.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
-    c.write_all(b"GET /__errkb/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    c.write_all(format!("GET /__errkb/events HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr()).as_bytes())
         .expect("write");
     let mut reader = BufReader::new(c);
     let mut seen = String::new();
