@@ -22,8 +22,8 @@ pub mod fsutil;
 pub mod json_shape;
 pub mod memo;
 pub mod model;
-pub mod url;
 pub mod term;
+pub mod url;
 pub mod yaml;
 
 pub mod load;

@@ -30,8 +30,8 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// The files, when they were rendered into memory ([`render_all`]).
     pub files: Vec<OutFile>,
-    /// How many files were rendered.
-    pub count: usize,
+    /// How many files (and pages among them) were rendered.
+    pub count: render::Counts,
     /// Why the output could not be written (a full disk), when that stopped the run.
     pub output_error: Option<String>,
     pub timings: Vec<(&'static str, Duration)>,

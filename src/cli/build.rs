@@ -51,16 +51,11 @@ pub fn run(a: &Args) -> u8 {
     match result {
         Ok(()) => {
             if !a.quiet {
-                let pages = outcome
-                    .files
-                    .iter()
-                    .filter(|f| f.path.ends_with(".html"))
-                    .count();
                 eprintln!(
                     "Built {} entries ({} pages, {} files) into {} in {} ms",
                     outcome.site.entries.len(),
-                    pages,
-                    outcome.files.len(),
+                    outcome.count.pages,
+                    outcome.count.files,
                     crate::term::line(&output.display().to_string()),
                     started.elapsed().as_millis()
                 );

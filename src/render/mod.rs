@@ -102,8 +102,14 @@ impl Checked<'_> {
         Ok(())
     }
 
-    fn count(&self) -> usize {
-        self.seen.lock().map(|s| s.len()).unwrap_or(0)
+    fn count(&self) -> Counts {
+        self.seen
+            .lock()
+            .map(|s| Counts {
+                files: s.len(),
+                pages: s.iter().filter(|p| p.ends_with(".html")).count(),
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -317,7 +323,7 @@ pub fn render(
     config: &Config,
     theme: &Theme,
     sink: &dyn Sink,
-) -> Result<usize, RenderError> {
+) -> Result<Counts, RenderError> {
     let out = Checked {
         sink,
         seen: Default::default(),
@@ -328,6 +334,14 @@ pub fn render(
         Some(m) => Err(RenderError::Output(m)),
         None => res.map_err(RenderError::Content),
     }
+}
+
+/// What [`render`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub files: usize,
+    /// HTML pages among the files.
+    pub pages: usize,
 }
 
 /// Why [`render`] failed.
@@ -344,7 +358,7 @@ fn render_checked(
     config: &Config,
     theme: &Theme,
     out: &Checked<'_>,
-) -> Result<usize, Vec<Diagnostic>> {
+) -> Result<Counts, Vec<Diagnostic>> {
     let (assets, urls) = assets::build(theme, config)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
     let r = Renderer::new(site, config, theme, &urls)?;

@@ -466,3 +466,16 @@ fn every_page_has_a_unique_title_and_description() {
     }
     assert!(titles.len() > 60, "{}", titles.len());
 }
+
+/// The summary line counts what was written (it once said "0 pages, 0 files").
+#[test]
+fn build_summary_counts_the_written_files() {
+    let s = Site::new("ok-basic");
+    let r = s.run(&["build"]).ok();
+    let files = crate::snapshot(&s.path("public"));
+    let pages = files.iter().filter(|(p, _)| p.ends_with(".html")).count();
+    // The summary counts the site's files; the folder also holds errkb's mark.
+    let expected = format!("({pages} pages, {} files)", files.len() - 1);
+    assert!(r.stderr().contains(&expected), "{expected}: {}", r.stderr());
+    assert!(pages > 5);
+}
