@@ -95,6 +95,18 @@ pub struct Over {
 }
 
 impl Over {
+    /// One more entry.
+    fn add(&mut self, seen: Seen, titles: bool, examples: bool) {
+        self.count += 1;
+        if self.first.len() < report::NAMED || self.first.last().is_some_and(|l| seen < *l) {
+            let at = self.first.partition_point(|s| *s < seen);
+            self.first.insert(at, seen);
+            self.first.truncate(report::NAMED);
+        }
+        self.titles |= titles;
+        self.examples |= examples;
+    }
+
     fn merge(&mut self, other: Over) {
         self.count += other.count;
         self.first.extend(other.first);
@@ -179,9 +191,9 @@ fn find(site: &Site) -> Found {
                 .collect()
         })
         .collect();
-    let mut line_of: HashMap<String, u32> = HashMap::new();
+    let mut line_of: HashMap<String, usize> = HashMap::new();
     let mut lines: Vec<String> = Vec::new();
-    let per_entry: Vec<Vec<(Text, Vec<u32>)>> = normalized
+    let per_entry: Vec<Vec<(Text, Vec<usize>)>> = normalized
         .into_iter()
         .map(|texts| {
             texts
@@ -190,7 +202,7 @@ fn find(site: &Site) -> Found {
                     let ids = ls
                         .into_iter()
                         .map(|l| {
-                            let next = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+                            let next = lines.len();
                             *line_of.entry(l).or_insert_with_key(|l| {
                                 lines.push(l.clone());
                                 next
@@ -249,7 +261,7 @@ impl Acc {
     fn entry(
         &mut self,
         i: usize,
-        texts: &[(Text, Vec<u32>)],
+        texts: &[(Text, Vec<usize>)],
         hits: &[Vec<usize>],
         classes: &[Class],
         own: &[usize],
@@ -259,7 +271,7 @@ impl Acc {
         for (text, ids) in texts {
             let mut matched = false;
             for (line, &id) in ids.iter().enumerate() {
-                let Some(hits) = hits.get(id as usize) else {
+                let Some(hits) = hits.get(id) else {
                     continue;
                 };
                 let best_own = own
@@ -300,18 +312,11 @@ impl Acc {
             }
         }
         for (c, (severity, seen, titles, examples)) in by_class {
-            let one = Over {
-                count: 1,
-                first: vec![seen],
-                titles,
-                examples,
-            };
-            match self.over.entry((c, severity == Severity::Error)) {
-                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().merge(one),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(one);
-                }
-            }
+            let key = (c, severity == Severity::Error);
+            self.over
+                .entry(key)
+                .or_default()
+                .add(seen, titles, examples);
         }
     }
 
