@@ -9,6 +9,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use errkb::config::Config;
 use errkb::load::{EntryKind, RawEntry};
 use errkb::matcher::Catalog;
+use errkb::model::Site;
 use errkb::render::view::{self, md_options};
 use errkb::{highlight, markdown, pipeline, validate};
 
@@ -96,10 +97,76 @@ fn pattern_matching(c: &mut Criterion) {
     });
 }
 
+/// A site of `n` entries `fam/e…` made by `make(i)` (front matter only).
+fn site_of(n: usize, make: impl Fn(usize) -> String) -> Site {
+    let config = Config::default();
+    let mut entries: Vec<_> = (0..n)
+        .map(|i| {
+            let raw = RawEntry::new(
+                "fam".into(),
+                format!("e{i:05}"),
+                format!("content/fam/e{i:05}.md").into(),
+                EntryKind::Markdown,
+                make(i).into(),
+                [0; 32],
+            )
+            .expect("front matter");
+            std::sync::Arc::new(validate::validate_entry(&raw, &config).0.expect("valid"))
+        })
+        .collect();
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    Site {
+        entries,
+        ..Site::default()
+    }
+}
+
+fn front(title: &str, pattern: &str, example: &str) -> String {
+    format!(
+        "---\ntitle: \"{title}\"\nsummary: s\nlikely_cause: c\npatterns: [\"{pattern}\"]\nexamples: [\"{example}\"]\nfix: [x]\nunsafe: [{{do_not: a, why: b}}]\nverify: [y]\n---\n"
+    )
+}
+
+fn overlap_check(c: &mut Criterion) {
+    // The hostile case: 1,000 entries with one pattern and one example.
+    let shared = site_of(1000, |i| {
+        front(
+            &format!("Shared failure {i}"),
+            "demo: shared failed",
+            "demo: shared failed",
+        )
+    });
+    c.bench_function(
+        "overlap check over a 1,000-entry family (one shared pattern)",
+        |b| b.iter(|| validate::overlaps(black_box(&shared))),
+    );
+    // The ordinary shape: a generic entry whose pattern matches 999 specific ones.
+    let family = site_of(1000, |i| {
+        if i == 0 {
+            return front(
+                "demo: build failed: <reason>",
+                "demo: build failed",
+                "demo: build failed: no disk",
+            );
+        }
+        let msg = format!("demo: build failed: step {i} exited with code 2");
+        front(
+            &msg,
+            &format!("build failed: step {i} exited with code <code>"),
+            &msg,
+        )
+    });
+    c.bench_function(
+        "overlap check over a 1,000-entry family (one generic entry)",
+        |b| b.iter(|| validate::overlaps(black_box(&family))),
+    );
+}
+
 criterion_group!(
     benches,
     front_matter,
     markdown_and_highlight,
-    pattern_matching
+    pattern_matching,
+    overlap_check
 );
 criterion_main!(benches);

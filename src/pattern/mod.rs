@@ -115,6 +115,7 @@ mod generic;
 mod literal;
 mod measure;
 mod set;
+mod skeleton;
 mod subset;
 mod template;
 #[cfg(test)]

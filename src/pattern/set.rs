@@ -4,7 +4,9 @@
 //! automaton (ASCII case-insensitive). A line is scanned once; only the
 //! patterns whose literal occurs in it are run. Patterns without a usable
 //! literal are matched through one `RegexSet`, which answers for all of them
-//! in a single pass.
+//! in a single pass. [`PatternSet::matching`] verifies candidates without
+//! building regexes where it can (see `skeleton`), for `check`, which tries
+//! every pattern of a site against every example.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -13,7 +15,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem;
 use regex::RegexSet;
 
-use super::Pattern;
+use super::skeleton::{Folded, Skeleton};
+use super::{Pattern, PatternKind};
 
 /// Literals shorter than this are not worth a prefilter entry.
 const MIN_PREFILTER_LEN: usize = 3;
@@ -69,6 +72,9 @@ pub struct PatternSet {
     always: Vec<usize>,
     /// All of `always` at once; `None` when empty or too large to build.
     always_set: Option<RegexSet>,
+    /// Per pattern, its skeleton when it is a template that can be matched without
+    /// its regex.
+    skeletons: Vec<Option<Skeleton>>,
 }
 
 impl FromIterator<(usize, Pattern)> for PatternSet {
@@ -131,12 +137,20 @@ impl PatternSet {
             )
             .ok()
         };
+        let skeletons = patterns
+            .iter()
+            .map(|(_, p)| match p.kind() {
+                PatternKind::Template => Skeleton::new(p.atoms()),
+                PatternKind::Regex => None,
+            })
+            .collect();
         PatternSet {
             patterns,
             ac,
             by_literal,
             always,
             always_set,
+            skeletons,
         }
     }
 
@@ -255,6 +269,62 @@ impl PatternSet {
         })
     }
 
+    /// The index of every pattern that matches the line, in increasing order: like
+    /// [`PatternSet::matches`] without ranges or ranking. Each candidate is verified
+    /// once, by its skeleton when it has one (no regex is built for it), else by its
+    /// regex, which is built once and kept by the set.
+    pub fn matching(&self, normalized_line: &str) -> Vec<usize> {
+        let folded = Folded::new(normalized_line);
+        let mut lower: Option<Vec<u8>> = None;
+        let mut verify = |i: usize| -> bool {
+            let Some((_, p)) = self.patterns.get(i) else {
+                return false;
+            };
+            if let (Some(Some(s)), Some(f)) = (self.skeletons.get(i), &folded) {
+                return s.is_match(f);
+            }
+            let lits = p.literals();
+            if lits.len() >= 2 {
+                let lower =
+                    lower.get_or_insert_with(|| normalized_line.as_bytes().to_ascii_lowercase());
+                if !lits
+                    .iter()
+                    .all(|l| memmem::find(lower, l.as_bytes()).is_some())
+                {
+                    return false;
+                }
+            }
+            p.is_match(normalized_line)
+        };
+        let mut out = Vec::new();
+        if let Some(ac) = &self.ac {
+            let mut ids: Vec<usize> = ac
+                .find_overlapping_iter(normalized_line)
+                .map(|m| m.pattern().as_usize())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                for &i in self.by_literal.get(id).into_iter().flatten() {
+                    if verify(i) {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        match &self.always_set {
+            // The set's answer is the patterns' own: nothing left to verify.
+            Some(set) => out.extend(
+                set.matches(normalized_line)
+                    .iter()
+                    .filter_map(|k| self.always.get(k).copied()),
+            ),
+            None => out.extend(self.always.iter().copied().filter(|&i| verify(i))),
+        }
+        out.sort_unstable();
+        out
+    }
+
     fn matches_by(
         &self,
         normalized_line: &str,
@@ -308,6 +378,28 @@ mod tests {
         assert!(s.matches("all good").is_empty());
     }
 
+    /// ASCII templates are verified by their skeleton: no regex gets built.
+    #[test]
+    fn templates_match_without_building_regexes() {
+        let s = set(&[
+            "demo: shared failed",
+            "can't open <file>: permission denied",
+            "regex:(?i)cannot open \\S+",
+            "ÉCHEC de <x>",
+        ]);
+        assert!(s.skeletons[0].is_some() && s.skeletons[1].is_some());
+        assert!(s.skeletons[2].is_none() && s.skeletons[3].is_none());
+        let line =
+            normalize_line("Can\u{2019}t open /etc/x: Permission denied; demo: SHARED failed");
+        assert_eq!(s.matching(&line), [0, 1]);
+        assert!(s.patterns[0].1.regex.get().is_none(), "no regex built");
+        assert!(s.patterns[1].1.regex.get().is_none(), "no regex built");
+        assert_eq!(
+            s.matching(&normalize_line("échec de x; cannot open /y")),
+            [2, 3]
+        );
+    }
+
     #[test]
     fn literal_less_patterns_are_always_tried() {
         let s = set(&["regex:^\\d+$", "<a>: <b>", "regex:x|y"]);
@@ -351,6 +443,7 @@ mod tests {
             let mut got: Vec<usize> = s.matches(&line).iter().map(|h| h.pattern).collect();
             got.sort_unstable();
             assert_eq!(got, expected, "{line}");
+            assert_eq!(s.matching(&line), expected, "{line}");
         }
     }
 }

@@ -175,6 +175,7 @@ fn set_agrees_with_single_patterns() {
         expected.sort_unstable();
         got.sort_unstable();
         assert_eq!(got, expected, "line {line:?}");
+        assert_eq!(set.matching(&line), expected, "line {line:?}");
         assert_eq!(set.is_match(&line), !expected.is_empty());
     }
 }

@@ -7,6 +7,7 @@ mod external;
 pub mod keys;
 pub mod links;
 pub mod lint;
+mod overlap;
 mod safety;
 mod site;
 
@@ -38,6 +39,15 @@ pub struct Options {
     pub drafts: bool,
     /// Fetch external links in bodies (`check --external-links`).
     pub external_links: bool,
+}
+
+/// The rules between entries' patterns, titles and examples (no shared patterns; each
+/// example matched by its own entry first), alone and without positions: what the
+/// micro-benchmark times. [`validate`] runs them as part of the site checks.
+pub fn overlaps(site: &Site) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    overlap::check(site, &|_, _, _, d| d, &mut diags);
+    diags
 }
 
 /// Validates everything `load` read. The site holds every entry that parsed (minus
