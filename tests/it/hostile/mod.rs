@@ -15,6 +15,63 @@ use std::time::{Duration, Instant};
 
 use crate::Site;
 
+/// A site in `<tmp>/site`, so tests can look at (and aim at) what is beside it: a foreign
+/// folder `<tmp>/victim` holding `keep.txt`, and secrets in `<tmp>/secret.txt` and
+/// `<tmp>/secrets/token.md`.
+pub(crate) struct Sandbox {
+    tmp: tempfile::TempDir,
+}
+
+/// What the secrets beside a [`Sandbox`] hold; it must never appear in any output.
+pub(crate) const SECRET: &str = "ghp_SECRETTOKEN1234567890";
+
+impl Sandbox {
+    pub(crate) fn new() -> Sandbox {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        crate::copy_dir(
+            &crate::fixtures().join("ok-basic"),
+            &tmp.path().join("site"),
+        );
+        let beside = |rel: &str, text: &str| {
+            let p = tmp.path().join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        beside("victim/keep.txt", "precious");
+        beside("secret.txt", &format!("{SECRET}\n"));
+        beside("secrets/token.md", &format!("{SECRET}\n"));
+        Sandbox { tmp }
+    }
+    /// The site root: `<tmp>/site`, a copy of the `ok-basic` fixture.
+    pub(crate) fn root(&self) -> std::path::PathBuf {
+        self.tmp.path().join("site")
+    }
+    /// The folder the site is in.
+    pub(crate) fn tmp(&self) -> &std::path::Path {
+        self.tmp.path()
+    }
+    /// A path beside the site.
+    pub(crate) fn outside(&self, name: &str) -> std::path::PathBuf {
+        self.tmp.path().join(name)
+    }
+    pub(crate) fn write(&self, rel: &str, text: &str) {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    /// A symbolic link at `at` (inside the site) to `target`.
+    #[cfg(unix)]
+    pub(crate) fn link(&self, target: &std::path::Path, at: &str) {
+        let p = self.root().join(at);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(target, p).expect("symlink");
+    }
+    /// Runs `errkb <args>` in the site root.
+    pub(crate) fn run(&self, args: &[&str]) -> crate::Run {
+        crate::run_in(&self.root(), args)
+    }
+}
+
 fn entry(body: &str) -> String {
     format!(
         "---\ntitle: \"demo: hostile failed\"\nsummary: s\nlikely_cause: c\npatterns: [\"demo: hostile input failed\"]\nfix: [x]\nunsafe: [{{do_not: a, why: b}}]\nverify: [y]\n---\n{body}"

@@ -1,10 +1,11 @@
 //! The output folder: nothing errkb did not make is deleted or moved (`..`, symlinks, home,
 //! root, markers, staging).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::Sandbox;
 use crate::{Site, snapshot};
 
 /// Names of the entries in a folder, sorted.
@@ -18,36 +19,6 @@ fn names(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-/// A site in `<tmp>/site` (so the test can look at its parent), with a foreign folder
-/// `<tmp>/victim` beside it holding a file.
-struct Sandbox {
-    tmp: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        crate::copy_dir(
-            &crate::fixtures().join("ok-basic"),
-            &tmp.path().join("site"),
-        );
-        let victim = tmp.path().join("victim");
-        std::fs::create_dir_all(&victim).expect("mkdir");
-        std::fs::write(victim.join("keep.txt"), "precious").expect("write");
-        Sandbox { tmp }
-    }
-    /// The site root: `<tmp>/site`, a copy of the fixture.
-    fn root(&self) -> PathBuf {
-        self.tmp.path().join("site")
-    }
-    fn tmp(&self) -> &Path {
-        self.tmp.path()
-    }
-    fn run(&self, args: &[&str]) -> crate::Run {
-        crate::run_in(&self.root(), args)
-    }
 }
 
 #[track_caller]

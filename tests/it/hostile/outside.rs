@@ -1,50 +1,10 @@
 //! Nothing from outside the site root is read: symlinks in content/, templates/, static/;
 //! editor litter is skipped; near-miss entry names are warned about.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::{SECRET, Sandbox};
 use crate::{Site, snapshot};
-
-const SECRET: &str = "ghp_SECRETTOKEN1234567890";
-
-/// A site in `<tmp>/site` with a secret file and folder beside it, in `<tmp>`.
-struct Sandbox {
-    tmp: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        crate::copy_dir(
-            &crate::fixtures().join("ok-basic"),
-            &tmp.path().join("site"),
-        );
-        std::fs::write(tmp.path().join("secret.txt"), format!("{SECRET}\n")).expect("w");
-        std::fs::create_dir_all(tmp.path().join("secrets")).expect("mkdir");
-        std::fs::write(tmp.path().join("secrets/token.md"), format!("{SECRET}\n")).expect("w");
-        Sandbox { tmp }
-    }
-    fn root(&self) -> PathBuf {
-        self.tmp.path().join("site")
-    }
-    fn outside(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-    #[cfg(unix)]
-    fn link(&self, target: &Path, at: &str) {
-        let p = self.root().join(at);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::os::unix::fs::symlink(target, p).expect("symlink");
-    }
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.root().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    fn run(&self, args: &[&str]) -> crate::Run {
-        crate::run_in(&self.root(), args)
-    }
-}
 
 /// Builds and asserts the link was refused by name, the secret appears in no output,
 /// no diagnostic and no annotation, and no site was written.
