@@ -228,7 +228,7 @@ fn stale_staging_folders_are_cleaned_only_when_their_owner_is_dead() {
 /// A site big enough that a debug build takes a moment, so a signal lands mid-build.
 fn big_site() -> Site {
     let s = Site::new("ok-basic");
-    for i in 0..600 {
+    for i in 0..3000 {
         s.write(
             &format!("content/bulk/entry-{i}.md"),
             &format!(
