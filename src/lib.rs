@@ -11,38 +11,52 @@
 //! ```
 //!
 //! `load` is the only stage that reads the content tree and `write` the only one that
-//! writes the output folder. `render` hands each file to a [`render::Sink`] as it is
+//! writes the output folder. `render` hands each file to a [`output::Sink`] as it is
 //! made: `build` gives it `write`'s staging folder, `serve` and the tests a collector in
 //! memory, so they all share one code path ([`pipeline`]).
+//!
+//! # Floors
+//!
+//! Imports point down: a module uses modules of its own floor or lower, never higher,
+//! and modules of one floor never use each other in a circle. Only `pipeline` runs the
+//! stages in order; no stage calls the next. `tests/it/architecture.rs` reads this list
+//! and fails on an import that breaks it.
+//!
+//! 5. cli
+//! 4. serve
+//! 3. pipeline
+//! 2. validate, render, index, write
+//! 1. load, markdown, highlight, matcher, theme
+//! 0. pattern, model, diag, fsutil, config, yaml, output, memo, timing, url, term, json_shape
 
-pub mod cli;
+// Floor 0: the plain model and what every stage shares.
 pub mod config;
 pub mod diag;
 pub mod fsutil;
 pub mod json_shape;
 pub mod memo;
 pub mod model;
+pub mod output;
+pub mod pattern;
 pub mod term;
+pub mod timing;
 pub mod url;
 pub mod yaml;
 
-pub mod load;
-pub mod validate;
-
-pub mod pattern;
-
-pub mod matcher;
-
+// Floor 1: reading the content, and the engines the stages use.
 pub mod highlight;
+pub mod load;
 pub mod markdown;
+pub mod matcher;
 pub mod theme;
 
-pub mod render;
-
+// Floor 2: the stages, in pipeline order.
 pub mod index;
-
+pub mod render;
+pub mod validate;
 pub mod write;
 
+// Floor 3 and up: the pipeline, the dev server, the command line.
+pub mod cli;
 pub mod pipeline;
-
 pub mod serve;

@@ -298,6 +298,19 @@ fn plain_text(events: &[Event]) -> String {
     s.trim().to_string()
 }
 
+/// Plain text of inline Markdown, for meta descriptions and feeds.
+pub fn plain(md: &str) -> String {
+    let mut out = String::new();
+    for ev in pulldown_cmark::Parser::new(md) {
+        match ev {
+            pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => out.push_str(&t),
+            pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

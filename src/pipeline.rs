@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::Site;
-use crate::render::OutFile;
+use crate::output::{self, OutFile};
 use crate::theme::Theme;
-use crate::{load, render, validate, write};
+use crate::{index, load, render, validate, write};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -31,7 +31,7 @@ pub struct Outcome {
     /// The files, when they were rendered into memory ([`render_all`]).
     pub files: Vec<OutFile>,
     /// How many files (and pages among them) were rendered.
-    pub count: render::Counts,
+    pub count: output::Counts,
     /// Why the output could not be written (a full disk), when that stopped the run.
     pub output_error: Option<String>,
     pub timings: Vec<(&'static str, Duration)>,
@@ -46,31 +46,9 @@ impl Outcome {
         let t = Instant::now();
         let v = f();
         self.timings.push((step, t.elapsed()));
-        report_memory(step);
+        crate::timing::report_memory(step);
         v
     }
-}
-
-/// With `ERRKB_TIMINGS` set, prints the memory in use and the peak so far after `step`
-/// (Linux only: read from /proc).
-pub fn report_memory(step: &str) {
-    if std::env::var_os("ERRKB_TIMINGS").is_none() {
-        return;
-    }
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .map_or_else(|| "?".to_string(), |kb| format!("{} MB", kb / 1024))
-    };
-    eprintln!(
-        "memory: after {step:<12} {} in use, {} peak",
-        field("VmRSS:"),
-        field("VmHWM:")
-    );
 }
 
 /// Loads the configuration with the base URL override applied.
@@ -127,11 +105,30 @@ fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     }
     let site = std::mem::take(&mut out.site);
     let config = out.config.clone();
-    match out.time("render", || render::render(&site, &config, &theme, sink)) {
-        Ok(n) => out.count = n,
-        Err(render::RenderError::Content(d)) => out.diagnostics.extend(d),
-        Err(render::RenderError::Output(m)) => out.output_error = Some(m),
+    let guard = output::Guard::new(sink);
+    // Pages and the search index are independent: make both at once.
+    let (pages, search) = out.time("render", || {
+        rayon::join(
+            || render::render(&site, &config, &theme, &guard),
+            || index::search::build(&site, &config),
+        )
+    });
+    if let Err(d) = pages {
+        out.diagnostics.extend(d);
     }
+    let search = out.time("index", || match search {
+        Ok(s) => guard.put_all(s.files.into_iter().map(Ok).collect()),
+        Err(m) => vec![
+            Diagnostic::error(m)
+                .file(crate::config::CONFIG_FILE)
+                .hint("raise the limit under `search:` in errkb.yaml"),
+        ],
+    });
+    out.diagnostics.extend(search);
+    let api = index::api(&site, &config).into_iter().map(Ok).collect();
+    out.diagnostics.extend(guard.put_all(api));
+    out.count = guard.counts();
+    out.output_error = guard.failure().map(str::to_string);
     out.site = site;
     out
 }

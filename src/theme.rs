@@ -16,6 +16,24 @@ static STATIC: Dir = include_dir!("$CARGO_MANIFEST_DIR/static");
 pub const TEMPLATES_DIR: &str = "templates";
 pub const STATIC_DIR: &str = "static";
 
+/// Ids the entry template gives its own sections (see templates/entry.html); body
+/// headings get another id rather than collide with them.
+pub const ENTRY_PAGE_IDS: &[&str] = &[
+    "main",
+    "fix-it-fast",
+    "your-values",
+    "confirm",
+    "check-the-cause",
+    "apply-the-safe-fix",
+    "unsafe-shortcuts",
+    "verify-it-works",
+    "details",
+    "other-causes",
+    "recognise-it",
+    "related-errors",
+    "further-reading",
+];
+
 /// Where a file came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::memo::{KeyBuilder, Memo};
 use crate::model::{Entry, Site};
-use crate::render::OutFile;
+use crate::output::OutFile;
 
 /// Version of the JSON API's shape; bumped on incompatible changes.
 pub const API_VERSION: u32 = 1;

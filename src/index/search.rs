@@ -31,11 +31,11 @@ use serde::Serialize;
 
 use super::tokenize::{fnv1a, for_each_token};
 use crate::config::Config;
+use crate::markdown::plain;
 use crate::memo::{KeyBuilder, Memo};
 use crate::model::{Entry, Site};
+use crate::output::OutFile;
 use crate::pattern::{self, whole_words};
-use crate::render::OutFile;
-use crate::render::view::plain;
 
 pub const DOCS_PER_CHUNK: usize = 16;
 pub const MAX_POSTINGS: usize = 200;
@@ -68,7 +68,7 @@ pub struct SearchIndex {
 
 /// Where the manifest lives below the base URL, whatever the index holds: pages point
 /// here, so they do not change when the index does.
-pub const MANIFEST: &str = "search/index.json";
+pub const MANIFEST: &str = crate::output::SEARCH_MANIFEST;
 
 #[derive(Serialize)]
 struct Manifest {

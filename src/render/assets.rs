@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::render::OutFile;
+use crate::output::OutFile;
 use crate::theme::Theme;
 
 /// Short content hash used in asset names.

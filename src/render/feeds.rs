@@ -1,8 +1,8 @@
 //! Machine-readable files: `sitemap.xml`, `robots.txt`, `atom.xml`.
 
-use super::view::plain;
 use super::{OutFile, Renderer};
 use crate::highlight::escape;
+use crate::markdown::plain;
 
 use crate::model::Entry;
 

@@ -24,94 +24,8 @@ use crate::theme::{Origin, Theme};
 
 pub use assets::fingerprint;
 
-/// One file of the output, path relative to the output folder with `/` separators. The
-/// bytes are shared, so `serve` keeps one copy of a page however many builds reuse it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutFile {
-    pub path: String,
-    pub bytes: Arc<Vec<u8>>,
-}
-
-impl OutFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> OutFile {
-        OutFile {
-            path: path.into(),
-            bytes: Arc::new(bytes.into()),
-        }
-    }
-}
-
-/// Where rendered files go as they are made: a staging folder for `build`, memory for
-/// `serve` and tests. Called from several threads at once.
-pub trait Sink: Sync {
-    fn put(&self, file: OutFile) -> Result<(), String>;
-}
-
-/// A sink that keeps every file in memory.
-#[derive(Default)]
-pub struct Collect(std::sync::Mutex<Vec<OutFile>>);
-
-impl Sink for Collect {
-    fn put(&self, file: OutFile) -> Result<(), String> {
-        self.0
-            .lock()
-            .map_err(|_| "output collector poisoned".to_string())?
-            .push(file);
-        Ok(())
-    }
-}
-
-impl Collect {
-    /// The files, sorted by path.
-    pub fn into_files(self) -> Vec<OutFile> {
-        let mut files = self.0.into_inner().unwrap_or_default();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
-    }
-}
-
-/// Passes files on to the real sink, refusing a path given twice (a tool folder, tag
-/// or alias that collides with a generated page) and counting.
-struct Checked<'a> {
-    sink: &'a dyn Sink,
-    seen: std::sync::Mutex<std::collections::HashSet<String>>,
-    /// The sink's first error (a full disk): rendering stops being written, and this
-    /// one message is the build's failure instead of one per file.
-    failed: std::sync::OnceLock<String>,
-}
-
-impl Checked<'_> {
-    fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
-        let fresh = self
-            .seen
-            .lock()
-            .map(|mut s| s.insert(file.path.clone()))
-            .unwrap_or(true);
-        if !fresh {
-            return Err(
-                Diagnostic::error(format!("two outputs share the path `{}`", file.path))
-                    .hint("a tool folder, tag or alias collides with a page errkb generates"),
-            );
-        }
-        if self.failed.get().is_some() {
-            return Ok(());
-        }
-        if let Err(m) = self.sink.put(file) {
-            let _ = self.failed.set(m);
-        }
-        Ok(())
-    }
-
-    fn count(&self) -> Counts {
-        self.seen
-            .lock()
-            .map(|s| Counts {
-                files: s.len(),
-                pages: s.iter().filter(|p| p.ends_with(".html")).count(),
-            })
-            .unwrap_or_default()
-    }
-}
+use crate::output::Guard;
+pub use crate::output::{Collect, OutFile, Sink};
 
 static ENTRY_PAGES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);
 
@@ -231,7 +145,7 @@ impl<'a> Renderer<'a> {
         // so a page's bytes do not change whenever some entry's searchable text does.
         g.insert(
             "search_index",
-            &format!("{base_path}{}", crate::index::search::MANIFEST),
+            &format!("{base_path}{}", crate::output::SEARCH_MANIFEST),
         );
         Ok(Renderer {
             tera,
@@ -314,108 +228,48 @@ fn entry_key(global: &Key, site: &Site, e: &crate::model::Entry) -> Key {
     k.key()
 }
 
-/// Renders every page, feed and asset of the site into `sink`, entry pages in parallel
-/// as they are made (nothing waits in memory for the rest). Returns how many files were
-/// written; on a template error the sink may hold part of the site, which callers
-/// discard (`build` writes into a staging folder that is then removed).
+/// Renders every page, feed and asset of the site into `out`, entry pages in parallel as
+/// they are made (nothing waits in memory for the rest). On a template error the sink may
+/// hold part of the site, which callers discard (`build` writes into a staging folder
+/// that is then removed). The search index and the JSON API are the index stage's.
 pub fn render(
     site: &Site,
     config: &Config,
     theme: &Theme,
-    sink: &dyn Sink,
-) -> Result<Counts, RenderError> {
-    let out = Checked {
-        sink,
-        seen: Default::default(),
-        failed: Default::default(),
-    };
-    let res = render_checked(site, config, theme, &out);
-    match out.failed.into_inner() {
-        Some(m) => Err(RenderError::Output(m)),
-        None => res.map_err(RenderError::Content),
-    }
-}
-
-/// What [`render`] wrote.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub files: usize,
-    /// HTML pages among the files.
-    pub pages: usize,
-}
-
-/// Why [`render`] failed.
-#[derive(Debug)]
-pub enum RenderError {
-    /// Template or content problems, all of them.
-    Content(Vec<Diagnostic>),
-    /// The sink refused a file (the output cannot be written): the first such error.
-    Output(String),
-}
-
-fn render_checked(
-    site: &Site,
-    config: &Config,
-    theme: &Theme,
-    out: &Checked<'_>,
-) -> Result<Counts, Vec<Diagnostic>> {
+    out: &Guard<'_>,
+) -> Result<(), Vec<Diagnostic>> {
     let (assets, urls) = assets::build(theme, config)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
     let r = Renderer::new(site, config, theme, &urls)?;
     let global = global_key(site, config, theme, &urls);
-    // The search index and the pages are independent: build both at once.
-    let put_all = |files: Vec<Result<OutFile, Diagnostic>>| -> Vec<Diagnostic> {
-        files
-            .into_par_iter()
-            .filter_map(|f| f.and_then(|f| out.put(f)).err())
-            .collect()
-    };
-    let (search, mut diags) = rayon::join(
-        || crate::index::search::build(site, config),
-        || -> Vec<Diagnostic> {
-            let mut diags: Vec<Diagnostic> = site
-                .entries
-                .par_iter()
-                .filter_map(|e| {
-                    let key = entry_key(&global, site, e);
-                    let page = match ENTRY_PAGES.get(&key) {
-                        Some(bytes) => OutFile {
-                            path: format!("{}index.html", e.id.path()),
-                            bytes,
-                        },
-                        None => match pages::entry(&r, e) {
-                            Ok(page) => {
-                                ENTRY_PAGES.put(key, page.bytes.clone());
-                                page
-                            }
-                            Err(d) => return Some(d),
-                        },
-                    };
-                    out.put(page).err()
-                })
-                .collect();
-            ENTRY_PAGES.finish_run();
-            diags.extend(put_all(pages::lists(&r)));
-            let other: Vec<OutFile> = assets
-                .into_iter()
-                .chain(feeds::all(&r))
-                .chain(crate::index::api(site, config))
-                .collect();
-            diags.extend(put_all(other.into_iter().map(Ok).collect()));
-            diags
-        },
-    );
-    let search = search.map_err(|m| {
-        vec![
-            Diagnostic::error(m)
-                .file(crate::config::CONFIG_FILE)
-                .hint("raise the limit under `search:` in errkb.yaml"),
-        ]
-    })?;
-    diags.extend(put_all(search.files.into_iter().map(Ok).collect()));
+    let mut diags: Vec<Diagnostic> = site
+        .entries
+        .par_iter()
+        .filter_map(|e| {
+            let key = entry_key(&global, site, e);
+            let page = match ENTRY_PAGES.get(&key) {
+                Some(bytes) => OutFile {
+                    path: format!("{}index.html", e.id.path()),
+                    bytes,
+                },
+                None => match pages::entry(&r, e) {
+                    Ok(page) => {
+                        ENTRY_PAGES.put(key, page.bytes.clone());
+                        page
+                    }
+                    Err(d) => return Some(d),
+                },
+            };
+            out.put(page).err()
+        })
+        .collect();
+    ENTRY_PAGES.finish_run();
+    diags.extend(out.put_all(pages::lists(&r)));
+    let other = assets.into_iter().chain(feeds::all(&r)).map(Ok).collect();
+    diags.extend(out.put_all(other));
     if !diags.is_empty() {
         diags.dedup_by(|a, b| a.message == b.message);
         return Err(diags);
     }
-    Ok(out.count())
+    Ok(())
 }

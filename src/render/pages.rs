@@ -297,7 +297,7 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             let mut page = meta(
                 r,
                 format!("Moved: {}", e.title),
-                view::plain(&e.summary),
+                crate::markdown::plain(&e.summary),
                 e.id.path(),
                 "redirect",
             );

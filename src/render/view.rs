@@ -77,29 +77,11 @@ pub struct EntryView<'a> {
     pub extra: &'a serde_json::Value,
 }
 
-/// Ids the entry template gives its own sections (see templates/entry.html); body
-/// headings get another id rather than collide with them.
-pub const ENTRY_PAGE_IDS: &[&str] = &[
-    "main",
-    "fix-it-fast",
-    "your-values",
-    "confirm",
-    "check-the-cause",
-    "apply-the-safe-fix",
-    "unsafe-shortcuts",
-    "verify-it-works",
-    "details",
-    "other-causes",
-    "recognise-it",
-    "related-errors",
-    "further-reading",
-];
-
 pub fn md_options<'a>(config: &Config, base_path: &'a str) -> Options<'a> {
     Options {
         allow_html: config.allow_html,
         base_path,
-        reserved_ids: ENTRY_PAGE_IDS,
+        reserved_ids: crate::theme::ENTRY_PAGE_IDS,
     }
 }
 
@@ -117,19 +99,6 @@ fn step_view(s: &Step, o: Options) -> StepView {
     }
 }
 
-/// Plain text of inline Markdown, for meta descriptions and feeds.
-pub fn plain(md: &str) -> String {
-    let mut out = String::new();
-    for ev in pulldown_cmark::Parser::new(md) {
-        match ev {
-            pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => out.push_str(&t),
-            pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak => out.push(' '),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
-}
-
 pub fn entry_view<'a>(e: &'a Entry, site: &'a Site, config: &Config) -> EntryView<'a> {
     let base = config.base_path();
     let o = md_options(config, &base);
@@ -141,7 +110,7 @@ pub fn entry_view<'a>(e: &'a Entry, site: &'a Site, config: &Config) -> EntryVie
         url: format!("{base}{}", e.id.path()),
         title: &e.title,
         summary_html: markdown::render_inline(&e.summary, o),
-        summary_text: plain(&e.summary),
+        summary_text: markdown::plain(&e.summary),
         likely_cause_html: markdown::render_inline(&e.likely_cause, o),
         tool_id: &e.id.tool,
         tool_name: tool.map_or(e.id.tool.as_str(), |t| t.name.as_str()),

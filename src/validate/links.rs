@@ -14,7 +14,7 @@ static SCANS: std::sync::LazyLock<Memo<Arc<Scan>>> = std::sync::LazyLock::new(Me
 use crate::diag::Diagnostic;
 use crate::markdown::{self, Scan};
 use crate::model::{Entry, EntryId, Site};
-use crate::render::view::ENTRY_PAGE_IDS;
+use crate::theme::ENTRY_PAGE_IDS;
 
 /// Files at the site root that are always generated.
 const ROOT_FILES: &[&str] = &[

@@ -138,8 +138,8 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
         tools,
         entries,
     };
-    crate::pipeline::report_memory("entries");
+    crate::timing::report_memory("entries");
     site::check(&site, &loaded.entries, config, opts, &mut diags);
-    crate::pipeline::report_memory("site checks");
+    crate::timing::report_memory("site checks");
     (site, diags)
 }

@@ -1,6 +1,7 @@
 //! The single integration-test crate (one link step on a 2-core CI): it runs the real
 //! `errkb` binary over fixture sites copied into temporary folders.
 
+mod architecture;
 mod browser;
 mod build;
 mod check;

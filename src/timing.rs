@@ -1,0 +1,24 @@
+//! `ERRKB_TIMINGS=1`: what each stage cost. Timings are collected by the pipeline; this
+//! module prints the memory side, and any stage may call it between its own steps.
+
+/// With `ERRKB_TIMINGS` set, prints the memory in use and the peak so far after `step`
+/// (Linux only: read from /proc).
+pub fn report_memory(step: &str) {
+    if std::env::var_os("ERRKB_TIMINGS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or_else(|| "?".to_string(), |kb| format!("{} MB", kb / 1024))
+    };
+    eprintln!(
+        "memory: after {step:<12} {} in use, {} peak",
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
+}
