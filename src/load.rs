@@ -4,15 +4,16 @@
 //! site layout of ENTRY-FORMAT.md: which files are entries, their ids, and the line
 //! offsets that let later errors point at the right line of the file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::fsutil;
+use crate::memo::{Key, KeyBuilder, Memo, Session};
 use crate::model::{is_valid_segment, segment_problem, suggest_segment};
 
 pub const CONTENT_DIR: &str = "content";
@@ -125,7 +126,7 @@ pub struct Loaded {
 
 /// Reads the content tree under `root`. Problems become diagnostics; what could be read
 /// is returned so that one run reports everything.
-pub fn load(root: &Path) -> Loaded {
+pub fn load(root: &Path, session: &Session) -> Loaded {
     let mut out = Loaded::default();
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
@@ -333,11 +334,12 @@ pub fn load(root: &Path) -> Loaded {
         seen.insert(key, relp.clone());
         jobs.push((tool, stem.to_string(), kind, path.to_path_buf(), relp));
     }
+    let texts = session.memo::<(Arc<str>, [u8; 32])>("load.texts");
     // Reading and splitting the entries is independent work: do it on every core.
     let read: Vec<Result<RawEntry, Diagnostic>> = jobs
         .into_par_iter()
         .map(|(tool, slug, kind, path, relp)| {
-            let (text, hash) = read_entry(root, &path, &relp)?;
+            let (text, hash) = read_entry(root, &path, &relp, &texts)?;
             RawEntry::new(tool, slug, relp.clone(), kind, text, hash).map_err(|d| d.file(relp))
         })
         .collect();
@@ -347,50 +349,43 @@ pub fn load(root: &Path) -> Loaded {
             Err(d) => out.diagnostics.push(d),
         }
     }
-    if crate::memo::enabled()
-        && let Ok(mut cache) = TEXTS.lock()
-    {
-        // Forget files that are gone.
-        let live: std::collections::HashSet<&Path> =
-            out.entries.iter().map(|e| e.path.as_path()).collect();
-        cache.retain(|p, _| live.contains(p.as_path()));
-    }
     out
 }
 
-/// What identifies a file's version without reading it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    /// Inode change time and number, where the system has them: unlike the modification
-    /// time, no tool can set the change time back.
-    changed: (i64, i64, u64),
-}
-
-fn stamp(m: &std::fs::Metadata) -> Stamp {
+/// What identifies a file's version without reading it: its path, size and times, and
+/// where the system has them the inode's change time and number (unlike the modification
+/// time, no tool can set the change time back).
+fn stamp_key(relp: &Path, m: &std::fs::Metadata) -> Key {
     #[cfg(unix)]
     let changed = {
         use std::os::unix::fs::MetadataExt;
         (m.ctime(), m.ctime_nsec(), m.ino())
     };
     #[cfg(not(unix))]
-    let changed = (0, 0, 0);
-    Stamp {
-        len: m.len(),
-        modified: m.modified().ok(),
-        changed,
-    }
+    let changed = (0i64, 0i64, 0u64);
+    let modified = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    KeyBuilder::new("text")
+        .bytes(relp.as_os_str().as_encoded_bytes())
+        .bytes(&m.len().to_le_bytes())
+        .bytes(&modified.to_le_bytes())
+        .bytes(&changed.0.to_le_bytes())
+        .bytes(&changed.1.to_le_bytes())
+        .bytes(&changed.2.to_le_bytes())
+        .key()
 }
-
-/// Texts read by earlier runs of `serve`, by path, with the stamp they were read at.
-type TextCache = HashMap<PathBuf, (Stamp, Arc<str>, [u8; 32])>;
-
-static TEXTS: std::sync::LazyLock<Mutex<TextCache>> = std::sync::LazyLock::new(Default::default);
 
 /// Reads one entry file (refusing oversized ones unread); `serve` reuses the text of a
 /// file whose stamp has not changed since it was last read.
-fn read_entry(root: &Path, path: &Path, relp: &Path) -> Result<(Arc<str>, [u8; 32]), Diagnostic> {
+fn read_entry(
+    root: &Path,
+    path: &Path,
+    relp: &Path,
+    texts: &Memo<(Arc<str>, [u8; 32])>,
+) -> Result<(Arc<str>, [u8; 32]), Diagnostic> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).file(relp))?;
     let len = meta.len();
@@ -400,20 +395,13 @@ fn read_entry(root: &Path, path: &Path, relp: &Path) -> Result<(Arc<str>, [u8; 3
         ))
         .file(relp));
     }
-    let cached = crate::memo::enabled();
-    let st = stamp(&meta);
-    if cached
-        && let Ok(cache) = TEXTS.lock()
-        && let Some((s, text, hash)) = cache.get(relp)
-        && *s == st
-    {
-        return Ok((text.clone(), *hash));
+    let key = stamp_key(relp, &meta);
+    if let Some(hit) = texts.get(&key) {
+        return Ok(hit);
     }
     let text: Arc<str> = read_text(root, path)?.into();
     let hash = *blake3::hash(text.as_bytes()).as_bytes();
-    if cached && let Ok(mut cache) = TEXTS.lock() {
-        cache.insert(relp.to_path_buf(), (st, text.clone(), hash));
-    }
+    texts.put(key, (text.clone(), hash));
     Ok((text, hash))
 }
 

@@ -6,25 +6,128 @@
 //! the results it used, so memory stays flat however many edits there are. A miss is
 //! the same computation a fresh build does, so results are identical by construction.
 
+use std::any::Any;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-static ENABLED: AtomicBool = AtomicBool::new(false);
-
-/// Turns the caches on for this process. Only `serve` runs the pipeline more than once;
-/// a one-shot `build` would pay for memory it never reads back.
-pub fn enable() {
-    ENABLED.store(true, Ordering::Relaxed);
+/// The caches of one pipeline: `build` and `check` make a fresh one that remembers
+/// nothing (a one-shot run would pay for memory it never reads back), `serve` keeps one
+/// between rebuilds. Stages get the caches they use from it by name; the pipeline ends
+/// each run with [`Session::finish_run`].
+#[derive(Default)]
+pub struct Session {
+    keep: bool,
+    caches: Mutex<HashMap<&'static str, Slot>>,
 }
 
-pub fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
+/// One named cache, seen both as its own type and as something that has runs.
+#[derive(Clone)]
+struct Slot {
+    any: Arc<dyn Any + Send + Sync>,
+    runs: Arc<dyn Runs>,
+}
+
+trait Runs: Send + Sync {
+    fn finish_run(&self);
+}
+
+/// What [`Session::shared`] state does at the end of a run: nothing.
+struct NoRuns;
+
+impl Runs for NoRuns {
+    fn finish_run(&self) {}
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("keep", &self.keep).finish()
+    }
+}
+
+impl Session {
+    /// Caches that remember nothing: every lookup computes.
+    pub fn one_shot() -> Session {
+        Session::default()
+    }
+
+    /// Caches kept from one run to the next (`serve`).
+    pub fn kept() -> Session {
+        Session {
+            keep: true,
+            caches: Mutex::default(),
+        }
+    }
+
+    /// The cache called `name`, made on first use.
+    pub fn memo<V: Clone + Send + Sync + 'static>(&self, name: &'static str) -> Arc<Memo<V>> {
+        let fresh = || Arc::new(Memo::new(self.keep));
+        let Ok(mut caches) = self.caches.lock() else {
+            return Arc::new(Memo::new(false));
+        };
+        if let Some(slot) = caches.get(name) {
+            // One name, one type: a second type under the same name gets a cache of its
+            // own that remembers nothing, rather than another's values.
+            return slot.any.clone().downcast::<Memo<V>>().unwrap_or_else(|_| {
+                debug_assert!(false, "cache `{name}` asked for with two types");
+                Arc::new(Memo::new(false))
+            });
+        }
+        let memo = fresh();
+        caches.insert(
+            name,
+            Slot {
+                any: memo.clone(),
+                runs: memo.clone(),
+            },
+        );
+        memo
+    }
+
+    /// State called `name` that lives as long as the session and has no runs (a table
+    /// that cached values refer into), made on first use.
+    pub fn shared<T: Default + Send + Sync + 'static>(&self, name: &'static str) -> Arc<T> {
+        let Ok(mut caches) = self.caches.lock() else {
+            return Arc::default();
+        };
+        if let Some(slot) = caches.get(name) {
+            return slot.any.clone().downcast::<T>().unwrap_or_else(|_| {
+                debug_assert!(false, "state `{name}` asked for with two types");
+                Arc::default()
+            });
+        }
+        let value: Arc<T> = Arc::default();
+        caches.insert(
+            name,
+            Slot {
+                any: value.clone(),
+                runs: Arc::new(NoRuns),
+            },
+        );
+        value
+    }
+
+    /// Ends a run: each cache this run used forgets what the run did not use. A cache
+    /// the run never reached (a render cache after a run that stopped at errors) keeps
+    /// its entries for the next run.
+    pub fn finish_run(&self) {
+        let slots: Vec<Slot> = self
+            .caches
+            .lock()
+            .map(|c| c.values().cloned().collect())
+            .unwrap_or_default();
+        for s in slots {
+            s.runs.finish_run();
+        }
+    }
 }
 
 /// A cache whose entries live from one run to the next: what a run did not use is
-/// dropped when the run ends ([`Memo::finish_run`]).
+/// dropped when the run ends.
 pub struct Memo<V> {
+    keep: bool,
+    /// Set by any lookup; a run that never looked leaves the cache as it was.
+    used: AtomicBool,
     inner: Mutex<Generations<V>>,
 }
 
@@ -36,8 +139,11 @@ struct Generations<V> {
 pub type Key = [u8; 32];
 
 impl<V: Clone> Memo<V> {
-    pub fn new() -> Self {
+    /// A cache that remembers (`keep`) or computes every time.
+    pub fn new(keep: bool) -> Self {
         Memo {
+            keep,
+            used: AtomicBool::new(false),
             inner: Mutex::new(Generations {
                 previous: HashMap::new(),
                 current: HashMap::new(),
@@ -47,30 +153,20 @@ impl<V: Clone> Memo<V> {
 
     /// The value for `key`, computing and remembering it on a miss.
     pub fn get_or(&self, key: Key, compute: impl FnOnce() -> V) -> V {
-        if !enabled() {
-            return compute();
-        }
-        if let Ok(mut g) = self.inner.lock() {
-            if let Some(v) = g.current.get(&key) {
-                return v.clone();
-            }
-            if let Some(v) = g.previous.remove(&key) {
-                g.current.insert(key, v.clone());
-                return v;
-            }
+        if let Some(v) = self.get(&key) {
+            return v;
         }
         let v = compute();
-        if let Ok(mut g) = self.inner.lock() {
-            g.current.insert(key, v.clone());
-        }
+        self.put(key, v.clone());
         v
     }
 
     /// The value for `key`, if an earlier run or this one computed it.
     pub fn get(&self, key: &Key) -> Option<V> {
-        if !enabled() {
+        if !self.keep {
             return None;
         }
+        self.used.store(true, Ordering::Relaxed);
         let mut g = self.inner.lock().ok()?;
         if let Some(v) = g.current.get(key) {
             return Some(v.clone());
@@ -81,19 +177,12 @@ impl<V: Clone> Memo<V> {
     }
 
     pub fn put(&self, key: Key, v: V) {
-        if !enabled() {
+        if !self.keep {
             return;
         }
+        self.used.store(true, Ordering::Relaxed);
         if let Ok(mut g) = self.inner.lock() {
             g.current.insert(key, v);
-        }
-    }
-
-    /// Ends a run: what this run did not use is forgotten.
-    pub fn finish_run(&self) {
-        if let Ok(mut g) = self.inner.lock() {
-            let current = std::mem::take(&mut g.current);
-            g.previous = current;
         }
     }
 
@@ -109,9 +198,15 @@ impl<V: Clone> Memo<V> {
     }
 }
 
-impl<V: Clone> Default for Memo<V> {
-    fn default() -> Self {
-        Memo::new()
+impl<V: Clone + Send + Sync> Runs for Memo<V> {
+    fn finish_run(&self) {
+        if !self.used.swap(false, Ordering::Relaxed) {
+            return;
+        }
+        if let Ok(mut g) = self.inner.lock() {
+            let current = std::mem::take(&mut g.current);
+            g.previous = current;
+        }
     }
 }
 
@@ -147,8 +242,8 @@ mod tests {
 
     #[test]
     fn keeps_what_the_last_run_used() {
-        enable();
-        let m: Memo<u32> = Memo::new();
+        let session = Session::kept();
+        let m = session.memo::<u32>("t");
         let k = |s: &str| KeyBuilder::new("t").bytes(s.as_bytes()).key();
         let mut calls = 0;
         assert_eq!(
@@ -165,7 +260,7 @@ mod tests {
             }),
             2
         );
-        m.finish_run();
+        session.finish_run();
         assert_eq!(
             m.get_or(k("a"), || {
                 calls += 1;
@@ -174,7 +269,7 @@ mod tests {
             1,
             "hit from the last run"
         );
-        m.finish_run();
+        session.finish_run();
         assert_eq!(m.len(), 1, "b was not used by the second run");
         assert_eq!(
             m.get_or(k("b"), || {
@@ -184,5 +279,27 @@ mod tests {
             3
         );
         assert_eq!(calls, 3);
+        // A run that never looks at the cache leaves it as it was.
+        session.finish_run();
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn a_one_shot_session_remembers_nothing() {
+        let session = Session::one_shot();
+        let m = session.memo::<u32>("t");
+        let k = KeyBuilder::new("t").key();
+        assert_eq!(m.get_or(k, || 1), 1);
+        assert_eq!(m.get_or(k, || 2), 2);
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn one_name_is_one_cache() {
+        let session = Session::kept();
+        let k = KeyBuilder::new("t").key();
+        session.memo::<u32>("a").put(k, 7);
+        assert_eq!(session.memo::<u32>("a").get(&k), Some(7));
+        assert_eq!(session.memo::<u32>("b").get(&k), None);
     }
 }

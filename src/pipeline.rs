@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::memo::Session;
 use crate::model::Site;
 use crate::output::{self, OutFile};
 use crate::theme::Theme;
@@ -20,6 +21,9 @@ pub struct Options {
     pub drafts: bool,
     /// Check external links too (network; `errkb check --external-links`).
     pub external_links: bool,
+    /// The caches the stages use: remembers nothing by default (`build`, `check`);
+    /// `serve` passes one it keeps between rebuilds.
+    pub session: std::sync::Arc<Session>,
 }
 
 /// What a run produced: always diagnostics, a site when it could be built.
@@ -64,6 +68,12 @@ pub fn config(opts: &Options) -> Result<Config, Diagnostic> {
 
 /// Load and validate: everything `errkb check` does.
 pub fn check(opts: &Options) -> Outcome {
+    let out = load_and_validate(opts);
+    opts.session.finish_run();
+    out
+}
+
+fn load_and_validate(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     match config(opts) {
         Ok(c) => out.config = c,
@@ -72,13 +82,16 @@ pub fn check(opts: &Options) -> Outcome {
             return out;
         }
     }
-    let loaded = out.time("load", || load::load(&opts.root));
+    let session = &*opts.session;
+    let loaded = out.time("load", || load::load(&opts.root, session));
     let vopts = validate::Options {
         drafts: opts.drafts,
         external_links: opts.external_links,
     };
     let config = out.config.clone();
-    let (site, diags) = out.time("validate", || validate::validate(loaded, &config, vopts));
+    let (site, diags) = out.time("validate", || {
+        validate::validate(loaded, &config, vopts, session)
+    });
     out.site = site;
     out.diagnostics.extend(diags);
     out
@@ -94,7 +107,15 @@ pub fn render_all(opts: &Options) -> Outcome {
 
 /// Check, then render every file into `sink`; `count` is how many went there.
 fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
-    let mut out = check(opts);
+    let out = render_stages(opts, sink);
+    // One end of run for every cache, whatever stage the run stopped at.
+    opts.session.finish_run();
+    out
+}
+
+fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
+    let mut out = load_and_validate(opts);
+    let session = &*opts.session;
     if out.has_errors() {
         return out;
     }
@@ -109,8 +130,8 @@ fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     // Pages and the search index are independent: make both at once.
     let (pages, search) = out.time("render", || {
         rayon::join(
-            || render::render(&site, &config, &theme, &guard),
-            || index::search::build(&site, &config),
+            || render::render(&site, &config, &theme, &guard, session),
+            || index::search::build(&site, &config, session),
         )
     });
     if let Err(d) = pages {
@@ -125,7 +146,10 @@ fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
         ],
     });
     out.diagnostics.extend(search);
-    let api = index::api(&site, &config).into_iter().map(Ok).collect();
+    let api = index::api(&site, &config, session)
+        .into_iter()
+        .map(Ok)
+        .collect();
     out.diagnostics.extend(guard.put_all(api));
     out.count = guard.counts();
     out.output_error = guard.failure().map(str::to_string);

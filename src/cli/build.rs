@@ -29,6 +29,7 @@ pub fn run(a: &Args) -> u8 {
         base_url: a.base_url.clone(),
         drafts: a.site.drafts,
         external_links: false,
+        ..Default::default()
     };
     let output = match &a.output {
         Some(o) => o.clone(),

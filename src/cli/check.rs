@@ -26,6 +26,7 @@ pub fn run(a: &Args) -> u8 {
         base_url: None,
         drafts: a.site.drafts,
         external_links: a.external_links,
+        ..Default::default()
     };
     let mut outcome = pipeline::render_all(&opts);
     let diags = &mut outcome.diagnostics;

@@ -54,6 +54,7 @@ pub fn load(a: &SourceArgs) -> Result<Loaded, String> {
                 base_url: a.base_url.clone(),
                 drafts: false,
                 external_links: false,
+                ..Default::default()
             };
             let out = pipeline::check(&opts);
             if out.has_errors() {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::memo::{KeyBuilder, Memo};
+use crate::memo::{KeyBuilder, Session};
 use crate::model::{Entry, Site};
 use crate::output::OutFile;
 
@@ -57,7 +57,9 @@ fn url(config: &Config, e: &Entry) -> String {
     format!("{base}{}", e.id.path())
 }
 
-pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
+pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
+    let summaries = session.memo::<Arc<Vec<u8>>>("index.api_summaries");
+    let entry_files = session.memo::<Arc<Vec<u8>>>("index.api_entries");
     let tool_name = |e: &Entry| site.tool(&e.id.tool).map_or("", |t| t.name.as_str());
     // The catalog is the head of a `Catalog` followed by each entry's `Summary`, so it is
     // written from per-entry pieces that `serve` keeps between rebuilds.
@@ -90,12 +92,11 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
                 .bytes(summary.url.as_bytes())
                 .bytes(summary.tool_name.as_bytes())
                 .key();
-            SUMMARIES.get_or(key, || {
+            summaries.get_or(key, || {
                 Arc::new(serde_json::to_vec(&summary).unwrap_or_default())
             })
         })
         .collect();
-    SUMMARIES.finish_run();
     // `…,"entries":[]}` with the pieces between the brackets.
     let open = head.len().saturating_sub(2);
     let mut catalog =
@@ -126,16 +127,12 @@ pub fn api(site: &Site, config: &Config) -> Vec<OutFile> {
                 .key();
             OutFile {
                 path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
-                bytes: ENTRY_FILES.get_or(key, || {
+                bytes: entry_files.get_or(key, || {
                     Arc::new(serde_json::to_vec(&full).unwrap_or_default())
                 }),
             }
         })
         .collect();
-    ENTRY_FILES.finish_run();
     out.extend(files);
     out
 }
-
-static ENTRY_FILES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);
-static SUMMARIES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);

@@ -32,7 +32,7 @@ use serde::Serialize;
 use super::tokenize::{fnv1a, for_each_token};
 use crate::config::Config;
 use crate::markdown::plain;
-use crate::memo::{KeyBuilder, Memo};
+use crate::memo::{KeyBuilder, Session};
 use crate::model::{Entry, Site};
 use crate::output::OutFile;
 use crate::pattern::{self, whole_words};
@@ -141,9 +141,6 @@ struct EntryIndex {
     len: f64,
 }
 
-static ENTRY_INDEX: std::sync::LazyLock<Memo<Arc<EntryIndex>>> =
-    std::sync::LazyLock::new(Memo::new);
-
 /// Terms seen by this process, as numbers: postings are built in flat vectors instead
 /// of maps of strings. Only grows with the vocabulary.
 #[derive(Default)]
@@ -180,9 +177,7 @@ impl Interner {
     }
 }
 
-static TERMS: std::sync::LazyLock<RwLock<Interner>> = std::sync::LazyLock::new(Default::default);
-
-fn entry_index(e: &Entry, tool_name: &str) -> EntryIndex {
+fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> EntryIndex {
     let doc = (
         e.id.to_string(),
         e.id.path(),
@@ -234,7 +229,7 @@ fn entry_index(e: &Entry, tool_name: &str) -> EntryIndex {
     let mut terms = Vec::with_capacity(m.len());
     {
         let mut known: Vec<(String, f64)> = Vec::new();
-        if let Ok(table) = TERMS.read() {
+        if let Ok(table) = terms_table.read() {
             for (t, w) in m {
                 match table.ids.get(t.as_str()) {
                     Some(&id) => terms.push((id, w)),
@@ -243,7 +238,7 @@ fn entry_index(e: &Entry, tool_name: &str) -> EntryIndex {
             }
         }
         if !known.is_empty()
-            && let Ok(mut table) = TERMS.write()
+            && let Ok(mut table) = terms_table.write()
         {
             for (t, w) in known {
                 let id = match table.ids.get(t.as_str()) {
@@ -267,7 +262,11 @@ fn entry_index(e: &Entry, tool_name: &str) -> EntryIndex {
     }
 }
 
-pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
+pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIndex, String> {
+    let memo = session.memo::<Arc<EntryIndex>>("index.search_entries");
+    // The cached per-entry pieces hold term numbers: the table that gave them lives as
+    // long as they do.
+    let terms_table = session.shared::<RwLock<Interner>>("index.search_terms");
     let n = site.entries.len();
     let tool_name = |tool: &str| site.tool(tool).map_or(tool.to_string(), |t| t.name.clone());
     let per: Vec<Arc<EntryIndex>> = site
@@ -279,10 +278,9 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
                 .bytes(&e.fingerprint)
                 .bytes(tool.as_bytes())
                 .key();
-            ENTRY_INDEX.get_or(key, || Arc::new(entry_index(e, &tool)))
+            memo.get_or(key, || Arc::new(entry_index(e, &tool, &terms_table)))
         })
         .collect();
-    ENTRY_INDEX.finish_run();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
 
     // Documents.
@@ -337,11 +335,11 @@ pub fn build(site: &Site, config: &Config) -> Result<SearchIndex, String> {
     }
 
     // Full text: BM25F with precomputed scores, in flat vectors by term number.
-    TERMS
+    terms_table
         .write()
         .map_err(|_| "search term table poisoned".to_string())?
         .sort();
-    let table = TERMS
+    let table = terms_table
         .read()
         .map_err(|_| "search term table poisoned".to_string())?;
     let nterms = table.names.len();

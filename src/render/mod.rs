@@ -18,7 +18,7 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::memo::{Key, KeyBuilder, Memo};
+use crate::memo::{Key, KeyBuilder, Memo, Session};
 use crate::model::Site;
 use crate::theme::{Origin, Theme};
 
@@ -26,8 +26,6 @@ pub use assets::fingerprint;
 
 use crate::output::Guard;
 pub use crate::output::{Collect, OutFile, Sink};
-
-static ENTRY_PAGES: std::sync::LazyLock<Memo<Arc<Vec<u8>>>> = std::sync::LazyLock::new(Memo::new);
 
 /// Site-wide values every template sees.
 #[derive(Debug, Serialize)]
@@ -73,6 +71,8 @@ pub struct Renderer<'a> {
     pub base_path: String,
     pub base_url: String,
     origins: BTreeMap<String, String>,
+    /// List pages' entry summaries, by entry fingerprint and base path.
+    summaries: Arc<Memo<Arc<str>>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -82,6 +82,7 @@ impl<'a> Renderer<'a> {
         config: &'a Config,
         theme: &Theme,
         asset_urls: &BTreeMap<String, String>,
+        session: &Session,
     ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on([".html", ".xml"]);
@@ -154,6 +155,7 @@ impl<'a> Renderer<'a> {
             base_path,
             base_url,
             origins,
+            summaries: session.memo("render.summaries"),
         })
     }
 
@@ -237,24 +239,26 @@ pub fn render(
     config: &Config,
     theme: &Theme,
     out: &Guard<'_>,
+    session: &Session,
 ) -> Result<(), Vec<Diagnostic>> {
     let (assets, urls) = assets::build(theme, config)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
-    let r = Renderer::new(site, config, theme, &urls)?;
+    let r = Renderer::new(site, config, theme, &urls, session)?;
+    let pages_memo = session.memo::<Arc<Vec<u8>>>("render.entry_pages");
     let global = global_key(site, config, theme, &urls);
     let mut diags: Vec<Diagnostic> = site
         .entries
         .par_iter()
         .filter_map(|e| {
             let key = entry_key(&global, site, e);
-            let page = match ENTRY_PAGES.get(&key) {
+            let page = match pages_memo.get(&key) {
                 Some(bytes) => OutFile {
                     path: format!("{}index.html", e.id.path()),
                     bytes,
                 },
                 None => match pages::entry(&r, e) {
                     Ok(page) => {
-                        ENTRY_PAGES.put(key, page.bytes.clone());
+                        pages_memo.put(key, page.bytes.clone());
                         page
                     }
                     Err(d) => return Some(d),
@@ -263,7 +267,6 @@ pub fn render(
             out.put(page).err()
         })
         .collect();
-    ENTRY_PAGES.finish_run();
     diags.extend(out.put_all(pages::lists(&r)));
     let other = assets.into_iter().chain(feeds::all(&r)).map(Ok).collect();
     diags.extend(out.put_all(other));

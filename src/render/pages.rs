@@ -12,7 +12,7 @@ use super::view::{self, entry_view, md_options};
 use super::{OutFile, PageMeta, Renderer};
 use crate::diag::Diagnostic;
 use crate::markdown;
-use crate::memo::{KeyBuilder, Memo};
+use crate::memo::KeyBuilder;
 use crate::model::Entry;
 
 /// An entry as it appears in a list.
@@ -27,16 +27,13 @@ struct Item<'a> {
     updated: Option<&'a str>,
 }
 
-/// Summaries as list pages show them, by entry fingerprint and base path: every list
-/// an entry is on shows the same one.
-static SUMMARIES: std::sync::LazyLock<Memo<Arc<str>>> = std::sync::LazyLock::new(Memo::new);
-
 fn item<'a>(r: &Renderer<'a>, e: &'a Entry) -> Item<'a> {
     let key = KeyBuilder::new("summary")
         .bytes(&e.fingerprint)
         .bytes(r.base_path.as_bytes())
         .key();
-    let summary_html = SUMMARIES.get_or(key, || {
+    // Every list an entry is on shows the same summary: made once.
+    let summary_html = r.summaries.get_or(key, || {
         markdown::render_inline(&e.summary, md_options(r.config, &r.base_path)).into()
     });
     Item {
@@ -305,6 +302,5 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             out.push(r.page("redirect.html", ctx, &page, format!("{path}index.html")));
         }
     }
-    SUMMARIES.finish_run();
     out
 }

@@ -78,8 +78,6 @@ impl Shared {
 /// Runs until the process is stopped (Ctrl-C). Everything lives in memory, so there is
 /// nothing to clean up afterwards.
 pub fn run(opts: &Options) -> Result<(), String> {
-    // Rebuilds reuse the per-entry work of the builds before them.
-    crate::memo::enable();
     let limits = net::limits();
     let listener = net::bind(opts.bind, opts.port)?;
     let port = listener
@@ -106,6 +104,8 @@ pub fn run(opts: &Options) -> Result<(), String> {
         base_url: Some(url.clone()),
         drafts: opts.drafts,
         external_links: false,
+        // Rebuilds reuse the per-entry work of the builds before them.
+        session: Arc::new(crate::memo::Session::kept()),
     };
     // Two workers answer every connection (the site is in memory, so answering is
     // cheap); the build's CPU work stays on the rebuild thread and rayon.

@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::memo::{KeyBuilder, Memo};
-
-static SCANS: std::sync::LazyLock<Memo<Arc<Scan>>> = std::sync::LazyLock::new(Memo::new);
+use crate::memo::{KeyBuilder, Session};
 
 use crate::diag::Diagnostic;
 use crate::markdown::{self, Scan};
@@ -36,16 +34,17 @@ pub fn check(
     site: &Site,
     texts: &BTreeMap<&EntryId, &str>,
     diags: &mut Vec<Diagnostic>,
+    session: &Session,
 ) -> Vec<External> {
+    let memo = session.memo::<Arc<Scan>>("validate.scans");
     let scans: Vec<Arc<Scan>> = site
         .entries
         .par_iter()
         .map(|e| {
             let key = KeyBuilder::new("scan").bytes(&e.fingerprint).key();
-            SCANS.get_or(key, || Arc::new(markdown::scan(&e.body, ENTRY_PAGE_IDS)))
+            memo.get_or(key, || Arc::new(markdown::scan(&e.body, ENTRY_PAGE_IDS)))
         })
         .collect();
-    SCANS.finish_run();
     // An entry's heading ids, gathered only for the entries links point at.
     let anchors = |id: &EntryId| -> Option<BTreeSet<&str>> {
         let i = site.entries.binary_search_by(|e| e.id.cmp(id)).ok()?;

@@ -22,15 +22,13 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::Loaded;
-use crate::memo::{KeyBuilder, Memo};
+use crate::memo::{KeyBuilder, Session};
 use crate::model::{Site, Tool, ToolMeta};
 use crate::yaml;
 
 pub use entry::{is_real_date, is_valid_tag, validate_entry};
 
 type Validated = (Option<Arc<crate::model::Entry>>, Vec<Diagnostic>);
-
-static ENTRIES: std::sync::LazyLock<Memo<Validated>> = std::sync::LazyLock::new(Memo::new);
 
 /// What validation should let through.
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,14 +44,20 @@ pub struct Options {
 /// micro-benchmark times. [`validate`] runs them as part of the site checks.
 pub fn overlaps(site: &Site) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    overlap::check(site, &|_, _, _, d| d, &mut diags);
+    overlap::check(site, &|_, _, _, d| d, &mut diags, &Session::one_shot());
     diags
 }
 
 /// Validates everything `load` read. The site holds every entry that parsed (minus
 /// drafts unless asked); diagnostics say what is wrong with the rest.
-pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Diagnostic>) {
+pub fn validate(
+    loaded: Loaded,
+    config: &Config,
+    opts: Options,
+    session: &Session,
+) -> (Site, Vec<Diagnostic>) {
     let mut diags = loaded.diagnostics;
+    let memo = session.memo::<Validated>("validate.entries");
     // Unchanged files are not parsed again (see `memo`): the key is the file and the
     // configuration it is checked against.
     let config_key = KeyBuilder::new("config").json(config).key();
@@ -66,7 +70,7 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
                 .bytes(&raw.hash)
                 .bytes(&config_key)
                 .key();
-            ENTRIES.get_or(key, || {
+            memo.get_or(key, || {
                 let (entry, diags) = validate_entry(raw, config);
                 let entry = entry.map(|mut e| {
                     e.fingerprint = key;
@@ -76,7 +80,6 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
             })
         })
         .collect();
-    ENTRIES.finish_run();
     let mut entries = Vec::with_capacity(results.len());
     for (entry, mut d) in results {
         diags.append(&mut d);
@@ -139,7 +142,7 @@ pub fn validate(loaded: Loaded, config: &Config, opts: Options) -> (Site, Vec<Di
         entries,
     };
     crate::timing::report_memory("entries");
-    site::check(&site, &loaded.entries, config, opts, &mut diags);
+    site::check(&site, &loaded.entries, config, opts, &mut diags, session);
     crate::timing::report_memory("site checks");
     (site, diags)
 }

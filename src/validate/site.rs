@@ -15,6 +15,7 @@ pub fn check(
     _config: &Config,
     opts: super::Options,
     diags: &mut Vec<Diagnostic>,
+    session: &crate::memo::Session,
 ) {
     let raw_of: HashMap<(&str, &str), &RawEntry> = raws
         .iter()
@@ -40,7 +41,7 @@ pub fn check(
                 .map(|r| (&e.id, &*r.text))
         })
         .collect();
-    let external = super::links::check(site, &texts, diags);
+    let external = super::links::check(site, &texts, diags, session);
     if opts.external_links {
         super::external::check(site, &external, &texts, diags);
     }
@@ -86,7 +87,7 @@ pub fn check(
             }
         }
     }
-    super::overlap::check(site, &at, diags);
+    super::overlap::check(site, &at, diags, session);
 }
 
 fn nearest<'a>(

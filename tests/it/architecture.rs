@@ -150,3 +150,27 @@ fn the_floor_list_names_every_module() {
     let listed: BTreeSet<String> = floors.keys().cloned().collect();
     assert_eq!(declared, listed);
 }
+
+/// Caches are a value the pipeline hands down (`memo::Session`), never a global a stage
+/// reaches for: no `static` holds a `Memo`, and nothing switches caching on for the
+/// whole process.
+#[test]
+fn no_stage_keeps_a_cache_of_its_own() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    for f in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+        if f.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(f.path()).expect("read");
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            if (t.starts_with("static ") || t.starts_with("pub static ")) && t.contains("Memo<")
+                || t.contains("memo::enable(")
+            {
+                found.push(format!("{}:{}: {t}", f.path().display(), i + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -14,20 +14,18 @@
 mod report;
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::memo::{KeyBuilder, Memo};
+use crate::memo::{KeyBuilder, Session};
 use crate::model::{EntryId, Site};
 use crate::pattern::{self, Pattern, PatternSet};
 
 /// A diagnostic of these rules before it is placed: the entry it is about (none for the
 /// line that counts what was left out), the front-matter key and the text to point at.
 pub type Report = (Option<usize>, &'static str, String, Diagnostic);
-
-static FOUND: LazyLock<Memo<Arc<Vec<Report>>>> = LazyLock::new(Memo::new);
 
 /// Runs the rules and adds their diagnostics, placed by `at`. The result depends only
 /// on every entry's id, title, patterns and examples, so `serve` redoes the work only
@@ -36,6 +34,7 @@ pub fn check(
     site: &Site,
     at: &(dyn Fn(&EntryId, &str, &str, Diagnostic) -> Diagnostic + Sync),
     diags: &mut Vec<Diagnostic>,
+    session: &Session,
 ) {
     let mut key = KeyBuilder::new("overlap");
     for e in &site.entries {
@@ -49,8 +48,9 @@ pub fn check(
             key = key.bytes(text.as_bytes());
         }
     }
-    let reports = FOUND.get_or(key.key(), || Arc::new(report::reports(site, &find(site))));
-    FOUND.finish_run();
+    let reports = session
+        .memo::<Arc<Vec<Report>>>("validate.overlap")
+        .get_or(key.key(), || Arc::new(report::reports(site, &find(site))));
     diags.extend(reports.iter().map(|(entry, key, needle, d)| match entry {
         Some(i) => at(&site.entries[*i].id, key, needle, d.clone()),
         None => d.clone(),
