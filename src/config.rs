@@ -154,6 +154,17 @@ impl Config {
         format!("/{}", path.trim_start_matches('/'))
     }
 
+    /// The URL of a site path (`docker/x/`): absolute when the base URL names a host,
+    /// else from the site's root path. Every link errkb makes to its own pages is this.
+    pub fn link(&self, path: &str) -> String {
+        let base = if self.has_absolute_base() {
+            self.base_url()
+        } else {
+            self.base_path()
+        };
+        format!("{base}{path}")
+    }
+
     /// True when the base URL names a host, so absolute URLs can be made.
     pub fn has_absolute_base(&self) -> bool {
         self.base_url.contains("://")
@@ -228,6 +239,10 @@ mod tests {
         c.set_base_url("/docs/errors/").expect("ok");
         assert_eq!(c.base_path(), "/docs/errors/");
         assert!(c.set_base_url("example.org").is_err());
+        c.set_base_url("https://example.org/kb").expect("ok");
+        assert_eq!(c.link("docker/x/"), "https://example.org/kb/docker/x/");
+        c.set_base_url("/kb").expect("ok");
+        assert_eq!(c.link("docker/x/"), "/kb/docker/x/");
         assert!(
             c.set_base_url("https://e.org/\nSitemap: https://evil/")
                 .is_err()

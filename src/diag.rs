@@ -317,6 +317,22 @@ pub fn gh_escape_prop(s: &str) -> String {
     gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The candidate closest to `word` for a "did you mean" hint: the smallest edit distance
+/// (transpositions count as one edit) within `max(candidate)`, ties to the one first in
+/// alphabetical order. One rule for keys, ids and anchors.
+pub fn nearest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: impl Fn(&str) -> usize,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= max(c))
+        .min()
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +419,18 @@ mod tests {
             .expect("source line");
         let marks = out.lines().find(|l| l.contains('^')).expect("marker line");
         assert_eq!(src.find("target"), marks.find('^'), "{out}");
+    }
+
+    #[test]
+    fn nearest_candidate() {
+        let c = ["verify", "confirm", "patterns"];
+        assert_eq!(nearest("verfy", c, |_| 2), Some("verify"));
+        assert_eq!(
+            nearest("vreify", c, |_| 1),
+            Some("verify"),
+            "a transposition is one edit"
+        );
+        assert_eq!(nearest("zzz", c, |_| 2), None);
     }
 
     #[test]

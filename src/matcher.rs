@@ -177,17 +177,12 @@ impl Catalog {
     }
 
     pub fn from_site(site: &Site, config: &Config) -> Catalog {
-        let base = if config.has_absolute_base() {
-            config.base_url()
-        } else {
-            config.base_path()
-        };
         Catalog::new(
             site.entries
                 .iter()
                 .map(|e| CatalogEntry {
                     id: e.id.to_string(),
-                    url: format!("{base}{}", e.id.path()),
+                    url: config.link(&e.id.path()),
                     title: e.title.clone(),
                     summary: e.summary.clone(),
                     likely_cause: e.likely_cause.clone(),

@@ -104,21 +104,31 @@ pub fn suggest_segment(s: &str) -> String {
     out
 }
 
+/// True for a placeholder name: `[a-z][a-z0-9_]*`.
+pub fn is_slot_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The length of a slot `<name>` at the start of `s`, with the name. Only `<` + a
+/// placeholder name + `>` is a slot; the one parser for commands and patterns.
+pub fn slot_at(s: &str) -> Option<(usize, &str)> {
+    let rest = s.strip_prefix('<')?;
+    let len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+        .count();
+    let name = rest.get(..len)?;
+    (is_slot_name(name) && rest.get(len..)?.starts_with('>')).then_some((len + 2, name))
+}
+
 /// Names of the `<name>` slots in a command.
 pub fn slots_in(run: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = run;
-    while let Some(i) = rest.find('<') {
-        rest = &rest[i + 1..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
-            .unwrap_or(rest.len());
-        let name = &rest[..end];
-        if rest[end..].starts_with('>') && name.starts_with(|c: char| c.is_ascii_lowercase()) {
-            out.push(name);
-        }
-    }
-    out
+    run.match_indices('<')
+        .filter_map(|(i, _)| slot_at(&run[i..]).map(|(_, name)| name))
+        .collect()
 }
 
 /// One step of a procedure (fix, verify, confirm, check).

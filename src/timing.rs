@@ -1,5 +1,14 @@
-//! `ERRKB_TIMINGS=1`: what each stage cost. Timings are collected by the pipeline; this
-//! module prints the memory side, and any stage may call it between its own steps.
+//! Time: today's date for the commands that need one, and `ERRKB_TIMINGS=1`, what each
+//! stage cost. Timings are collected by the pipeline; this module prints the memory side,
+//! and any stage may call it between its own steps.
+
+/// Today's date in UTC (the date `updated:` is compared with and `new` writes).
+pub fn today() -> jiff::civil::Date {
+    let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
+    jiff::civil::Date::constant(1970, 1, 1)
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap_or(jiff::civil::Date::constant(1970, 1, 1))
+}
 
 /// With `ERRKB_TIMINGS` set, prints the memory in use and the peak so far after `step`
 /// (Linux only: read from /proc).

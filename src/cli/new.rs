@@ -116,14 +116,6 @@ fn tool_display_name(tool: &str) -> String {
         .join(" ")
 }
 
-fn today() -> String {
-    let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
-    jiff::civil::Date::constant(1970, 1, 1)
-        .checked_add(jiff::Span::new().days(days))
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| "1970-01-01".into())
-}
-
 /// The skeleton: every required key, a comment saying what it is for, `TODO:` markers.
 pub fn skeleton(title: Option<&str>) -> String {
     let title_q = title.map_or_else(
@@ -177,6 +169,6 @@ TODO: explain the mechanism behind the error.
 
 TODO: what keeps it from coming back.
 "#,
-        today = today()
+        today = crate::timing::today()
     )
 }

@@ -49,12 +49,7 @@ struct Full<'a> {
 }
 
 fn url(config: &Config, e: &Entry) -> String {
-    let base = if config.has_absolute_base() {
-        config.base_url()
-    } else {
-        config.base_path()
-    };
-    format!("{base}{}", e.id.path())
+    config.link(&e.id.path())
 }
 
 pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {

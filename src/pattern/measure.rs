@@ -135,12 +135,7 @@ pub(super) fn can_be_empty(node: &Ast) -> bool {
     }
 }
 
-pub(super) fn is_slot_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
+pub(super) use crate::model::is_slot_name;
 
 pub(super) fn perl_ranges(kind: &ClassPerlKind) -> Ranges {
     match kind {

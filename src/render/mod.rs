@@ -161,11 +161,7 @@ impl<'a> Renderer<'a> {
 
     /// The canonical URL of a page path.
     pub fn canonical(&self, path: &str) -> String {
-        if self.config.has_absolute_base() {
-            format!("{}{path}", self.base_url)
-        } else {
-            format!("{}{path}", self.base_path)
-        }
+        self.config.link(path)
     }
 
     /// Renders `template` with `ctx` plus `page`, into `out_path`.

@@ -593,13 +593,10 @@ fn stale_check(cx: &mut Ctx, updated: &str, days: u32) {
     let Ok(date) = updated.parse::<jiff::civil::Date>() else {
         return;
     };
-    let days_since_epoch = jiff::Timestamp::now().as_second().div_euclid(86_400);
-    let Ok(today) = jiff::civil::Date::constant(1970, 1, 1)
-        .checked_add(jiff::Span::new().days(days_since_epoch))
+    let Ok(age) = date
+        .until(crate::timing::today())
+        .map(|s| i64::from(s.get_days()))
     else {
-        return;
-    };
-    let Ok(age) = date.until(today).map(|s| i64::from(s.get_days())) else {
         return;
     };
     if age > i64::from(days) {

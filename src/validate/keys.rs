@@ -38,13 +38,11 @@ pub const REQUIRED: &[&str] = &[
 
 /// The closest of `candidates` to `word`, when it is close enough to be a typo.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
-        .min()
-        .map(|(_, c)| c)
+    crate::diag::nearest(
+        &word.to_ascii_lowercase(),
+        candidates.iter().copied(),
+        |c| 2.max(c.len() / 4).min(c.len().saturating_sub(1)),
+    )
 }
 
 pub use crate::yaml::key_line;

@@ -231,10 +231,5 @@ fn normalize(path: &str) -> Vec<String> {
 }
 
 fn nearest(word: &str, set: Option<&BTreeSet<&str>>) -> Option<String> {
-    let set = set?;
-    set.iter()
-        .map(|a| (strsim::levenshtein(word, a), *a))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, a)| format!("did you mean `#{a}`?"))
+    crate::diag::nearest(word, set?.iter().copied(), |_| 3).map(|a| format!("did you mean `#{a}`?"))
 }

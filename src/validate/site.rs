@@ -94,10 +94,11 @@ fn nearest<'a>(
     id: &EntryId,
     live: &std::collections::BTreeSet<&'a EntryId>,
 ) -> Option<&'a EntryId> {
-    let s = id.to_string();
-    live.iter()
-        .map(|l| (strsim::levenshtein(&s, &l.to_string()), *l))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, l)| l)
+    let names: Vec<(String, &EntryId)> = live.iter().map(|l| (l.to_string(), *l)).collect();
+    let best = crate::diag::nearest(
+        &id.to_string(),
+        names.iter().map(|(s, _)| s.as_str()),
+        |_| 3,
+    )?;
+    names.iter().find(|(s, _)| s == best).map(|(_, l)| *l)
 }

@@ -158,7 +158,10 @@ fn the_floor_list_names_every_module() {
 fn no_stage_keeps_a_cache_of_its_own() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut found = Vec::new();
-    for f in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+    for f in walkdir::WalkDir::new(&src)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if f.path().extension().is_none_or(|e| e != "rs") {
             continue;
         }
