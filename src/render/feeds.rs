@@ -73,14 +73,17 @@ fn sitemap(r: &Renderer) -> OutFile {
 }
 
 fn robots(r: &Renderer) -> OutFile {
+    // `Sitemap:` must be an absolute URL; without a host in base_url there is none to give.
+    let sitemap = if r.config.has_absolute_base() {
+        format!("Sitemap: {}\n", r.canonical("sitemap.xml"))
+    } else {
+        String::new()
+    };
     OutFile {
         path: "robots.txt".into(),
-        bytes: format!(
-            "User-agent: *\nAllow: /\nSitemap: {}\n",
-            r.canonical("sitemap.xml")
-        )
-        .into_bytes()
-        .into(),
+        bytes: format!("User-agent: *\nAllow: /\n{sitemap}")
+            .into_bytes()
+            .into(),
     }
 }
 
