@@ -62,7 +62,7 @@ pub enum Command {
     Check(check::Args),
     /// Create a skeleton entry with every required key and TODO markers.
     ///
-    /// The file is content/<tool>/<slug>.md; the tool folder (with a _tool.yaml) is
+    /// The file is `content/<tool>/<slug>.md`; the tool folder (with a _tool.yaml) is
     /// created when new. `errkb check` rejects the entry until every TODO is replaced.
     New(new::Args),
     /// Create a new knowledge-base site in an empty folder.

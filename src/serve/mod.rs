@@ -6,7 +6,7 @@
 //! only when it built without errors. Nothing is written to disk, so `public/` is never
 //! touched. Pages get the live-reload script added as they are served, so the built
 //! site for deployment never contains it. The server is hyper on a two-thread tokio
-//! runtime ([`net`] says why and what limits it keeps); rebuilds run on their own thread.
+//! runtime (`net` says why and what limits it keeps); rebuilds run on their own thread.
 
 pub mod http;
 mod net;

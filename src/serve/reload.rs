@@ -117,7 +117,7 @@ impl EventStream {
         }
     }
 
-    /// The next event to send; waits until there is one (at most [`KEEP_ALIVE`], then a
+    /// The next event to send; waits until there is one (at most `KEEP_ALIVE`, then a
     /// keep-alive comment).
     pub async fn next_event(&mut self) -> Vec<u8> {
         if !self.started {
