@@ -154,7 +154,10 @@ class Index {
     for (const list of lists) {
       for (const rec of list) {
         if (!rec.compiled) {
-          const src = rec[1].replaceAll("\u0001", m.dict[0]).replaceAll("\u0002", m.dict[1]);
+          let src = rec[1];
+          m.dict.forEach((piece, i) => {
+            src = src.replaceAll(String.fromCharCode(1 + i), piece);
+          });
           rec.src = src;
           try {
             rec.compiled = compile(src, rec[2]);
