@@ -20,6 +20,8 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 
 use crate::{Site, run_in};
 
+mod trust;
+
 // ---------- a plain static server (what a deploy looks like) ----------
 
 struct StaticServer {
