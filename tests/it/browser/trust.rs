@@ -15,9 +15,17 @@ use crate::Site;
 /// Records every CSP violation of every document the tab opens, from its first script on.
 const WATCH_CSP: &str = "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));";
 
-/// Measures the longest gap between 10 ms timer ticks: how long the page's main thread
-/// was blocked. `window.__gap` is reset by the tests before the part they measure.
-const HEARTBEAT: &str = "window.__gap = 0; (() => { let last = performance.now(); const beat = () => { const now = performance.now(); if (now - last > window.__gap) window.__gap = now - last; last = now; setTimeout(beat, 10); }; setTimeout(beat, 10); })();";
+/// Two measures of how long the page's main thread is held: the longest gap between
+/// 10 ms timer ticks (`window.__gap`, counted from `window.__beat()`), and the longest
+/// blocking time of an animation frame that Chromium reports (`window.__block`, its
+/// part of a long frame beyond 50 ms, with the scripts that ran in it in
+/// `window.__frames`).
+const HEARTBEAT: &str = "window.__gap = 0; window.__block = 0; window.__frames = []; try { new PerformanceObserver((list) => list.getEntries().forEach((e) => { window.__block = Math.max(window.__block, e.blockingDuration); if (e.blockingDuration > 0) window.__frames.push(Math.round(e.startTime) + '+' + Math.round(e.duration) + ' blocking ' + Math.round(e.blockingDuration) + ': ' + e.scripts.map((x) => x.invoker + ' ' + Math.round(x.duration)).join(', ')); })).observe({ type: 'long-animation-frame', buffered: true }); } catch (e) {} window.__beat = () => { let last = performance.now(); window.__gap = 0; const beat = () => { const now = performance.now(); if (now - last > window.__gap) { window.__gap = now - last; window.__gapEnd = Math.round(now); } last = now; setTimeout(beat, 10); }; setTimeout(beat, 10); };";
+
+/// Starts the heartbeat once a document has been parsed: while a page loads, Chromium
+/// puts its own loading work before timers, which is no block of the page's making.
+const HEARTBEAT_AFTER_PARSE: &str =
+    "document.addEventListener('DOMContentLoaded', () => window.__beat());";
 
 fn on_every_document(tab: &Arc<Tab>, source: &str) {
     tab.call_method(Page::AddScriptToEvaluateOnNewDocument {
@@ -173,6 +181,32 @@ fn browser_javascript_link_cannot_run() {
 
 #[test]
 #[ignore = "needs Chromium; run by .ci/run"]
+fn browser_aligned_table_columns_render_under_the_policy() {
+    // The Markdown renderer aligns table columns with `style="text-align: …"`, the only
+    // inline styles a page has; the policy allows exactly those three by hash.
+    let site = Site::new("ok-basic");
+    let entry = site.read("content/demo/widget-locked.md");
+    site.write(
+        "content/demo/widget-locked.md",
+        &format!("{entry}\n| left | centre | right |\n| :--- | :---: | ---: |\n| a | b | c |\n"),
+    );
+    site.run(&["build", "-q"]).ok();
+    let srv = serve_dir(&site.path("public"), "/");
+    let b = browser(1280, 800);
+    let tab = front_tab(&b);
+    on_every_document(&tab, WATCH_CSP);
+    open(&tab, &format!("{}demo/widget-locked/", srv.url));
+    let aligned = eval(
+        &tab,
+        "Array.from(document.querySelectorAll('td')).slice(-3).map((td) => getComputedStyle(td).textAlign)",
+    );
+    assert_eq!(aligned, serde_json::json!(["left", "center", "right"]));
+    let v = violations(&tab);
+    assert!(v.is_empty(), "CSP violations: {v:?}");
+}
+
+#[test]
+#[ignore = "needs Chromium; run by .ci/run"]
 fn browser_live_reload_works_under_the_policy() {
     let site = Site::new("ok-basic");
     let mut child = Command::new(env!("CARGO_BIN_EXE_errkb"))
@@ -230,6 +264,33 @@ fn browser_live_reload_works_under_the_policy() {
     drop(server);
 }
 
+#[test]
+#[ignore = "needs Chromium; run by .ci/run"]
+fn browser_search_limits_hold_in_chromium() {
+    // tests/js/limits-check.mjs, which Node runs too, in the browser that runs the site.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tmp");
+    for f in ["static/limits.js", "tests/js/limits-check.mjs"] {
+        let to = dir.path().join(f);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(root.join(f), to).expect("copy");
+    }
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!DOCTYPE html><title>limits</title>",
+    )
+    .expect("write");
+    let srv = serve_dir(dir.path(), "/");
+    let b = browser(800, 600);
+    let tab = front_tab(&b);
+    open(&tab, &srv.url);
+    let failures = eval(
+        &tab,
+        "import('/tests/js/limits-check.mjs').then((m) => m.checkLimits())",
+    );
+    assert_eq!(failures, serde_json::json!([]));
+}
+
 /// About 1 MB that the search must survive: one 500 kB line built to make a three-slot
 /// template backtrack (`is forbidden: User <user> cannot <verb> resource <resource> in
 /// API group`), one for `Access denied for user '<user>'@'<host>' to database`, and more
@@ -248,6 +309,17 @@ fn hostile_text() -> String {
         t.push_str(&format!("step {i}: cannot x resource x\n"));
     }
     t
+}
+
+/// The longest timer gap, the longest blocking time, and the blocking frames.
+fn held(tab: &Arc<Tab>) -> (f64, f64, serde_json::Value) {
+    let gap = eval(tab, "window.__gap").as_f64().unwrap_or(f64::MAX);
+    let block = eval(tab, "window.__block").as_f64().unwrap_or(f64::MAX);
+    let frames = eval(
+        tab,
+        "({ frames: window.__frames, gapEnd: window.__gapEnd, loaded: Math.round((performance.getEntriesByType('navigation')[0] || {}).loadEventEnd || 0) })",
+    );
+    (gap, block, frames)
 }
 
 /// Polls until `done` is true, checking all along that the page answers a trivial
@@ -301,32 +373,50 @@ fn browser_hostile_paste_and_query_keep_the_page_responsive() {
         &tab,
         "performance.getEntriesByType('resource').some((e) => e.name.endsWith('/search/index.json'))",
     );
-    eval(&tab, &format!("({HEARTBEAT} true)"));
+    // The text reaches the page first: parsing a 1 MB script literal is the test's work,
+    // not the page's, and must not count as a block.
+    tab.evaluate(
+        &format!(
+            "window.__text = {}; true",
+            serde_json::to_string(&text).expect("json")
+        ),
+        false,
+    )
+    .expect("text");
+    tab.evaluate(HEARTBEAT, false).expect("heartbeat");
     eval(
         &tab,
-        "new Promise((r) => setTimeout(() => { window.__gap = 0; r(); }, 100))",
+        "new Promise((r) => setTimeout(() => { window.__beat(); window.__block = 0; window.__frames = []; r(); }, 300))",
     );
-    paste(&tab, &text);
+    eval(
+        &tab,
+        "(() => { const i = document.querySelector('input[type=search]'); i.focus(); const dt = new DataTransfer(); dt.setData('text/plain', window.__text); i.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })); return true; })()",
+    );
     let slowest = responsive_until(
         &tab,
         "!!document.querySelector('[data-search-result] .result-exact') && /cut|first/i.test(document.querySelector('[data-search-results]').textContent)",
     );
-    let gap = eval(&tab, "window.__gap").as_f64().unwrap_or(f64::MAX);
+    let (gap, block, frames) = held(&tab);
     let found = eval(
         &tab,
         "Array.from(document.querySelectorAll('[data-search-result]')).map((li) => li.getAttribute('data-search-result'))",
     );
     eprintln!(
-        "paste: longest main-thread block {gap:.0} ms, slowest answer {slowest:?}, results {found}"
+        "paste of {} kB: longest timer gap {gap:.0} ms, longest blocking {block:.0} ms, slowest answer {slowest:?}, results {found}; blocking frames: {frames}",
+        text.len() / 1000
     );
     assert!(
         found.to_string().contains("npm/"),
         "the real error in the paste is found: {found}"
     );
-    assert!(gap < 200.0, "the main thread was blocked for {gap:.0} ms");
+    assert!(
+        gap < 200.0 && block < 200.0,
+        "the main thread was held for {gap:.0} ms (blocking {block:.0} ms)"
+    );
 
     // The same text as a `search/?q=` link (a shared link or a bookmark).
     on_every_document(&tab, HEARTBEAT);
+    on_every_document(&tab, HEARTBEAT_AFTER_PARSE);
     let q: String = text
         .chars()
         .take(700_000)
@@ -346,11 +436,14 @@ fn browser_hostile_paste_and_query_keep_the_page_responsive() {
         &tab,
         "document.readyState === 'complete' && !!document.querySelector('.search-page-results [data-search-result]') && /cut|first/i.test(document.querySelector('[data-search-page-status]').textContent)",
     );
-    let gap = eval(&tab, "window.__gap").as_f64().unwrap_or(f64::MAX);
+    let (gap, block, frames) = held(&tab);
     eprintln!(
-        "search/?q= of {} kB: longest main-thread block {gap:.0} ms, slowest answer {slowest:?}",
+        "search/?q= of {} kB: longest timer gap {gap:.0} ms, longest blocking {block:.0} ms, slowest answer {slowest:?}; blocking frames: {frames}",
         q.len() / 1000
     );
-    assert!(gap < 200.0, "the main thread was blocked for {gap:.0} ms");
+    assert!(
+        gap < 200.0 && block < 200.0,
+        "the main thread was held for {gap:.0} ms (blocking {block:.0} ms)"
+    );
     assert_eq!(console.take(), Vec::<String>::new(), "console errors");
 }
