@@ -19,7 +19,7 @@
 // (src/pattern/backtrack.rs, src/pattern/template.rs).
 
 import { normalizeLine, cleanLine, compile } from "./pattern.js";
-import { cutAt, limitQuery, queryParam, slicer } from "./limits.js";
+import { MAX_LINE_CHARS, cutAt, limitQuery, queryParam, slicer } from "./limits.js";
 
 // Most characters of a `search/?q=` query put into the search page's text area.
 const MAX_SHOWN_CHARS = 10000;
@@ -603,10 +603,11 @@ function setupBox() {
     // Typed unless the browser says the text arrived whole (paste, drop, autocomplete).
     schedule(!["insertFromPaste", "insertFromDrop", "insertReplacementText", "insertFromYank"].includes(e.inputType));
   });
-  // A pasted log keeps its line breaks (a search field would drop them).
+  // A pasted log keeps its line breaks (a search field would drop them), and a huge line
+  // never lands whole in the field, whose layout alone would hold the page.
   input.addEventListener("paste", (e) => {
     const text = e.clipboardData && e.clipboardData.getData("text");
-    if (text && /[\r\n]/.test(text)) {
+    if (text && (text.length > MAX_LINE_CHARS || /[\r\n]/.test(text))) {
       e.preventDefault();
       pasted = text;
       const { lines, note } = limitQuery(text);
