@@ -154,6 +154,10 @@ export function normalizeLine(line) {
  * `find(normalizedLine)` gives the first match or null; `start`/`end` are
  * UTF-16 indices into the line, `slots` maps each slot that took part in the
  * match to its text. `test(normalizedLine)` only says whether it matches.
+ *
+ * A template's regex is anchored and skips to its first literal with a group
+ * named `_p` (see src/pattern/template.rs: that form cannot backtrack much);
+ * the match starts after the text `_p` holds, and `_p` is not a slot.
  * @param {string} jsSource
  * @param {string} [jsFlags] "i" or ""
  */
@@ -166,13 +170,16 @@ export function compile(jsSource, jsFlags = '') {
     find(normalizedLine) {
       const m = re.exec(normalizedLine);
       if (m === null) return null;
+      let start = m.index;
       const slots = {};
       if (m.groups) {
         for (const name in m.groups) {
-          if (m.groups[name] !== undefined) slots[name] = m.groups[name];
+          const value = m.groups[name];
+          if (name === '_p') start += value.length;
+          else if (value !== undefined) slots[name] = value;
         }
       }
-      return { start: m.index, end: m.index + m[0].length, slots };
+      return { start, end: m.index + m[0].length, slots };
     },
     test(normalizedLine) {
       return re.test(normalizedLine);

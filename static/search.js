@@ -10,10 +10,19 @@
 //     letters. The tokenizer keeps codes, paths and dotted names (src/index/tokenize.rs).
 // The index loads on first focus of the search box; shards are fetched as queries need
 // them and kept for the page's lifetime.
+//
+// Whatever is pasted or linked (`search/?q=` of any length), one search does bounded
+// work and never holds the page (see limits.js): it reads at most 10,000 lines of at
+// most 2,000 characters, says so when it cut the input, and gives the main thread back
+// every few milliseconds. The patterns themselves are safe for a backtracking engine: `errkb check` refuses regexes
+// that are not, and templates compile to a form that cannot backtrack much
+// (src/pattern/backtrack.rs, src/pattern/template.rs).
 
 import { normalizeLine, cleanLine, compile } from "./pattern.js";
+import { MAX_LINE_CHARS, cutAt, limitQuery, queryParam, slicer } from "./limits.js";
 
-const MAX_LINES = 10000;
+// Most characters of a `search/?q=` query put into the search page's text area.
+const MAX_SHOWN_CHARS = 10000;
 // Results in the box's list; "All results" opens the search page with more.
 const MAX_RESULTS = 5;
 const MAX_PAGE_RESULTS = 30;
@@ -151,10 +160,15 @@ class Index {
     const lists = await Promise.all(names.map((n) => this.file(n)));
     const byKey = new Map();
     const any = [];
+    const tick = slicer();
     for (const list of lists) {
       for (const rec of list) {
+        if (tick.due()) await tick.pause();
         if (!rec.compiled) {
-          const src = rec[1].replaceAll("\u0001", m.dict[0]).replaceAll("\u0002", m.dict[1]);
+          let src = rec[1];
+          m.dict.forEach((piece, i) => {
+            src = src.replaceAll(String.fromCharCode(1 + i), piece);
+          });
           rec.src = src;
           try {
             rec.compiled = compile(src, rec[2]);
@@ -255,13 +269,30 @@ function rawWords(line) {
   return line.replace(ANSI, "").toLowerCase().match(/[a-z0-9_]{3,}/g) || [];
 }
 
-async function signatureHits(index, lines, typing) {
-  const raw = lines.map(rawWords);
+// `null` when a newer search made this one pointless.
+async function signatureHits(index, lines, typing, superseded) {
+  const tick = slicer();
+  const stop = async () => {
+    if (!tick.due()) return false;
+    await tick.pause();
+    return Boolean(superseded && superseded());
+  };
+  const raw = [];
+  for (const line of lines) {
+    raw.push(rawWords(line));
+    if (await stop()) return null;
+  }
   const words = new Set();
   for (const ws of raw) for (const w of ws) words.add(w);
   // While typing, the last word is probably cut short: fetching the shard of every
   // prefix of it would download most of the signature index. It counts once it ends.
-  const norm = typing ? lines.map((l) => normalizeLine(l)) : [];
+  const norm = [];
+  if (typing) {
+    for (const line of lines) {
+      norm.push(normalizeLine(line));
+      if (await stop()) return null;
+    }
+  }
   if (typing && norm.length > 0) {
     const last = norm[norm.length - 1].toLowerCase();
     const m = last.match(/([a-z0-9_]+)$/);
@@ -274,6 +305,7 @@ async function signatureHits(index, lines, typing) {
   const { byKey, any } = await index.signatures(words);
   const best = new Map();
   for (let i = 0; i < lines.length; i++) {
+    if (await stop()) return null;
     const keyed = raw[i].filter((w) => byKey.has(w));
     if (keyed.length === 0 && any.length === 0) continue;
     const n = norm[i] !== undefined ? norm[i] : normalizeLine(lines[i]);
@@ -371,7 +403,7 @@ async function fullText(index, query, typing) {
 // the signature shards, so this downloads what the final search would anyway.
 function prefetch(index, query) {
   if (!index.manifest) return;
-  const lines = query.split(/\r\n|\r|\n/).slice(0, 20);
+  const lines = limitQuery(query).lines.slice(0, 20);
   const text = lines.join(" ");
   for (const w of new Set(tokens(text))) {
     if (charCount(w) >= 2) index.shard(hexKey(w)).catch(() => {});
@@ -384,13 +416,14 @@ function prefetch(index, query) {
 // has paused, so the last word is whole as far as exact matches go.
 export async function search(index, query, limit, typing, superseded, settled) {
   await index.load();
-  const lines = query.split(/\r\n|\r|\n/).slice(0, MAX_LINES);
+  const { lines, note } = limitQuery(query);
   // Both tiers at once; a long paste is a log, not keywords: full text adds little but
   // noise there.
   const [sig, ft] = await Promise.all([
-    signatureHits(index, lines, typing && !settled),
+    signatureHits(index, lines, typing && !settled, superseded),
     lines.length <= 20 ? fullText(index, lines.join(" "), typing) : { hits: [], terms: [], phrases: [] },
   ]);
+  if (sig === null) return null;
   const out = [];
   const used = new Set();
   // Every entry a pasted log shows is listed (up to a bound), however short the list.
@@ -409,13 +442,15 @@ export async function search(index, query, limit, typing, superseded, settled) {
   if (superseded && superseded()) return null;
   const docs = await Promise.all(out.map((r) => index.doc(r.doc)));
   const results = out.map((r, i) => Object.assign(r, docs[i]));
+  const words = tokens(query.slice(0, 2000));
   if (ft.phrases && ft.phrases.length) {
     return {
       results: results.filter((r) => r.exact || ft.phrases.every((p) => (r.title + " " + r.summary).toLowerCase().includes(p))),
-      words: tokens(query.slice(0, 2000)),
+      words,
+      note,
     };
   }
-  return { results, words: tokens(query.slice(0, 2000)) };
+  return { results, words, note };
 }
 
 // ---------- rendering ----------
@@ -524,6 +559,12 @@ function setupBox() {
       li.textContent = "No entry matches. Try the exact error message, or fewer words.";
       list.append(li);
     }
+    if (res.note) {
+      const li = document.createElement("li");
+      li.className = "no-results search-cut";
+      li.textContent = res.note;
+      list.append(li);
+    }
     const more = document.createElement("li");
     more.className = "more-results";
     const a = document.createElement("a");
@@ -531,7 +572,7 @@ function setupBox() {
     a.textContent = "All results";
     more.append(a);
     list.append(more);
-    status.textContent = countText(res.results.length);
+    status.textContent = countText(res.results.length) + (res.note ? ". " + res.note : "");
     panel.hidden = false;
   };
 
@@ -562,14 +603,17 @@ function setupBox() {
     // Typed unless the browser says the text arrived whole (paste, drop, autocomplete).
     schedule(!["insertFromPaste", "insertFromDrop", "insertReplacementText", "insertFromYank"].includes(e.inputType));
   });
-  // A pasted log keeps its line breaks (a search field would drop them).
+  // A pasted log keeps its line breaks (a search field would drop them), and a huge line
+  // never lands whole in the field, whose layout alone would hold the page.
   input.addEventListener("paste", (e) => {
     const text = e.clipboardData && e.clipboardData.getData("text");
-    if (text && /[\r\n]/.test(text)) {
+    if (text && (text.length > MAX_LINE_CHARS || /[\r\n]/.test(text))) {
       e.preventDefault();
       pasted = text;
-      const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim());
-      input.value = lines.length > 1 ? lines[0].trim().slice(0, 120) + " … (" + lines.length + " lines pasted)" : lines.join(" ");
+      const { lines, note } = limitQuery(text);
+      const shown = lines.filter((l) => l.trim());
+      const count = shown.length.toLocaleString("en") + (note ? "+" : "");
+      input.value = shown.length > 1 ? shown[0].trim().slice(0, 120) + " … (" + count + " lines pasted)" : shown.join(" ");
       schedule(false);
     }
   });
@@ -638,14 +682,22 @@ function setupPage() {
   if (!area || !list || !form) return;
   const base = form.getAttribute("data-base") || "/";
   const index = new Index(form.getAttribute("data-search-index"));
-  const q = new URLSearchParams(window.location.search).get("q") || "";
-  area.value = q;
-  if (!q.trim()) return;
-  status.textContent = "Searching…";
-  search(index, q, MAX_PAGE_RESULTS, false)
+  queryParam(window.location.search)
+    .then((q) => {
+      // Laying out a text area takes time in proportion to its text: a link with a huge
+      // query shows its start (the search itself reads what limitQuery allows).
+      area.value = q.length > MAX_SHOWN_CHARS ? cutAt(q, MAX_SHOWN_CHARS) : q;
+      if (!q.trim()) return null;
+      status.textContent = "Searching…";
+      return search(index, q, MAX_PAGE_RESULTS, false);
+    })
     .then((res) => {
+      if (res === null) return;
       list.replaceChildren(...res.results.map((r) => resultItem(r, res.words, base)));
-      status.textContent = countText(res.results.length) + (res.results.length ? "" : ". Try the exact error message, or fewer words.");
+      let text = countText(res.results.length);
+      if (res.results.length === 0) text += ". Try the exact error message, or fewer words.";
+      else if (res.note) text += ".";
+      status.textContent = res.note ? text + " " + res.note : text;
     })
     .catch((e) => {
       status.textContent = "Search is unavailable: " + e.message;

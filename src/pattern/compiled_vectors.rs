@@ -24,7 +24,8 @@ regenerate with ERRKB_BLESS=1 cargo test --lib pattern::compiled_vectors. \
 clean: cleanLine(input) == output. normalize: normalizeLine(input) == output. \
 match: normalizeLine(line) == normalized (Rust's normalize_line); new RegExp(js_source, js_flags) \
 (Pattern::js_source/js_flags) run on it matches iff 'matches'; when given, 'matched' is the matched text \
-and 'slots' the exact map of named groups that took part in the match.";
+and 'slots' the exact map of named groups that took part in the match. A group named _p is not a slot: it holds \
+the text skipped before the match, which starts after it (static/pattern.js).";
 
 #[derive(Deserialize, Serialize)]
 struct TextCase {

@@ -27,7 +27,8 @@
 //! - A pattern matches when it occurs anywhere in a line (substring).
 //! - The pattern's text is normalized like a line (see below), so `ſ` in a
 //!   pattern is `s`.
-//! - An empty pattern, or one with only slots and whitespace, is an error.
+//! - An empty pattern, or one with only slots and whitespace, is an error, and
+//!   so is a ninth slot ([`MAX_SLOTS`]).
 //!
 //! # `regex:` patterns
 //!
@@ -44,8 +45,12 @@
 //! negated `\D \W \S` inside a class, whitespace escapes other than a space
 //! (`\t`, `\n`: they never occur in a cleaned line), a quantifier on
 //! something that can match empty text (`(a?)*`: the engines repeat it
-//! differently), and a repeated part that itself repeats without bound
-//! (`(a+)+`: exponential time in the browser's backtracking engine).
+//! differently), a repeated part that itself repeats without bound
+//! (`(a+)+`: exponential time in the browser's backtracking engine), and any
+//! other regex that the browser's engine could take far more than linear time
+//! on: repeated alternatives that overlap (`(a|aa)+`), loops that can share
+//! the same text (`\w+\s?\w+`, `.*x.*y`), and fans of overlapping optional
+//! parts (`a?a?a?aaa`); see `backtrack`.
 //!
 //! - A regex is case-sensitive unless it starts with `(?i)`.
 //! - `\d \w \s \b \B` have their ASCII meaning, as in JavaScript.
@@ -107,6 +112,9 @@
 //! give the same pattern for the browser: `new RegExp(source, flags)` on a
 //! normalized line gives the same match and the same named groups.
 
+mod backtrack;
+#[cfg(test)]
+mod backtrack_cases;
 mod clean;
 #[cfg(test)]
 mod compiled_vectors;
@@ -114,6 +122,7 @@ mod emit;
 mod generic;
 mod literal;
 mod measure;
+mod nfa;
 mod set;
 mod skeleton;
 mod subset;
@@ -130,6 +139,7 @@ pub use clean::{
 };
 pub use generic::too_generic;
 pub use set::{Hit, PatternSet, rank};
+pub use template::MAX_SLOTS;
 
 /// Longest pattern source accepted, in characters.
 pub const MAX_PATTERN_CHARS: usize = 1000;
@@ -441,7 +451,10 @@ impl Pattern {
     }
 
     /// The same regex for JavaScript: `new RegExp(js_source(), js_flags())`
-    /// matches exactly what this pattern matches on a normalized line.
+    /// matches exactly what this pattern matches on a normalized line, with the
+    /// same named groups. A template's form is anchored and first skips to its
+    /// leading literal in a group named `_p`: the match proper starts after the
+    /// text of `_p` (see `template::js_source` for why), and `_p` is no slot.
     pub fn js_source(&self) -> &str {
         &self.js
     }
@@ -587,8 +600,8 @@ mod tests {
     #[test]
     fn largest_accepted_patterns_build() {
         let letter = |i: u8| char::from(b'a' + i % 26);
-        let slots: String = (0..190u8)
-            .map(|i| format!("<{}{}>x", letter(i / 26), letter(i)))
+        let slots: String = (0..8u8)
+            .map(|i| format!("<{}>{}", letter(i), "x'".repeat(60)))
             .collect();
         let quotes = "'".repeat(1000);
         let sources = [

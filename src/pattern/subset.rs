@@ -15,6 +15,7 @@ use regex_syntax::ast::{
     SpecialLiteralKind,
 };
 
+use super::backtrack;
 use super::clean::normalize_char;
 use super::emit::{self, JS_ANY, Ranges};
 use super::measure::{
@@ -74,6 +75,11 @@ pub fn translate(body: &str, base: usize) -> Result<Translation, PatternError> {
         walker.rust.push_str("(?i)");
     }
     walker.walk(&ast)?;
+    backtrack::check(&ast, body, case_insensitive).map_err(|r| {
+        PatternError::new(r.message)
+            .at(base + r.offset)
+            .hint(r.hint)
+    })?;
     let mut atoms = Vec::new();
     skeleton(&ast, &mut atoms);
     Ok(Translation {

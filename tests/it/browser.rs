@@ -20,16 +20,25 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 
 use crate::{Site, run_in};
 
+mod trust;
+
 // ---------- a plain static server (what a deploy looks like) ----------
 
+// Plain `std::net`, one thread and one request per connection. (With tiny_http, when a
+// page had more requests in flight than Chromium's six connections per host, a response
+// was now and then written by the server's account and never received, and the page
+// waited for it forever.)
 struct StaticServer {
     url: String,
-    server: Arc<tiny_http::Server>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    addr: std::net::SocketAddr,
 }
 
 impl Drop for StaticServer {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
     }
 }
 
@@ -49,58 +58,81 @@ fn serve_dir(dir: &Path, prefix: &str) -> StaticServer {
             .replace('\\', "/");
         files.insert(rel, Arc::new(std::fs::read(e.path()).expect("read")));
     }
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-    let port = server.server_addr().to_ip().expect("ip").port();
-    let s = server.clone();
-    let url = format!("http://127.0.0.1:{port}{prefix}");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let url = format!("http://127.0.0.1:{}{prefix}", addr.port());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let prefix = prefix.to_string();
     let files = Arc::new(files);
+    let stopping = stop.clone();
     std::thread::spawn(move || {
-        for req in s.incoming_requests() {
+        for stream in listener.incoming() {
+            if stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
             let files = files.clone();
             let prefix = prefix.clone();
-            // One thread per request, as `errkb serve` does: a slow connection never
-            // holds up the others.
-            std::thread::spawn(move || answer(req, &files, &prefix));
+            std::thread::spawn(move || answer(stream, &files, &prefix));
         }
     });
-    StaticServer { url, server }
+    StaticServer { url, stop, addr }
 }
 
-fn answer(req: tiny_http::Request, files: &Files, prefix: &str) {
-    let url = req.url().to_string();
+/// Reads one request (its line and headers; a `search/?q=` line can be megabytes) and
+/// answers it, then closes the connection.
+fn answer(mut stream: std::net::TcpStream, files: &Files, prefix: &str) {
+    use std::io::{Read, Write};
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 65536];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 << 20 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let url = head.split(' ').nth(1).unwrap_or("/").to_string();
     let trace = std::env::var("ERRKB_TRACE").is_ok();
     if trace {
-        eprintln!("serve_dir: <- {url}");
+        eprintln!("serve_dir: <- {}", &url[..url.len().min(200)]);
     }
+    let mut location = None;
     let (status, ctype, body) = match url.strip_prefix(prefix.trim_end_matches('/')) {
         Some(rest) if rest.starts_with('/') => match site_http::resolve(files, rest) {
             Resolved::File { path, bytes } => (200, site_http::content_type(&path), bytes.to_vec()),
             Resolved::Redirect(to) => {
-                let loc = format!("{}{}", prefix.trim_end_matches('/'), to);
-                let resp = tiny_http::Response::empty(301).with_header(
-                    tiny_http::Header::from_bytes(&b"Location"[..], loc.as_bytes())
-                        .expect("header"),
-                );
-                let _ = req.respond(resp);
-                return;
+                location = Some(format!("{}{}", prefix.trim_end_matches('/'), to));
+                (301, "text/plain", Vec::new())
             }
             Resolved::NotFound(Some(p)) => (404, "text/html; charset=utf-8", p.to_vec()),
             _ => (404, "text/plain", b"not found".to_vec()),
         },
         _ => (404, "text/plain", b"not found".to_vec()),
     };
-    let resp = tiny_http::Response::from_data(body)
-        .with_status_code(status)
-        .with_header(
-            tiny_http::Header::from_bytes(&b"Content-Type"[..], ctype.as_bytes()).expect("header"),
-        )
-        .with_header(
-            tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-cache"[..]).expect("header"),
-        );
-    let r = req.respond(resp);
+    let reason = match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        _ => "Not Found",
+    };
+    let mut out = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n",
+        body.len()
+    );
+    if let Some(to) = location {
+        out.push_str(&format!("Location: {to}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&body);
+    let r = stream.write_all(&bytes).and_then(|()| stream.flush());
+    let _ = stream.shutdown(std::net::Shutdown::Write);
     if trace {
-        eprintln!("serve_dir: -> {url} {status} {r:?}");
+        eprintln!(
+            "serve_dir: -> {} {status} {r:?}",
+            &url[..url.len().min(200)]
+        );
     }
 }
 
@@ -279,7 +311,7 @@ fn wait_js(tab: &Arc<Tab>, cond: &str) -> serde_json::Value {
     if let Some(e) = v.as_str().filter(|s| s.starts_with("JS ERROR")) {
         let status = eval(
             tab,
-            "(document.querySelector('[data-search-status]') || {}).textContent",
+            "[(document.querySelector('[data-search-status]') || {}).textContent, (document.querySelector('[data-search-page-status]') || {}).textContent]",
         );
         panic!("{e} (search status: {status})");
     }
