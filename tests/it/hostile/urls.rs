@@ -169,7 +169,10 @@ fn feed_and_sitemap_stay_valid_xml() {
     assert!(feed.contains("KB  &lt;&amp;&gt; ]]&gt;"), "{feed}");
     let robots = s.read("public/robots.txt");
     assert_eq!(robots.lines().count(), 3, "{robots}");
-    assert!(robots.contains("Sitemap: https://kb.example.org/sitemap.xml"), "{robots}");
+    assert!(
+        robots.contains("Sitemap: https://kb.example.org/sitemap.xml"),
+        "{robots}"
+    );
 }
 
 #[test]
