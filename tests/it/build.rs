@@ -443,7 +443,14 @@ fn every_page_has_a_unique_title_and_description() {
     let dir = out.path().join("public");
     run_in(
         root,
-        &["build", "-q", "--output", dir.to_str().expect("path")],
+        &[
+            "build",
+            "-q",
+            "--base-url",
+            "https://kb.example.org/",
+            "--output",
+            dir.to_str().expect("path"),
+        ],
     )
     .ok();
     let mut titles = std::collections::BTreeMap::new();
@@ -480,4 +487,15 @@ fn build_summary_counts_the_written_files() {
     let expected = format!("({pages} pages, {} files)", files.len() - 1);
     assert!(r.stderr().contains(&expected), "{expected}: {}", r.stderr());
     assert!(pages > 5);
+}
+
+/// A canonical URL must be absolute: without a host in base_url, pages have none.
+#[test]
+fn no_canonical_link_without_a_host() {
+    let s = built("ok-basic", &[]);
+    for page in ["public/index.html", "public/demo/widget-locked/index.html"] {
+        let h = s.read(page);
+        assert!(!h.contains("rel=\"canonical\""), "{page}");
+        assert!(!h.contains("og:url"), "{page}");
+    }
 }
