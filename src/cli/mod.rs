@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod eject;
 mod explain;
 mod init;
 mod match_;
@@ -70,6 +71,11 @@ pub enum Command {
     /// Writes errkb.yaml (every key documented), one complete example entry, a .gitignore
     /// and a GitHub Actions workflow that checks, builds and publishes the site.
     Init(init::Args),
+    /// Copy the built-in theme's files into the site, to start an override from them.
+    ///
+    /// With no FILE, copies every template and asset; files the site already has are kept.
+    /// `errkb eject partials/entry/unsafe.html` copies one section of the entry page.
+    Eject(eject::Args),
     /// Name the knowledge-base entries that a log shows, with their fix.
     ///
     /// Reads files or standard input (`some-ci-command 2>&1 | errkb match`), of any size,
@@ -124,6 +130,7 @@ where
         Command::Match(a) => match_::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Init(a) => init::run(&a),
+        Command::Eject(a) => eject::run(&a),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "errkb", &mut std::io::stdout());

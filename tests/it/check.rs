@@ -619,3 +619,44 @@ fn examples_must_be_matched_by_their_own_entry_first() {
         "{out}"
     );
 }
+
+/// `eject` copies theme files into the site without overwriting, and the site then builds
+/// with them as overrides.
+#[test]
+fn eject_copies_theme_files_and_never_overwrites() {
+    let s = crate::Site::new("ok-basic");
+    s.write("templates/partials/footer.html", "<footer>mine</footer>");
+    let r = s
+        .run(&[
+            "eject",
+            "partials/entry/unsafe.html",
+            "style.css",
+            "partials/footer.html",
+        ])
+        .ok();
+    assert!(
+        r.stderr().contains("kept templates/partials/footer.html"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(
+        s.read("templates/partials/footer.html"),
+        "<footer>mine</footer>"
+    );
+    assert!(
+        s.read("templates/partials/entry/unsafe.html")
+            .contains("unsafe-shortcuts")
+    );
+    assert!(s.read("static/style.css").contains('{'));
+    s.run(&["eject", "no-such.html"]).fails(2);
+    let listed = s.run(&["eject", "--list"]).ok().stdout();
+    assert!(
+        listed.lines().any(|l| l == "templates/entry.html"),
+        "{listed}"
+    );
+    s.run(&["build", "-q"]).ok();
+    assert!(
+        s.read("public/index.html")
+            .contains("<footer>mine</footer>")
+    );
+}
