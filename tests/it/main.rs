@@ -8,6 +8,7 @@ mod check;
 mod hostile;
 mod matching;
 mod serve;
+mod snapshots;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
