@@ -127,19 +127,26 @@ pub struct Loaded {
 /// Reads the content tree under `root`. Problems become diagnostics; what could be read
 /// is returned so that one run reports everything.
 pub fn load(root: &Path, session: &Session) -> Loaded {
-    let mut out = Loaded::default();
     let content = root.join(CONTENT_DIR);
+    let mut walk = Walk {
+        root,
+        boundary: fsutil::Boundary::new(root),
+        out: Loaded::default(),
+        seen: BTreeMap::new(),
+        jobs: Vec::new(),
+    };
     if !content.is_dir() {
-        out.diagnostics.push(
+        walk.out.diagnostics.push(
             Diagnostic::error(format!("no `{CONTENT_DIR}/` folder in {}", root.display()))
                 .hint("run `errkb init` to create a site, or pass --root DIR"),
         );
-        return out;
+        return walk.out;
     }
-    let boundary = fsutil::Boundary::new(root);
-    if let Err(m) = boundary.check_if_link(&content) {
-        out.diagnostics.push(Diagnostic::error(m).file(CONTENT_DIR));
-        return out;
+    if let Err(m) = walk.boundary.check_if_link(&content) {
+        walk.out
+            .diagnostics
+            .push(Diagnostic::error(m).file(CONTENT_DIR));
+        return walk.out;
     }
     let mut walker = walkdir::WalkDir::new(&content)
         .follow_links(true)
@@ -147,193 +154,20 @@ pub fn load(root: &Path, session: &Session) -> Loaded {
         .max_depth(3)
         .sort_by_file_name()
         .into_iter();
-    let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
-    let mut jobs = Vec::new();
     while let Some(item) = walker.next() {
-        let dent = match item {
-            Ok(d) => d,
+        let is_dir = item.as_ref().is_ok_and(|d| d.file_type().is_dir());
+        let skip = match item {
+            Ok(dent) => walk.visit(&dent),
             Err(e) => {
-                // A dangling Emacs lock (`.#x.md`) is litter, not a problem.
-                if e.path()
-                    .and_then(Path::file_name)
-                    .and_then(|n| n.to_str())
-                    .is_some_and(fsutil::is_litter)
-                {
-                    continue;
-                }
-                let path = e
-                    .path()
-                    .map(|p| rel(root, p))
-                    .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
-                let msg = if e.loop_ancestor().is_some() {
-                    "symbolic link loop: this folder links back to one of its parents".to_string()
-                } else {
-                    match e.io_error() {
-                        Some(io) => format!("cannot read: {io}"),
-                        None => e.to_string(),
-                    }
-                };
-                out.diagnostics.push(Diagnostic::error(msg).file(path));
-                continue;
+                walk.walk_error(&e);
+                false
             }
         };
-        let path = dent.path();
-        let relp = rel(root, path);
-        let Some(name) = dent.file_name().to_str().map(str::to_string) else {
-            out.diagnostics.push(
-                Diagnostic::error("file name is not valid UTF-8")
-                    .file(relp)
-                    .hint("rename it using only a-z, 0-9 and -"),
-            );
-            if dent.file_type().is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
-        };
-        if fsutil::is_litter(&name) {
-            if dent.file_type().is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
+        if skip && is_dir {
+            walker.skip_current_dir();
         }
-        let hidden = name.starts_with('.') || name.starts_with('_');
-        // Dotfiles are never read; `_index.md` and `_tool.yaml` are.
-        if dent.path_is_symlink()
-            && !name.starts_with('.')
-            && let Err(m) = boundary.check(path)
-        {
-            out.diagnostics.push(Diagnostic::error(m).file(relp));
-            if dent.file_type().is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        let depth = dent.depth();
-        if dent.file_type().is_dir() {
-            if hidden {
-                walker.skip_current_dir();
-            } else if depth == 1 {
-                if let Some(m) = reserved_tool(&name) {
-                    out.diagnostics.push(
-                        Diagnostic::error(m)
-                            .file(relp)
-                            .hint(format!("rename the folder, e.g. to `{name}-tool`")),
-                    );
-                    walker.skip_current_dir();
-                } else if is_valid_segment(&name) {
-                    out.tools.insert(
-                        name.clone(),
-                        RawTool {
-                            id: name,
-                            meta: None,
-                        },
-                    );
-                } else {
-                    out.diagnostics.push(
-                        Diagnostic::error(format!(
-                            "invalid tool folder name `{name}`: a tool id {}",
-                            segment_problem(&name).unwrap_or_default()
-                        ))
-                        .file(relp)
-                        .hint(format!("rename it to `{}`", suggest_segment(&name))),
-                    );
-                    walker.skip_current_dir();
-                }
-            } else {
-                out.diagnostics.push(
-                    Diagnostic::error("nested folders are not supported inside a tool folder")
-                        .file(relp)
-                        .hint("entries live directly in content/<tool>/"),
-                );
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        if !dent.file_type().is_file() {
-            // FIFOs, sockets and devices: reading them could block forever.
-            if is_entry_file(&name) || name == "_tool.yaml" || name == "_index.md" {
-                out.diagnostics.push(
-                    Diagnostic::error("not a regular file (a pipe, socket or device); skipped")
-                        .file(relp),
-                );
-            }
-            continue;
-        }
-        if depth == 1 {
-            if name == "_index.md" {
-                match read_text(root, path) {
-                    Ok(text) => out.intro = Some(text),
-                    Err(d) => out.diagnostics.push(d),
-                }
-            } else if is_entry_file(&name) && !hidden {
-                out.diagnostics.push(
-                    Diagnostic::error("entries must be inside a tool folder")
-                        .file(relp)
-                        .hint(format!("move it to content/<tool>/{name}")),
-                );
-            }
-            continue;
-        }
-        // depth 2: a file inside a tool folder.
-        let Some(tool) = path
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|n| n.to_str())
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        if name == "_tool.yaml" {
-            match read_text(root, path) {
-                Ok(text) => {
-                    if let Some(t) = out.tools.get_mut(&tool) {
-                        t.meta = Some((relp, text));
-                    }
-                }
-                Err(d) => out.diagnostics.push(d),
-            }
-            continue;
-        }
-        if hidden || !is_entry_file(&name) {
-            if !hidden && let Some(fixed) = near_miss(&name) {
-                out.diagnostics.push(
-                    Diagnostic::warning(format!(
-                        "`{name}` is not read: entry files end in .md, .yaml or .yml"
-                    ))
-                    .file(relp)
-                    .hint(format!("rename it to `{fixed}`")),
-                );
-            }
-            continue;
-        }
-        let (stem, kind) = split_ext(&name);
-        if !is_valid_segment(stem) {
-            let ext = &name[stem.len()..];
-            out.diagnostics.push(
-                Diagnostic::error(format!(
-                    "invalid entry file name `{name}`: the file name is the entry's id, which {}",
-                    segment_problem(stem).unwrap_or_default()
-                ))
-                .file(relp)
-                .hint(format!("rename it to `{}{ext}`", suggest_segment(stem))),
-            );
-            continue;
-        }
-        let key = (tool.clone(), stem.to_string());
-        if let Some(first) = seen.get(&key) {
-            out.diagnostics.push(
-                Diagnostic::error(format!(
-                    "duplicate entry id `{tool}/{stem}`: also defined by {}",
-                    first.display()
-                ))
-                .file(relp)
-                .hint("keep one of the two files"),
-            );
-            continue;
-        }
-        seen.insert(key, relp.clone());
-        jobs.push((tool, stem.to_string(), kind, path.to_path_buf(), relp));
     }
+    let Walk { mut out, jobs, .. } = walk;
     let texts = session.memo::<(Arc<str>, [u8; 32])>("load.texts");
     // Reading and splitting the entries is independent work: do it on every core.
     let read: Vec<Result<RawEntry, Diagnostic>> = jobs
@@ -350,6 +184,211 @@ pub fn load(root: &Path, session: &Session) -> Loaded {
         }
     }
     out
+}
+
+/// An entry file found by the walk, to be read: tool, slug, kind, path, path shown.
+type Job = (String, String, EntryKind, PathBuf, PathBuf);
+
+/// The walk of `content/`: what each file and folder is, by the site layout's rules.
+struct Walk<'a> {
+    root: &'a Path,
+    boundary: fsutil::Boundary,
+    out: Loaded,
+    /// Entry ids already found, with the file that gave each.
+    seen: BTreeMap<(String, String), PathBuf>,
+    jobs: Vec<Job>,
+}
+
+impl Walk<'_> {
+    fn error(&mut self, d: Diagnostic) {
+        self.out.diagnostics.push(d);
+    }
+
+    fn walk_error(&mut self, e: &walkdir::Error) {
+        // A dangling Emacs lock (`.#x.md`) is litter, not a problem.
+        if e.path()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .is_some_and(fsutil::is_litter)
+        {
+            return;
+        }
+        let path = e
+            .path()
+            .map(|p| rel(self.root, p))
+            .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
+        let msg = if e.loop_ancestor().is_some() {
+            "symbolic link loop: this folder links back to one of its parents".to_string()
+        } else {
+            match e.io_error() {
+                Some(io) => format!("cannot read: {io}"),
+                None => e.to_string(),
+            }
+        };
+        self.error(Diagnostic::error(msg).file(path));
+    }
+
+    /// Looks at one file or folder; true when a folder is not to be walked into.
+    fn visit(&mut self, dent: &walkdir::DirEntry) -> bool {
+        let path = dent.path();
+        let relp = rel(self.root, path);
+        let Some(name) = dent.file_name().to_str().map(str::to_string) else {
+            self.error(
+                Diagnostic::error("file name is not valid UTF-8")
+                    .file(relp)
+                    .hint("rename it using only a-z, 0-9 and -"),
+            );
+            return true;
+        };
+        if fsutil::is_litter(&name) {
+            return true;
+        }
+        // Dotfiles are never read; `_index.md` and `_tool.yaml` are.
+        if dent.path_is_symlink()
+            && !name.starts_with('.')
+            && let Err(m) = self.boundary.check(path)
+        {
+            self.error(Diagnostic::error(m).file(relp));
+            return true;
+        }
+        let hidden = name.starts_with('.') || name.starts_with('_');
+        if dent.file_type().is_dir() {
+            return hidden || !self.folder(dent.depth(), name, relp);
+        }
+        if !dent.file_type().is_file() {
+            // FIFOs, sockets and devices: reading them could block forever.
+            if is_entry_file(&name) || name == "_tool.yaml" || name == "_index.md" {
+                self.error(
+                    Diagnostic::error("not a regular file (a pipe, socket or device); skipped")
+                        .file(relp),
+                );
+            }
+            return false;
+        }
+        if dent.depth() == 1 {
+            self.top_file(path, &name, hidden, relp);
+        } else {
+            self.tool_file(path, &name, hidden, relp);
+        }
+        false
+    }
+
+    /// A folder: a tool at the top (true when it is to be walked), never deeper.
+    fn folder(&mut self, depth: usize, name: String, relp: PathBuf) -> bool {
+        if depth != 1 {
+            self.error(
+                Diagnostic::error("nested folders are not supported inside a tool folder")
+                    .file(relp)
+                    .hint("entries live directly in content/<tool>/"),
+            );
+            return false;
+        }
+        if let Some(m) = reserved_tool(&name) {
+            self.error(
+                Diagnostic::error(m)
+                    .file(relp)
+                    .hint(format!("rename the folder, e.g. to `{name}-tool`")),
+            );
+            return false;
+        }
+        if !is_valid_segment(&name) {
+            self.error(
+                Diagnostic::error(format!(
+                    "invalid tool folder name `{name}`: a tool id {}",
+                    segment_problem(&name).unwrap_or_default()
+                ))
+                .file(relp)
+                .hint(format!("rename it to `{}`", suggest_segment(&name))),
+            );
+            return false;
+        }
+        self.out.tools.insert(
+            name.clone(),
+            RawTool {
+                id: name,
+                meta: None,
+            },
+        );
+        true
+    }
+
+    /// A file directly in `content/`: only `_index.md` belongs there.
+    fn top_file(&mut self, path: &Path, name: &str, hidden: bool, relp: PathBuf) {
+        if name == "_index.md" {
+            match read_text(self.root, path) {
+                Ok(text) => self.out.intro = Some(text),
+                Err(d) => self.error(d),
+            }
+        } else if is_entry_file(name) && !hidden {
+            self.error(
+                Diagnostic::error("entries must be inside a tool folder")
+                    .file(relp)
+                    .hint(format!("move it to content/<tool>/{name}")),
+            );
+        }
+    }
+
+    /// A file inside a tool folder: `_tool.yaml`, an entry, or something to skip.
+    fn tool_file(&mut self, path: &Path, name: &str, hidden: bool, relp: PathBuf) {
+        let Some(tool) = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            return;
+        };
+        if name == "_tool.yaml" {
+            match read_text(self.root, path) {
+                Ok(text) => {
+                    if let Some(t) = self.out.tools.get_mut(&tool) {
+                        t.meta = Some((relp, text));
+                    }
+                }
+                Err(d) => self.error(d),
+            }
+            return;
+        }
+        if hidden || !is_entry_file(name) {
+            if !hidden && let Some(fixed) = near_miss(name) {
+                self.error(
+                    Diagnostic::warning(format!(
+                        "`{name}` is not read: entry files end in .md, .yaml or .yml"
+                    ))
+                    .file(relp)
+                    .hint(format!("rename it to `{fixed}`")),
+                );
+            }
+            return;
+        }
+        let (stem, kind) = split_ext(name);
+        if !is_valid_segment(stem) {
+            let ext = &name[stem.len()..];
+            self.error(
+                Diagnostic::error(format!(
+                    "invalid entry file name `{name}`: the file name is the entry's id, which {}",
+                    segment_problem(stem).unwrap_or_default()
+                ))
+                .file(relp)
+                .hint(format!("rename it to `{}{ext}`", suggest_segment(stem))),
+            );
+            return;
+        }
+        let key = (tool.clone(), stem.to_string());
+        if let Some(first) = self.seen.get(&key) {
+            let d = Diagnostic::error(format!(
+                "duplicate entry id `{tool}/{stem}`: also defined by {}",
+                first.display()
+            ))
+            .file(relp)
+            .hint("keep one of the two files");
+            self.error(d);
+            return;
+        }
+        self.seen.insert(key, relp.clone());
+        self.jobs
+            .push((tool, stem.to_string(), kind, path.to_path_buf(), relp));
+    }
 }
 
 /// What identifies a file's version without reading it: its path, size and times, and
