@@ -122,11 +122,18 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
 
 /// Every page that is not an entry page.
 pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+    let mut out = vec![home(r)];
+    out.extend(tool_pages(r));
+    out.extend(tag_pages(r));
+    out.extend(fixed_pages(r));
+    out.extend(redirects(r));
+    out
+}
+
+/// The home page: the intro and the recently reviewed entries.
+fn home(r: &Renderer) -> Result<OutFile, Diagnostic> {
     let site = r.site;
     let cfg = r.config;
-    let mut out = Vec::new();
-
-    // Home.
     let o = md_options(cfg, &r.base_path);
     let mut recent: Vec<&Entry> = site
         .entries
@@ -145,7 +152,7 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
         "recent",
         &recent.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
     );
-    out.push(r.page(
+    r.page(
         "index.html",
         ctx,
         &meta(
@@ -156,11 +163,14 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             "home",
         ),
         "index.html".into(),
-    ));
+    )
+}
 
-    // One page per tool.
-    let tool_pages: Vec<_> = site
-        .tools
+/// One page per tool, listing its entries.
+fn tool_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+    let site = r.site;
+    let cfg = r.config;
+    site.tools
         .par_iter()
         .map(|t| {
             let entries: Vec<Item> = site
@@ -190,10 +200,13 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
                 format!("{path}index.html"),
             )
         })
-        .collect();
-    out.extend(tool_pages);
+        .collect()
+}
 
-    // Tags.
+/// The tags page and one page per tag.
+fn tag_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+    let site = r.site;
+    let cfg = r.config;
     let mut tags: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     for e in &site.entries {
         for t in &e.tags {
@@ -216,7 +229,7 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
         .collect();
     let mut ctx = Context::new();
     ctx.insert("tags", &counts);
-    out.push(r.page(
+    let mut out = vec![r.page(
         "tags.html",
         ctx,
         &meta(
@@ -227,7 +240,7 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             "tags",
         ),
         "tags/index.html".into(),
-    ));
+    )];
     let tags: Vec<(&str, Vec<&Entry>)> = tags.into_iter().collect();
     let tag_pages: Vec<_> = tags
         .par_iter()
@@ -254,36 +267,46 @@ pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
         })
         .collect();
     out.extend(tag_pages);
+    out
+}
 
-    // The search page: results for `search/?q=…`, so a search can be linked.
-    out.push(r.page(
-        "search.html",
-        Context::new(),
-        &meta(
-            r,
-            format!("Search – {}", cfg.title),
-            format!("Search {} by error message or keywords.", cfg.title),
-            "search/".into(),
-            "search",
+/// The search page and the 404 page.
+fn fixed_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+    let cfg = r.config;
+    vec![
+        // The search page: results for `search/?q=…`, so a search can be linked.
+        r.page(
+            "search.html",
+            Context::new(),
+            &meta(
+                r,
+                format!("Search – {}", cfg.title),
+                format!("Search {} by error message or keywords.", cfg.title),
+                "search/".into(),
+                "search",
+            ),
+            "search/index.html".into(),
         ),
-        "search/index.html".into(),
-    ));
-
-    // 404: links in it are absolute, since it is served at any depth.
-    out.push(r.page(
-        "404.html",
-        Context::new(),
-        &meta(
-            r,
-            format!("Page not found – {}", cfg.title),
-            "This page does not exist.".into(),
+        // 404: links in it are absolute, since it is served at any depth.
+        r.page(
+            "404.html",
+            Context::new(),
+            &meta(
+                r,
+                format!("Page not found – {}", cfg.title),
+                "This page does not exist.".into(),
+                "404.html".into(),
+                "404",
+            ),
             "404.html".into(),
-            "404",
         ),
-        "404.html".into(),
-    ));
+    ]
+}
 
-    // Redirects from former ids.
+/// A redirect page at each former id (`aliases`).
+fn redirects(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+    let site = r.site;
+    let mut out = Vec::new();
     for e in &site.entries {
         for a in &e.aliases {
             let mut ctx = Context::new();
