@@ -187,7 +187,15 @@ pub fn render(diags: &[Diagnostic], format: Format, color: bool) -> String {
                 out.push('\n');
             }
             Format::Json => {
-                out.push_str(&term::json(serde_json::to_string(d).unwrap_or_default()));
+                // Never a silent empty line: a diagnostic that cannot be written says so.
+                let line = serde_json::to_string(d).unwrap_or_else(|e| {
+                    serde_json::json!({
+                        "severity": "error",
+                        "message": format!("a diagnostic could not be written as JSON: {e}"),
+                    })
+                    .to_string()
+                });
+                out.push_str(&term::json(line));
                 out.push('\n');
             }
         }

@@ -227,8 +227,19 @@ impl KeyBuilder {
     }
 
     pub fn json<T: serde::Serialize + ?Sized>(self, v: &T) -> Self {
-        let s = serde_json::to_vec(v).unwrap_or_default();
-        self.bytes(&s)
+        match serde_json::to_vec(v) {
+            Ok(s) => self.bytes(&s),
+            // Only a type no key is made of can fail here (a map with non-string keys).
+            // Then the key is made unique: a failure costs the cache, and can never hit a
+            // value that other inputs made.
+            Err(_) => {
+                static FAILED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = FAILED.fetch_add(1, Ordering::Relaxed);
+                self.bytes(b"unserializable")
+                    .bytes(&n.to_le_bytes())
+                    .bytes(&std::process::id().to_le_bytes())
+            }
+        }
     }
 
     pub fn key(self) -> Key {

@@ -137,7 +137,10 @@ fn print(
                 line_number: f.line_number,
                 line: &f.line,
             };
-            let json = serde_json::to_string(&j).unwrap_or_default();
+            let json = serde_json::to_string(&j).unwrap_or_else(|e| {
+                serde_json::json!({ "error": format!("a match could not be written as JSON: {e}") })
+                    .to_string()
+            });
             writeln!(out, "{}", term::json(json))
         }
         MatchFormat::Github => {

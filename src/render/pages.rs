@@ -113,8 +113,8 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
     }
     // Inside a <script> element `<`, `>` and `&` must not appear raw: JSON's \u escapes
     // keep the data identical and the HTML inert.
-    serde_json::to_string(&article)
-        .unwrap_or_default()
+    article
+        .to_string()
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
