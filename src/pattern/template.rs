@@ -1,6 +1,7 @@
 //! Template patterns: literal text with `<name>` slots.
 
 use super::clean::{is_quote, is_space, normalize_char};
+use crate::model::slot_at;
 use super::emit::{self, JS_ANY};
 use super::literal::Atom;
 use super::{PatternError, Translation};
@@ -11,21 +12,6 @@ enum Piece {
     Char(char),
     Quote,
     Slot(String),
-}
-
-/// The length of a slot `<name>` at the start of `s`, with the name.
-/// Only `<` + `[a-z][a-z0-9_]*` + `>` is a slot.
-fn slot_at(s: &str) -> Option<(usize, &str)> {
-    let rest = s.strip_prefix('<')?;
-    let len = rest
-        .bytes()
-        .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
-        .count();
-    let name = rest.get(..len)?;
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return None;
-    }
-    rest.get(len..)?.starts_with('>').then_some((len + 2, name))
 }
 
 /// Compiles a trimmed, non-empty template; `base` is its byte offset in the
