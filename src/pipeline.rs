@@ -163,7 +163,7 @@ pub enum BuildError {
     /// The content or templates have errors (see the outcome's diagnostics).
     Content,
     /// The output could not be written (or may not be): usage or I/O.
-    Output(String),
+    Output(write::OutputError),
 }
 
 /// The whole build: refuse a bad output folder first, then render straight into a
@@ -176,7 +176,7 @@ pub fn build(opts: &Options, output: &Path, force: bool) -> (Outcome, Result<(),
     };
     let mut out = render_into(opts, &staging);
     if let Some(m) = staging.failure().or_else(|| out.output_error.take()) {
-        return (out, Err(BuildError::Output(m)));
+        return (out, Err(BuildError::Output(write::OutputError::Io(m))));
     }
     if out.has_errors() {
         return (out, Err(BuildError::Content));

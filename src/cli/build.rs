@@ -77,8 +77,12 @@ pub fn run(a: &Args) -> u8 {
             );
             exit::CONTENT
         }
-        Err(BuildError::Output(m)) => {
-            anstream::eprintln!("error: {}", crate::term::text(&m));
+        Err(BuildError::Output(crate::write::OutputError::Interrupted)) => {
+            eprintln!("interrupted: the output was not changed");
+            exit::INTERRUPTED
+        }
+        Err(BuildError::Output(e)) => {
+            anstream::eprintln!("error: {}", crate::term::text(&e.to_string()));
             exit::USAGE
         }
     }

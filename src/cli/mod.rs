@@ -26,6 +26,8 @@ pub mod exit {
     pub const CONTENT: u8 = 1;
     /// Usage or I/O errors.
     pub const USAGE: u8 = 2;
+    /// Stopped by Ctrl-C or a signal (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 #[derive(Debug, Parser)]

@@ -1,10 +1,10 @@
 //! Template patterns: literal text with `<name>` slots.
 
 use super::clean::{is_quote, is_space, normalize_char};
-use crate::model::slot_at;
 use super::emit::{self, JS_ANY};
 use super::literal::Atom;
 use super::{PatternError, Translation};
+use crate::model::slot_at;
 
 /// One piece of a parsed template.
 #[derive(Debug, PartialEq, Eq)]
