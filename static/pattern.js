@@ -34,8 +34,9 @@ const CONTROLS = new RegExp(
 
 // One prefix at the start of what is left of the line, tried in the order of
 // prefix_len: ISO timestamp (optionally bracketed), `##[error]`-style marker,
-// workflow command, BuildKit step, shell prompt. Each alternative matches
-// exactly the text its Rust function would strip.
+// workflow command, BuildKit step, npm-debug.log line number (not `1 error `,
+// an English count), shell prompt. Each alternative matches exactly the text
+// its Rust function (src/pattern/prefix.rs) would strip.
 const TIMESTAMP = String.raw`\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::\d{2}|\d{2})?)?`;
 const NAME = String.raw`[\w.-]+`;
 const PREFIX = new RegExp(
@@ -44,6 +45,7 @@ const PREFIX = new RegExp(
     String.raw`##\[(?:error|warning|notice|debug|group|endgroup|section|command)\][ \t]*`,
     String.raw`::(?:error|warning|notice|debug|group|endgroup)(?=::| )[\s\S]*?::`,
     String.raw`#\d+ \d+\.\d+ [ \t]*`,
+    String.raw`(?!1 error )\d+ (?=(?:silly|verbose|info|timing|http|notice|warn|error) )`,
     String.raw`[$>] [ \t]*`,
     String.raw`\[${NAME}@${NAME} [^\] ]*\][$#] [ \t]*`,
     String.raw`${NAME}@${NAME}:[^ \t$#]*[$#] [ \t]*`,
@@ -58,11 +60,13 @@ const SPACE_RUN = /[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3
 // Characters that normalize_char changes: the BMP ones below, and cased
 // letters beyond U+FFFF (surrogate pairs whose high half is in ASTRAL_LOWER).
 const MAPPED =
-  /[\u017f\u03f4\u1e9e\u1f88-\u1f8f\u1f98-\u1f9f\u1fa8-\u1faf\u1fbc\u1fcc\u1fd3\u1fe3\u1ffc\u2018-\u201f\u2032\u2033\u2126\u212a\u212b\ua7ce\ua7d2\ua7d4\ufb05]|[\ud801\ud803\ud806\ud81b\ud83a][\udc00-\udfff]/g;
+  /[\u017f\u03f4\u1e9e\u1f88-\u1f8f\u1f98-\u1f9f\u1fa8-\u1faf\u1fbc\u1fcc\u1fd3\u1fe3\u1ffc\u2010-\u2015\u2018-\u201f\u2032\u2033\u2126\u212a\u212b\u2212\ua7ce\ua7d2\ua7d4\ufb05\ufe63\uff0d]|[\ud801\ud803\ud806\ud81b\ud83a][\udc00-\udfff]/g;
 
 const ONE_SPELLING = new Map([
   ['\u2018', "'"], ['\u2019', "'"], ['\u201a', "'"], ['\u201b', "'"], ['\u2032', "'"],
   ['\u201c', '"'], ['\u201d', '"'], ['\u201e', '"'], ['\u201f', '"'], ['\u2033', '"'],
+  ['\u2010', '-'], ['\u2011', '-'], ['\u2012', '-'], ['\u2013', '-'], ['\u2014', '-'],
+  ['\u2015', '-'], ['\u2212', '-'], ['\ufe63', '-'], ['\uff0d', '-'],
   ['\u017f', 's'], ['\u212a', 'K'], ['\u212b', '\u00c5'], ['\u2126', '\u03a9'],
   ['\u1e9e', '\u00df'], ['\u03f4', '\u0398'], ['\u1fd3', '\u0390'], ['\u1fe3', '\u03b0'],
   ['\ufb05', '\ufb06'], ['\u1fbc', '\u1fb3'], ['\u1fcc', '\u1fc3'], ['\u1ffc', '\u1ff3'],
@@ -110,7 +114,7 @@ function prefixLength(s) {
 /**
  * What a human sees of a raw log line: no trailing CR/LF, no escape
  * sequences or other control characters (whitespace is kept), no leading
- * timestamps, CI markers or shell prompts.
+ * timestamps, CI markers, npm-debug.log line numbers or shell prompts.
  * @param {string} line
  * @returns {string}
  */
@@ -128,8 +132,9 @@ export function cleanLine(line) {
 
 /**
  * Normalizes cleaned text: each whitespace run becomes one space, both ends
- * are trimmed, and typographic quotes and the few characters whose case
- * folding differs between Rust and JavaScript get one spelling.
+ * are trimmed, and typographic quotes, Unicode hyphens and dashes and the few
+ * characters whose case folding differs between Rust and JavaScript get one
+ * spelling.
  * @param {string} text
  * @returns {string}
  */

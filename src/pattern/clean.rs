@@ -5,16 +5,15 @@
 //! trailing CR and the prefixes that CI systems and shells put in front of a
 //! line (see the module docs of `pattern` for the list). Normalizing then folds
 //! every whitespace run into one space, trims both ends and maps a few
-//! characters to one spelling (typographic quotes, and the four characters
-//! whose case folding differs between Rust and JavaScript).
+//! characters to one spelling (typographic quotes, Unicode hyphens and dashes,
+//! and the characters whose case folding differs between Rust and JavaScript).
 
 use std::borrow::Cow;
 
+use super::prefix::prefix_len;
+
 const ESC: u8 = 0x1b;
 const BEL: u8 = 0x07;
-
-/// The most prefixes stripped from one line (e.g. timestamp, then `##[error]`).
-const MAX_PREFIXES: usize = 8;
 
 /// Removes escape sequences, control characters, a trailing CR and leading CI
 /// and shell-prompt prefixes. The result is what a human would read in the
@@ -106,6 +105,11 @@ pub fn is_quote(c: char) -> bool {
 ///
 /// - Typographic single quotes and the prime become `'`; typographic double
 ///   quotes and the double prime become `"`.
+/// - Hyphens and dashes become `-`: U+2010 hyphen, U+2011 non-breaking hyphen,
+///   the figure, en and em dashes and the horizontal bar (U+2012..U+2015), the
+///   minus sign U+2212, and the small and fullwidth hyphen-minus (U+FE63,
+///   U+FF0D). Word processors, chat tools and locales put these where the
+///   tool printed `-` (`--force` pasted as `–force`), and the reverse.
 /// - Characters that Rust's case-insensitive matching (Unicode simple case
 ///   folding) and JavaScript's (without `u`) treat differently get the
 ///   spelling both agree on: `ſ` → `s`, Kelvin sign → `K`, Angstrom sign →
@@ -118,6 +122,7 @@ pub fn normalize_char(c: char) -> char {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
         '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' => '-',
         '\u{17f}' => 's',
         '\u{212a}' => 'K',
         '\u{212b}' => '\u{c5}',
@@ -148,14 +153,15 @@ pub fn normalize_char(c: char) -> char {
 }
 
 /// The characters up to U+FFFF that [`normalize_char`] changes, in order.
-pub(crate) const MAPPED_BMP: [char; 49] = [
+pub(crate) const MAPPED_BMP: [char; 58] = [
     '\u{17f}', '\u{3f4}', '\u{1e9e}', '\u{1f88}', '\u{1f89}', '\u{1f8a}', '\u{1f8b}', '\u{1f8c}',
     '\u{1f8d}', '\u{1f8e}', '\u{1f8f}', '\u{1f98}', '\u{1f99}', '\u{1f9a}', '\u{1f9b}', '\u{1f9c}',
     '\u{1f9d}', '\u{1f9e}', '\u{1f9f}', '\u{1fa8}', '\u{1fa9}', '\u{1faa}', '\u{1fab}', '\u{1fac}',
     '\u{1fad}', '\u{1fae}', '\u{1faf}', '\u{1fbc}', '\u{1fcc}', '\u{1fd3}', '\u{1fe3}', '\u{1ffc}',
-    '\u{2018}', '\u{2019}', '\u{201a}', '\u{201b}', '\u{201c}', '\u{201d}', '\u{201e}', '\u{201f}',
-    '\u{2032}', '\u{2033}', '\u{2126}', '\u{212a}', '\u{212b}', '\u{a7ce}', '\u{a7d2}', '\u{a7d4}',
-    '\u{fb05}',
+    '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2018}', '\u{2019}',
+    '\u{201a}', '\u{201b}', '\u{201c}', '\u{201d}', '\u{201e}', '\u{201f}', '\u{2032}', '\u{2033}',
+    '\u{2126}', '\u{212a}', '\u{212b}', '\u{2212}', '\u{a7ce}', '\u{a7d2}', '\u{a7d4}', '\u{fb05}',
+    '\u{fe63}', '\u{ff0d}',
 ];
 
 /// True when `text` is ASCII, has no whitespace but single spaces between
@@ -275,207 +281,6 @@ fn string_end(bytes: &[u8], mut j: usize) -> usize {
         }
     }
     bytes.len()
-}
-
-/// Length of the CI and prompt prefixes at the start of `s`.
-fn prefix_len(s: &str) -> usize {
-    let mut pos = 0;
-    for _ in 0..MAX_PREFIXES {
-        let rest = s.get(pos..).unwrap_or("");
-        let step = strip_timestamp(rest)
-            .or_else(|| strip_gha_marker(rest))
-            .or_else(|| strip_workflow_command(rest))
-            .or_else(|| strip_buildkit(rest))
-            .or_else(|| strip_prompt(rest));
-        match step {
-            Some(n) if n > 0 => pos += n,
-            _ => break,
-        }
-    }
-    pos
-}
-
-/// Number of ASCII digits at `bytes[i..]`.
-fn digits(bytes: &[u8], i: usize) -> usize {
-    bytes
-        .get(i..)
-        .map_or(0, |b| b.iter().take_while(|b| b.is_ascii_digit()).count())
-}
-
-/// Index after exactly `n` digits at `i`, if they are there.
-fn fixed_digits(bytes: &[u8], i: usize, n: usize) -> Option<usize> {
-    (digits(bytes, i) >= n).then_some(i + n)
-}
-
-fn expect(bytes: &[u8], i: usize, c: u8) -> Option<usize> {
-    (bytes.get(i) == Some(&c)).then_some(i + 1)
-}
-
-/// Index after spaces and tabs at `i`.
-fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
-    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
-        i += 1;
-    }
-    i
-}
-
-/// An ISO-8601 date and time: `2024-05-01T10:00:00.123Z`,
-/// `2024-05-01 10:00:00,123`, `2024-05-01T10:00+02:00`...
-fn iso_timestamp(b: &[u8], i: usize) -> Option<usize> {
-    let i = fixed_digits(b, i, 4)?;
-    let i = expect(b, i, b'-')?;
-    let i = fixed_digits(b, i, 2)?;
-    let i = expect(b, i, b'-')?;
-    let i = fixed_digits(b, i, 2)?;
-    let i = match b.get(i) {
-        Some(b'T' | b't' | b' ') => i + 1,
-        _ => return None,
-    };
-    let i = fixed_digits(b, i, 2)?;
-    let i = expect(b, i, b':')?;
-    let mut i = fixed_digits(b, i, 2)?;
-    if b.get(i) == Some(&b':') && digits(b, i + 1) >= 2 {
-        i = fixed_digits(b, i + 1, 2)?;
-        if matches!(b.get(i), Some(b'.' | b',')) && digits(b, i + 1) > 0 {
-            i += 1 + digits(b, i + 1);
-        }
-    }
-    match b.get(i) {
-        Some(b'Z' | b'z') => i += 1,
-        Some(b'+' | b'-') if digits(b, i + 1) >= 2 => {
-            i = fixed_digits(b, i + 1, 2)?;
-            if b.get(i) == Some(&b':') && digits(b, i + 1) >= 2 {
-                i += 3;
-            } else if digits(b, i) >= 2 {
-                i += 2;
-            }
-        }
-        _ => {}
-    }
-    Some(i)
-}
-
-/// A timestamp, optionally in brackets, followed by blanks or the end.
-fn strip_timestamp(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let bracketed = b.first() == Some(&b'[');
-    let mut i = iso_timestamp(b, usize::from(bracketed))?;
-    if bracketed {
-        i = expect(b, i, b']')?;
-    }
-    match b.get(i) {
-        None => Some(i),
-        Some(b' ' | b'\t') => Some(skip_blanks(b, i)),
-        _ => None,
-    }
-}
-
-const GHA_MARKERS: [&str; 8] = [
-    "##[error]",
-    "##[warning]",
-    "##[notice]",
-    "##[debug]",
-    "##[group]",
-    "##[endgroup]",
-    "##[section]",
-    "##[command]",
-];
-
-/// GitHub Actions / Azure Pipelines log markers such as `##[error]`.
-fn strip_gha_marker(s: &str) -> Option<usize> {
-    let m = GHA_MARKERS.iter().find(|m| s.starts_with(**m))?;
-    Some(skip_blanks(s.as_bytes(), m.len()))
-}
-
-const WORKFLOW_COMMANDS: [&str; 6] = ["error", "warning", "notice", "debug", "group", "endgroup"];
-
-/// GitHub Actions workflow commands: `::error file=a.js,line=1::message`.
-fn strip_workflow_command(s: &str) -> Option<usize> {
-    let rest = s.strip_prefix("::")?;
-    let name_len = rest
-        .bytes()
-        .take_while(|b| b.is_ascii_alphabetic() || *b == b'-')
-        .count();
-    let name = rest.get(..name_len)?;
-    if !WORKFLOW_COMMANDS.contains(&name) {
-        return None;
-    }
-    let after = rest.get(name_len..)?;
-    if !(after.starts_with("::") || after.starts_with(' ')) {
-        return None;
-    }
-    let end = after.find("::")?;
-    Some(2 + name_len + end + 2)
-}
-
-/// BuildKit progress prefix: `#12 0.345 `.
-fn strip_buildkit(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let i = expect(b, 0, b'#')?;
-    let n = digits(b, i);
-    if n == 0 {
-        return None;
-    }
-    let i = expect(b, i + n, b' ')?;
-    let n = digits(b, i);
-    if n == 0 {
-        return None;
-    }
-    let i = expect(b, i + n, b'.')?;
-    let n = digits(b, i);
-    if n == 0 {
-        return None;
-    }
-    let i = expect(b, i + n, b' ')?;
-    Some(skip_blanks(b, i))
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
-}
-
-/// Shell prompts: `$ `, `> `, `user@host:path$ `, `user@host:path# `,
-/// `[user@host path]$ `.
-fn strip_prompt(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    if b.starts_with(b"$ ") || b.starts_with(b"> ") {
-        return Some(skip_blanks(b, 2));
-    }
-    let bracketed = b.first() == Some(&b'[');
-    let mut i = usize::from(bracketed);
-    let user = b.get(i..)?.iter().take_while(|&&c| is_name_byte(c)).count();
-    if user == 0 {
-        return None;
-    }
-    i = expect(b, i + user, b'@')?;
-    let host = b.get(i..)?.iter().take_while(|&&c| is_name_byte(c)).count();
-    if host == 0 {
-        return None;
-    }
-    i += host;
-    if bracketed {
-        i = expect(b, i, b' ')?;
-        let path = b
-            .get(i..)?
-            .iter()
-            .take_while(|&&c| c != b']' && c != b' ')
-            .count();
-        i = expect(b, i + path, b']')?;
-    } else {
-        i = expect(b, i, b':')?;
-        let path = b
-            .get(i..)?
-            .iter()
-            .take_while(|&&c| !matches!(c, b' ' | b'\t' | b'$' | b'#'))
-            .count();
-        i += path;
-    }
-    match b.get(i) {
-        Some(b'$' | b'#') => {}
-        _ => return None,
-    }
-    let i = expect(b, i + 1, b' ')?;
-    Some(skip_blanks(b, i))
 }
 
 #[cfg(test)]

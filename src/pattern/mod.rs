@@ -24,6 +24,10 @@
 //!   typographic `‘ ’ ‚ ‛ “ ” „ ‟ ′ ″`. Tools print the same message with
 //!   different quotes across versions, locales and terminals, so a pattern
 //!   written with one kind matches all of them.
+//! - Hyphens and dashes are one character too: `‐ ‑ ‒ – — ―`, the minus sign
+//!   `−` and the small and fullwidth hyphen-minus are `-` in the pattern and in
+//!   the line (see [`normalize_char`]), so `--force` matches a pasted `–force`
+//!   and a pattern copied with an en dash matches the tool's `-`.
 //! - A pattern matches when it occurs anywhere in a line (substring).
 //! - The pattern's text is normalized like a line (see below), so `ſ` in a
 //!   pattern is `s`.
@@ -62,7 +66,11 @@
 //!   regex stands for any whitespace run, and quotes in the line are straight
 //!   (`'` and `"`). Every character of the regex, in literals and classes, is
 //!   read as normalized (see [`normalize_char`]): a typographic quote in the
-//!   regex is the straight one.
+//!   regex is the straight one, and a dash (`–`, `−`...) is `-`. In a class
+//!   this holds for each member and each character a range covers: `[–—]` is
+//!   `[-]`, `[^–]` also excludes `-`, and `[\u2000-\u206f]` contains `-`
+//!   instead of the dashes. So a regex cannot tell a dash from a hyphen, just
+//!   as a template cannot, and it behaves the same in Rust and JavaScript.
 //! - A pattern is at most 1,000 characters, and its compiled size is
 //!   estimated and limited (`.{1000}` is fine, `(?:.{1000}){2}` is not).
 //!
@@ -78,12 +86,17 @@
 //! workflow commands (`::error file=x,line=1::message` keeps `message`),
 //! BuildKit step prefixes (`#12 0.345 `) and a shell prompt (`$ `, `> `,
 //! `user@host:path$ ` or `# `, `[user@host path]$ `). A bare `# ` is kept: it
-//! usually starts a comment.
+//! usually starts a comment. An `npm-debug.log` line number goes too: a
+//! number, a space and one of npm's log levels (`silly`, `verbose`, `info`,
+//! `timing`, `http`, `notice`, `warn`, `error`) and a space loses the number
+//! (`12 error code EACCES` is `error code EACCES`), except `1 error `, which is
+//! an English count (`1 error generated.`) and never an npm line.
 //!
 //! [`normalize_line`] cleans, then folds each whitespace run (Unicode
 //! whitespace and U+FEFF) into one space, trims, and gives some characters
 //! one spelling ([`normalize_char`]): `‘ ’ ‚ ‛ ′` become `'` and `“ ” „ ‟ ″`
-//! become `"`; and the characters whose case-insensitive matching differs
+//! become `"`; Unicode hyphens and dashes (U+2010..U+2015, U+2212, U+FE63,
+//! U+FF0D) become `-`; and the characters whose case-insensitive matching differs
 //! between Rust (Unicode simple case folding) and JavaScript without `u` get
 //! the spelling both agree on (`ſ` → `s`, Kelvin sign → `K`, Ohm sign → `Ω`,
 //! `ẞ` → `ß`, a few Greek letters, and letters beyond U+FFFF → lower case).
@@ -123,6 +136,7 @@ mod generic;
 mod literal;
 mod measure;
 mod nfa;
+mod prefix;
 mod set;
 mod skeleton;
 mod subset;
