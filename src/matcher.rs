@@ -4,6 +4,11 @@
 //! site's sources or from a built site's `api/entries.json`, so other projects' CI can
 //! use a published knowledge base without its sources. Logs are streamed line by line
 //! with a bounded line buffer, so memory stays flat however large the log is.
+//!
+//! A `context:` pattern ([`Pattern::is_context`]) never makes an entry found: a line that
+//! only such patterns match is a [`Generic`] line, reported once with its candidate
+//! entries, and only when none of them was found on a line of its own in the same log
+//! (then the summary line adds nothing to what is printed for that entry).
 
 use std::io::{self, BufRead};
 
@@ -132,6 +137,27 @@ pub struct Found {
     pub specificity: usize,
 }
 
+/// A line that only `context:` patterns match: it shows a family of errors, not which
+/// one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Generic {
+    /// Indexes into [`Catalog::entries`] of the entries whose context patterns match,
+    /// in catalog order.
+    pub candidates: Vec<usize>,
+    /// 1-based line number of the first such line with these candidates.
+    pub line_number: u64,
+    /// That line, cleaned of colour codes and CI prefixes.
+    pub line: String,
+}
+
+/// What one line matches: entries by their specific patterns (most specific first, each
+/// once) and, apart, the entries whose context patterns match (catalog order).
+#[derive(Debug, Default)]
+struct LineHits {
+    specific: Vec<(usize, usize)>,
+    context: Vec<usize>,
+}
+
 pub struct Catalog {
     pub entries: Vec<CatalogEntry>,
     set: PatternSet,
@@ -224,17 +250,37 @@ impl Catalog {
         Ok(Catalog::new(entries))
     }
 
-    /// Entries matching one line, most specific first (each entry once).
+    /// Entries matching one line by a specific (not `context:`) pattern, most specific
+    /// first (each entry once).
     pub fn match_line(&self, raw: &str) -> Vec<(usize, usize)> {
         if !self.may_match(raw.as_bytes()) {
             return Vec::new();
         }
-        self.hits(raw)
+        self.hits(raw).specific
     }
 
-    fn hits(&self, raw: &str) -> Vec<(usize, usize)> {
+    /// The entries whose `context:` patterns match some line of `text` when no line
+    /// of it matches a specific pattern (catalog order), and the first such line.
+    pub fn generic(&self, text: &str) -> Option<(Vec<usize>, String)> {
+        let mut first: Option<(Vec<usize>, String)> = None;
+        for line in text.lines() {
+            if !self.may_match(line.as_bytes()) {
+                continue;
+            }
+            let h = self.hits(line);
+            if !h.specific.is_empty() {
+                return None;
+            }
+            if first.is_none() && !h.context.is_empty() {
+                first = Some((h.context, pattern::clean_line(line).trim_end().to_string()));
+            }
+        }
+        first
+    }
+
+    fn hits(&self, raw: &str) -> LineHits {
         let norm = pattern::normalize_line(raw);
-        let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut out = LineHits::default();
         let hits = match self.built.lock() {
             Ok(mut built) => {
                 // A built regex keeps tens of kilobytes of caches: keep a bounded number,
@@ -247,10 +293,15 @@ impl Catalog {
             Err(_) => self.set.matches(&norm),
         };
         for h in hits {
-            if !out.iter().any(|(e, _)| *e == h.entry) {
-                out.push((h.entry, h.specificity));
+            if self.set.get(h.pattern).is_some_and(|(_, p)| p.is_context()) {
+                if !out.context.contains(&h.entry) {
+                    out.context.push(h.entry);
+                }
+            } else if !out.specific.iter().any(|(e, _)| *e == h.entry) {
+                out.specific.push((h.entry, h.specificity));
             }
         }
+        out.context.sort_unstable();
         out
     }
 
@@ -276,9 +327,13 @@ impl Catalog {
     }
 
     /// Streams a log and returns every entry it mentions, in order of first appearance
-    /// (entries first seen on the same line: most specific first).
+    /// (entries first seen on the same line: most specific first), and the generic
+    /// lines that none of those explains.
     pub fn scan<R: BufRead>(&self, mut reader: R) -> io::Result<Scanned> {
         let mut out = Scanned::default();
+        // Generic lines by candidate set: the first of each is kept. There are at most as
+        // many sets as context patterns' combinations that occur, a handful in practice.
+        let mut generic: Vec<Generic> = Vec::new();
         let mut seen = vec![false; self.entries.len()];
         let mut buf = Vec::with_capacity(4096);
         let mut line_number = 0u64;
@@ -297,7 +352,18 @@ impl Catalog {
                 continue;
             }
             let text = String::from_utf8_lossy(&buf);
-            for (e, spec) in self.hits(&text) {
+            let hits = self.hits(&text);
+            if hits.specific.is_empty()
+                && !hits.context.is_empty()
+                && !generic.iter().any(|g| g.candidates == hits.context)
+            {
+                generic.push(Generic {
+                    candidates: hits.context,
+                    line_number,
+                    line: pattern::clean_line(&text).trim_end().to_string(),
+                });
+            }
+            for (e, spec) in hits.specific {
                 if !seen[e] {
                     seen[e] = true;
                     out.found.push(Found {
@@ -309,6 +375,10 @@ impl Catalog {
                 }
             }
         }
+        // A specific line anywhere in the log (the `[rejected]` line comes before the
+        // summary, the hints after it) says more than the summary line.
+        generic.retain(|g| !g.candidates.iter().any(|&e| seen[e]));
+        out.generic = generic;
         Ok(out)
     }
 }
@@ -317,6 +387,9 @@ impl Catalog {
 #[derive(Debug, Default)]
 pub struct Scanned {
     pub found: Vec<Found>,
+    /// Lines only `context:` patterns match, none of whose candidates is in `found`,
+    /// once per candidate set, in line order.
+    pub generic: Vec<Generic>,
     /// Lines longer than [`MAX_LINE_BYTES`]: only their start was matched.
     pub long_lines: u64,
     /// The 1-based number of the first such line.
@@ -446,6 +519,73 @@ mod tests {
         let exact = vec![b'x'; MAX_LINE_BYTES];
         let s = cat().scan(&exact[..]).expect("scan");
         assert_eq!((s.long_lines, s.first_long_line), (0, None));
+    }
+
+    fn push_cat() -> Catalog {
+        let e = |id: &str, pats: &[&str]| CatalogEntry {
+            id: id.into(),
+            url: format!("/{id}/"),
+            title: id.into(),
+            summary: String::new(),
+            likely_cause: "c".into(),
+            patterns: pats.iter().map(|s| s.to_string()).collect(),
+            first_fix: None,
+        };
+        let summary = "context:error: failed to push some refs to <remote>";
+        Catalog::new(vec![
+            e("git/nff", &["(non-fast-forward)", summary]),
+            e("git/other", &["npm ERR! code E404"]),
+            e(
+                "git/refspec",
+                &["src refspec <ref> does not match any", summary],
+            ),
+            e("git/hook", &["(pre-receive hook declined)", summary]),
+        ])
+    }
+
+    #[test]
+    fn context_only_lines_are_generic() {
+        let c = push_cat();
+        let log = "To x\nerror: failed to push some refs to 'x'\nerror: failed to push some refs to 'y'\n";
+        let s = c.scan(log.as_bytes()).expect("scan");
+        assert!(s.found.is_empty());
+        assert_eq!(
+            s.generic,
+            [Generic {
+                candidates: vec![0, 2, 3],
+                line_number: 2,
+                line: "error: failed to push some refs to 'x'".into(),
+            }]
+        );
+        // A specific line of the family, before or after the summary, explains it.
+        for log in [
+            " ! [rejected] main -> main (non-fast-forward)\nerror: failed to push some refs to 'x'\n",
+            "error: failed to push some refs to 'x'\nerror: src refspec main does not match any\n",
+        ] {
+            let s = c.scan(log.as_bytes()).expect("scan");
+            assert_eq!(s.found.len(), 1, "{log}");
+            assert!(s.generic.is_empty(), "{log}");
+        }
+        // An unrelated entry found elsewhere does not.
+        let s = c
+            .scan("npm ERR! code E404\nerror: failed to push some refs to 'x'\n".as_bytes())
+            .expect("scan");
+        assert_eq!((s.found.len(), s.generic.len()), (1, 1));
+        // Lookups of one piece of text: never an entry on its summary line alone.
+        assert!(
+            c.match_line("error: failed to push some refs to 'x'")
+                .is_empty()
+        );
+        assert!(c.best("error: failed to push some refs to 'x'").is_none());
+        assert_eq!(
+            c.generic("hello\nerror: failed to push some refs to 'x'")
+                .map(|g| g.0),
+            Some(vec![0, 2, 3])
+        );
+        assert!(
+            c.generic("error: failed to push some refs to 'x'\n (non-fast-forward)")
+                .is_none()
+        );
     }
 
     #[test]

@@ -4,7 +4,10 @@
 // (see src/index/search.rs for the file formats):
 //  1. Signatures: every line of the query is cleaned like `errkb match` does it and run
 //     against the entries' patterns (compiled to RegExp at build time). Hits are exact:
-//     they come first, most specific first, quoting the matching line.
+//     they come first, most specific first, quoting the matching line. A line that only
+//     `context:` patterns match (a summary line a family of errors prints) lists their
+//     entries after them as "Generic line" candidates, unless one of those entries has
+//     an exact match of its own in the query, as `errkb match` does.
 //  2. Full text: BM25F over title, patterns, summary, cause, tags, tool and body, with
 //     prefix matching on the word being typed and one typo allowed in words of 5+
 //     letters. The tokenizer keeps codes, paths and dotted names (src/index/tokenize.rs).
@@ -269,7 +272,7 @@ function rawWords(line) {
   return line.replace(ANSI, "").toLowerCase().match(/[a-z0-9_]{3,}/g) || [];
 }
 
-// `null` when a newer search made this one pointless.
+// `{ exact, generic }`, or `null` when a newer search made this one pointless.
 async function signatureHits(index, lines, typing, superseded) {
   const tick = slicer();
   const stop = async () => {
@@ -301,9 +304,11 @@ async function signatureHits(index, lines, typing, superseded) {
       if (!inner.includes(m[1]) && !norm.slice(0, -1).some((n) => n.toLowerCase().includes(m[1]))) words.delete(m[1]);
     }
   }
-  if (words.size === 0 && !index.manifest.any) return [];
+  if (words.size === 0 && !index.manifest.any) return { exact: [], generic: [] };
   const { byKey, any } = await index.signatures(words);
   const best = new Map();
+  // Lines only context patterns match: their entries (ascending), the line.
+  const summaries = [];
   for (let i = 0; i < lines.length; i++) {
     if (await stop()) return null;
     const keyed = raw[i].filter((w) => byKey.has(w));
@@ -318,13 +323,28 @@ async function signatureHits(index, lines, typing, superseded) {
       if (!may(t.i) && !may(t.s)) continue;
       for (const r of list) cands.add(r);
     }
+    const context = [];
+    let specific = false;
     for (const rec of cands) {
       if (!rec.compiled || !rec.compiled.find(n)) continue;
+      if (rec[5] === 1) {
+        if (!context.includes(rec[0])) context.push(rec[0]);
+        continue;
+      }
+      specific = true;
       const prev = best.get(rec[0]);
       if (!prev || rec[3] > prev.spec) best.set(rec[0], { doc: rec[0], spec: rec[3], line: cleanLine(lines[i]).trim(), lineNo: i + 1 });
     }
+    if (!specific && context.length > 0) summaries.push({ docs: context.sort((a, b) => a - b), line: cleanLine(lines[i]).trim(), lineNo: i + 1 });
   }
-  return Array.from(best.values()).sort((a, b) => b.spec - a.spec || a.lineNo - b.lineNo || a.doc - b.doc);
+  const exact = Array.from(best.values()).sort((a, b) => b.spec - a.spec || a.lineNo - b.lineNo || a.doc - b.doc);
+  const generic = new Map();
+  for (const s of summaries) {
+    // A line of the family that says which error it is explains the summary line.
+    if (s.docs.some((d) => best.has(d))) continue;
+    for (const d of s.docs) if (!generic.has(d)) generic.set(d, { doc: d, line: s.line, lineNo: s.lineNo });
+  }
+  return { exact, generic: Array.from(generic.values()) };
 }
 
 async function fullText(index, query, typing) {
@@ -427,10 +447,15 @@ export async function search(index, query, limit, typing, superseded, settled) {
   const out = [];
   const used = new Set();
   // Every entry a pasted log shows is listed (up to a bound), however short the list.
-  for (const h of sig) {
+  for (const h of sig.exact) {
     if (out.length >= Math.max(limit, MAX_EXACT)) break;
     used.add(h.doc);
     out.push({ doc: h.doc, exact: true, line: h.line, lineNo: h.lineNo });
+  }
+  for (const h of sig.generic) {
+    if (out.length >= Math.max(limit, MAX_EXACT)) break;
+    used.add(h.doc);
+    out.push({ doc: h.doc, exact: false, generic: true, line: h.line, lineNo: h.lineNo });
   }
   for (const h of ft.hits) {
     if (out.length >= limit) break;
@@ -445,7 +470,7 @@ export async function search(index, query, limit, typing, superseded, settled) {
   const words = tokens(query.slice(0, 2000));
   if (ft.phrases && ft.phrases.length) {
     return {
-      results: results.filter((r) => r.exact || ft.phrases.every((p) => (r.title + " " + r.summary).toLowerCase().includes(p))),
+      results: results.filter((r) => r.exact || r.generic || ft.phrases.every((p) => (r.title + " " + r.summary).toLowerCase().includes(p))),
       words,
       note,
     };
@@ -494,9 +519,15 @@ function resultItem(r, words, base) {
     mark.className = "result-exact";
     mark.textContent = "Exact match";
     meta.append(" · ", mark);
+  } else if (r.generic) {
+    const mark = document.createElement("span");
+    mark.className = "result-generic";
+    mark.textContent = "Generic line";
+    mark.title = "This line alone does not say which error it is: one of these entries";
+    meta.append(" · ", mark);
   }
   a.append(meta);
-  if (r.exact && r.line) {
+  if ((r.exact || r.generic) && r.line) {
     const code = document.createElement("code");
     code.className = "result-line";
     code.textContent = (r.lineNo > 1 ? "line " + r.lineNo + ": " : "") + r.line;

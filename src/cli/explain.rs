@@ -32,9 +32,23 @@ pub fn run(a: &Args) -> u8 {
         None => match catalog.best(&a.query) {
             Some((i, line)) => (i, Some(line)),
             None => {
-                eprintln!(
-                    "no entry matches that text; try part of the error message as printed, or an id like docker/exec-format-error"
-                );
+                if let Some((candidates, line)) = catalog.generic(&a.query) {
+                    // A family's summary line: naming one entry would print its fix for
+                    // the others' errors.
+                    let ids: Vec<_> = candidates
+                        .iter()
+                        .map(|&i| term::line(&catalog.entries[i].id))
+                        .collect();
+                    eprintln!(
+                        "generic: `{}` alone does not say which error it is; see: {}\nexplain one of these ids, or give the lines printed around it",
+                        term::line(&line),
+                        ids.join(", ")
+                    );
+                } else {
+                    eprintln!(
+                        "no entry matches that text; try part of the error message as printed, or an id like docker/exec-format-error"
+                    );
+                }
                 return exit::CONTENT;
             }
         },

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::exit;
 use super::source::{self, SourceArgs};
 use crate::diag;
-use crate::matcher::{Catalog, Found};
+use crate::matcher::{Catalog, Found, Generic};
 use crate::term;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -42,6 +42,16 @@ struct JsonMatch<'a> {
     url: &'a str,
     likely_cause: &'a str,
     first_fix: Option<&'a str>,
+    source: &'a str,
+    line_number: u64,
+    line: &'a str,
+}
+
+/// A line only `context:` patterns match: candidates, no cause or fix.
+#[derive(Serialize)]
+struct JsonGeneric<'a> {
+    generic: bool,
+    candidates: Vec<&'a str>,
     source: &'a str,
     line_number: u64,
     line: &'a str,
@@ -96,10 +106,19 @@ pub fn run(a: &Args) -> u8 {
                 return exit::USAGE;
             }
         };
+        // Found entries and generic lines, in line order.
+        let mut generic = scanned.generic.iter().peekable();
         for f in &scanned.found {
-            any = true;
+            while let Some(g) = generic.next_if(|g| g.line_number < f.line_number) {
+                let _ = print_generic(&mut out, a.format, catalog, g, &shown);
+            }
             let _ = print(&mut out, a.format, catalog, f, &shown);
         }
+        for g in generic {
+            let _ = print_generic(&mut out, a.format, catalog, g, &shown);
+        }
+        // A generic line is a finding too: the log shows a known family of errors.
+        any |= !scanned.found.is_empty() || !scanned.generic.is_empty();
         if let Some(n) = scanned.first_long_line {
             let _ = out.flush();
             let count = scanned.long_lines;
@@ -113,6 +132,77 @@ pub fn run(a: &Args) -> u8 {
         eprintln!("no known error found");
     }
     if any { exit::OK } else { exit::CONTENT }
+}
+
+/// A generic line: which entries it may be, and that the line alone cannot tell.
+fn print_generic(
+    out: &mut impl Write,
+    format: MatchFormat,
+    c: &Catalog,
+    g: &Generic,
+    source: &str,
+) -> std::io::Result<()> {
+    let ids: Vec<&str> = g
+        .candidates
+        .iter()
+        .map(|&i| c.entries[i].id.as_str())
+        .collect();
+    const ALONE: &str = "this line alone does not say which error it is";
+    match format {
+        MatchFormat::Json => {
+            let j = JsonGeneric {
+                generic: true,
+                candidates: ids,
+                source,
+                line_number: g.line_number,
+                line: &g.line,
+            };
+            let json = serde_json::to_string(&j).unwrap_or_default();
+            writeln!(out, "{}", term::json(json))
+        }
+        MatchFormat::Github => {
+            let mut msg = format!(
+                "{source}:{}: {}\n{ALONE}; see the one that fits:",
+                g.line_number,
+                term::line(&g.line)
+            );
+            for &i in &g.candidates {
+                let e = &c.entries[i];
+                msg.push_str(&format!(
+                    "\n- {}: {}",
+                    term::line(&e.title),
+                    term::line(&e.url)
+                ));
+            }
+            writeln!(
+                out,
+                "::notice title=Generic error line::{}",
+                diag::gh_escape_data(&msg)
+            )
+        }
+        MatchFormat::Human => {
+            let bold = Style::new().bold();
+            let dim = Style::new().dimmed();
+            let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+            let line = term::line(&g.line);
+            writeln!(out, "{dim}{source}:{}:{dim:#} {line}", g.line_number)?;
+            writeln!(
+                out,
+                "  {bold}generic:{bold:#} {ALONE}; see the one that fits ({}):",
+                ids.len()
+            )?;
+            for &i in &g.candidates {
+                let e = &c.entries[i];
+                let (title, id) = (term::line(&e.title), term::line(&e.id));
+                writeln!(
+                    out,
+                    "    {title}  {dim}[{id}]{dim:#}  {cyan}{}{cyan:#}",
+                    term::line(&e.url)
+                )?;
+            }
+            writeln!(out)
+        }
+    }
 }
 
 /// One match, every string from the catalog and the log made inert ([`term`]): the

@@ -8,7 +8,9 @@
 //!
 //! - `d<k>.json`: entries `k*16 .. k*16+15` as `[id, path, title, tool, summary]`.
 //! - `s<k>.json` and `s-any.json`: the signature tier, `[entry, regex, flags,
-//!   specificity, key]`. Each pattern is compiled to a JavaScript regex at build time and
+//!   specificity, key]`, and a sixth item `1` for a `context:` pattern (a family's
+//!   summary line: the browser lists its entries as candidates of a generic line, never
+//!   as an exact match). Each pattern is compiled to a JavaScript regex at build time and
 //!   filed under its rarest whole literal word: the browser hashes the words of a pasted
 //!   log (FNV-1a, [`super::tokenize::fnv1a`]) and fetches only those shards. Patterns
 //!   without such a word go to `s-any.json` (their key is empty). A line is only tried
@@ -136,8 +138,9 @@ struct EntryIndex {
     /// `[id, path, title, tool name, plain summary]`.
     doc: (String, String, String, String, String),
     /// Each pattern as the browser gets it: JavaScript source (squeezed), flags,
-    /// specificity, and its whole literal words (candidates for the shard key).
-    sigs: Vec<(String, &'static str, usize, Vec<String>)>,
+    /// specificity, its whole literal words (candidates for the shard key) and whether
+    /// it is a `context:` pattern.
+    sigs: Vec<(String, &'static str, usize, Vec<String>, bool)>,
     /// Weighted term frequencies by interned term, and the weighted length.
     terms: Vec<(u32, f64)>,
     len: f64,
@@ -193,7 +196,13 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
         .filter_map(|p| pattern::compile(p).ok())
         .map(|c| {
             let words = c.literals().iter().flat_map(|l| whole_words(l)).collect();
-            (squeeze(c.js_source()), c.js_flags(), c.specificity(), words)
+            (
+                squeeze(c.js_source()),
+                c.js_flags(),
+                c.specificity(),
+                words,
+                c.is_context(),
+            )
         })
         .collect();
     // BM25F term frequencies, weighted by field.
@@ -218,6 +227,10 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
     };
     add(&e.title, W_TITLE);
     for p in &e.patterns {
+        let p = p
+            .strip_prefix(pattern::CONTEXT_PREFIX)
+            .unwrap_or(p)
+            .trim_start();
         add(p.strip_prefix("regex:").unwrap_or(p), W_PATTERNS);
     }
     add(&e.id.tool, W_TOOL);
@@ -264,6 +277,34 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
     }
 }
 
+/// One signature record: `[entry, regex, flags, specificity, key]`, plus `1` for a
+/// `context:` pattern (left out otherwise: most patterns are specific).
+#[derive(Clone)]
+struct Sig<'a> {
+    entry: usize,
+    js: &'a str,
+    flags: &'a str,
+    specificity: usize,
+    key: &'a str,
+    context: bool,
+}
+
+impl Serialize for Sig<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(if self.context { 6 } else { 5 }))?;
+        seq.serialize_element(&self.entry)?;
+        seq.serialize_element(self.js)?;
+        seq.serialize_element(self.flags)?;
+        seq.serialize_element(&self.specificity)?;
+        seq.serialize_element(self.key)?;
+        if self.context {
+            seq.serialize_element(&1)?;
+        }
+        seq.end()
+    }
+}
+
 pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIndex, String> {
     let memo = session.memo::<Arc<EntryIndex>>("index.search_entries");
     // The cached per-entry pieces hold term numbers: the table that gave them lives as
@@ -296,7 +337,7 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
     let mut df: HashMap<&str, usize> = HashMap::new();
     let mut patterns: usize = 0;
     for p in &per {
-        for (_, _, _, words) in &p.sigs {
+        for (_, _, _, words, _) in &p.sigs {
             patterns += 1;
             for w in words {
                 *df.entry(w.as_str()).or_default() += 1;
@@ -304,11 +345,10 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
         }
     }
     let shards = patterns.div_ceil(PATTERNS_PER_SHARD).clamp(1, 1024);
-    type Sig<'a> = (usize, &'a str, &'a str, usize, &'a str);
     let mut sig: Vec<Vec<Sig>> = vec![Vec::new(); shards];
     let mut any: Vec<Sig> = Vec::new();
     for (i, p) in per.iter().enumerate() {
-        for (js, flags, specificity, words) in &p.sigs {
+        for (js, flags, specificity, words, context) in &p.sigs {
             let key = words.iter().min_by_key(|w| {
                 (
                     df.get(w.as_str()).copied().unwrap_or(0),
@@ -316,16 +356,17 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
                     w.as_str(),
                 )
             });
-            let rec = |k: &'static str| (i, js.as_str(), *flags, *specificity, k);
+            let rec = Sig {
+                entry: i,
+                js: js.as_str(),
+                flags,
+                specificity: *specificity,
+                key: key.map_or("", String::as_str),
+                context: *context,
+            };
             match key {
-                Some(w) => sig[(fnv1a(w) as usize) % shards].push((
-                    i,
-                    js.as_str(),
-                    *flags,
-                    *specificity,
-                    w.as_str(),
-                )),
-                None => any.push(rec("")),
+                Some(w) => sig[(fnv1a(w) as usize) % shards].push(rec),
+                None => any.push(rec),
             }
         }
     }

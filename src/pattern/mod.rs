@@ -74,6 +74,16 @@
 //! - A pattern is at most 1,000 characters, and its compiled size is
 //!   estimated and limited (`.{1000}` is fine, `(?:.{1000}){2}` is not).
 //!
+//! # `context:` patterns
+//!
+//! `context:` (lower case, at the start, before an optional `regex:`) marks a pattern
+//! as evidence that is not enough alone: a summary line that a whole family of errors
+//! prints (`error: failed to push some refs to <remote>` closes every failed push). It
+//! compiles and matches like the pattern after the prefix ([`Pattern::is_context`]
+//! tells it apart); what it means is the callers' rule: `errkb match` and the search
+//! never present an entry as found on a context pattern alone, only as one candidate
+//! of a generic line, and `check` lets several entries share one.
+//!
 //! # Lines
 //!
 //! [`clean_line`] removes what a human does not see or does not care about:
@@ -286,7 +296,11 @@ pub struct Pattern {
     prefilter: Option<usize>,
     atoms: Vec<literal::Atom>,
     specificity: usize,
+    context: bool,
 }
+
+/// What marks a context pattern (see the module docs).
+pub const CONTEXT_PREFIX: &str = "context:";
 
 /// Compiles a pattern source (a template, or `regex:` + a regex).
 pub fn compile(source: &str) -> Result<Pattern, PatternError> {
@@ -339,6 +353,18 @@ impl Pattern {
             return Err(PatternError::new("the pattern is empty")
                 .hint("write the error text as the tool prints it"));
         }
+        let (context, lead, trimmed) = match trimmed.strip_prefix(CONTEXT_PREFIX) {
+            Some(rest) => {
+                let rest_lead = rest.len() - rest.trim_start().len();
+                (true, lead + CONTEXT_PREFIX.len() + rest_lead, rest.trim())
+            }
+            None => (false, lead, trimmed),
+        };
+        if trimmed.is_empty() {
+            return Err(PatternError::new("the context pattern is empty")
+                .at(lead)
+                .hint("write the summary line after `context:`, as the tool prints it"));
+        }
         let (kind, tr) = match trimmed.strip_prefix("regex:") {
             Some(body) => {
                 let body_lead = body.len() - body.trim_start().len();
@@ -365,6 +391,7 @@ impl Pattern {
             prefilter,
             atoms: tr.atoms,
             specificity: tr.specificity,
+            context,
         })
     }
 
@@ -394,6 +421,11 @@ impl Pattern {
     /// The source the pattern was compiled from.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// Whether the pattern is marked `context:`: it names a family of errors, not one.
+    pub fn is_context(&self) -> bool {
+        self.context
     }
 
     /// Template or regex.
@@ -600,6 +632,34 @@ mod tests {
         assert_eq!(identity_key("regex: a\\d"), identity_key("regex:a\\d"));
         assert_ne!(identity_key("regex:a"), identity_key("a"));
         assert_ne!(identity_key("regex:A"), identity_key("regex:(?i)A"));
+    }
+
+    #[test]
+    fn context_prefix() {
+        let p = compile("context:error: failed to push some refs to <remote>").expect("valid");
+        assert!(p.is_context());
+        assert_eq!(p.kind(), PatternKind::Template);
+        assert_eq!(p.slots(), ["remote"]);
+        assert!(p.is_match(&normalize_line(
+            "error: failed to push some refs to 'github.com:a/b.git'"
+        )));
+        let plain = compile("error: failed to push some refs to <remote>").expect("valid");
+        assert!(!plain.is_context());
+        // The same lines: one identity, whatever the marking.
+        assert_eq!(p.identity_key(), plain.identity_key());
+        assert_eq!(p.js_source(), plain.js_source());
+        assert_eq!(p.specificity(), plain.specificity());
+        let r = compile(" context: regex:(?i)failed to push \\S+").expect("valid");
+        assert!(r.is_context());
+        assert_eq!(r.kind(), PatternKind::Regex);
+        // Offsets still point into the source as written.
+        let e = compile("context:regex:ab(?=c)").expect_err("must be rejected");
+        assert_eq!(e.offset, Some(16));
+        assert!(compile("context:").is_err());
+        assert!(compile("context:   ").is_err());
+        // Only at the start, lower case: elsewhere it is text.
+        assert!(!compile("Context: x y z").expect("valid").is_context());
+        assert!(!compile("regex:context:x").expect("valid").is_context());
     }
 
     #[test]

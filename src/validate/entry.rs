@@ -265,8 +265,14 @@ fn build(
             );
         }
     }
+    // A `context:` pattern is not enough alone: an entry made only of them could never
+    // be found.
+    let mut specific = false;
     for p in &f.patterns {
-        match pattern::compile(p) {
+        let compiled = pattern::compile(p);
+        // An invalid pattern is reported on its own.
+        specific |= compiled.as_ref().map_or(true, |c| !c.is_context());
+        match compiled {
             Err(e) => {
                 ok = false;
                 let mut d = Diagnostic::error(format!("invalid pattern `{p}`: {}", e.message));
@@ -292,6 +298,14 @@ fn build(
                 }
             }
         }
+    }
+    if !specific && !f.patterns.is_empty() {
+        ok = false;
+        cx.key(
+            "patterns",
+            Diagnostic::error("every pattern is a `context:` pattern: a summary line that a family of errors prints cannot identify this one alone")
+                .hint("add a pattern for the line that says which error it is"),
+        );
     }
     let to_steps = |v: Vec<StepDe>| v.into_iter().map(|s| s.0).collect::<Vec<Step>>();
     let (fix, verify, confirm, check) = (

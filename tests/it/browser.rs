@@ -836,3 +836,56 @@ fn browser_html_is_valid_per_vnu() {
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "vnu errors:\n{text}");
 }
+
+/// A pasted push summary line alone lists the push entries as "Generic line" candidates,
+/// never as an exact match; with the `[rejected]` line, that entry alone is exact.
+#[test]
+#[ignore = "needs Chromium; run by .ci/run"]
+fn browser_search_lists_a_summary_line_as_generic() {
+    let srv = serve_dir(bundled(), "/");
+    let b = browser(1280, 800);
+    let tab = front_tab(&b);
+    let ids = |sel: &str| -> Vec<String> {
+        let v = eval(
+            &tab,
+            &format!(
+                "Array.from(document.querySelectorAll('[data-search-result]')).filter(li => li.querySelector('{sel}')).map(li => li.getAttribute('data-search-result'))"
+            ),
+        );
+        v.as_array()
+            .expect("ids")
+            .iter()
+            .map(|v| v.as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    open(&tab, &format!("{}docker/exec-format-error/", srv.url));
+    paste(
+        &tab,
+        "To github.com:acme/app.git\nerror: failed to push some refs to 'github.com:acme/app.git'\n",
+    );
+    wait_js(
+        &tab,
+        "document.querySelectorAll('[data-search-result] .result-generic').length >= 6",
+    );
+    let generic = ids(".result-generic");
+    for id in [
+        "git/failed-to-push-some-refs",
+        "git/src-refspec-does-not-match-any",
+        "git/pre-receive-hook-declined",
+    ] {
+        assert!(generic.iter().any(|g| g == id), "{id} not in {generic:?}");
+    }
+    assert!(ids(".result-exact").is_empty());
+
+    open(&tab, &format!("{}docker/exec-format-error/", srv.url));
+    paste(
+        &tab,
+        "To github.com:acme/app.git\n ! [rejected]        main -> main (non-fast-forward)\nerror: failed to push some refs to 'github.com:acme/app.git'\n",
+    );
+    wait_js(
+        &tab,
+        "document.querySelectorAll('[data-search-result] .result-exact').length >= 1",
+    );
+    assert_eq!(ids(".result-exact"), ["git/failed-to-push-some-refs"]);
+    assert!(ids(".result-generic").is_empty());
+}

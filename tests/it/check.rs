@@ -660,3 +660,56 @@ fn eject_copies_theme_files_and_never_overwrites() {
             .contains("<footer>mine</footer>")
     );
 }
+
+/// An entry `demo/<slug>` with these patterns and one example.
+fn context_entry(title: &str, patterns: &[&str], example: &str) -> String {
+    let list: String = patterns.iter().map(|p| format!("  - \"{p}\"\n")).collect();
+    format!(
+        "---\ntitle: \"{title}\"\nsummary: \"s\"\nlikely_cause: \"c\"\npatterns:\n{list}examples:\n  - |\n{}\nfix:\n  - run: \"demo repair\"\nunsafe:\n  - do_not: \"Ignore it\"\n    why: \"It stays broken.\"\nverify:\n  - run: \"demo status\"\n---\nBody.\n",
+        example
+            .lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// A family's summary line may be a `context:` pattern of several entries (no "shared
+/// pattern" error, no overlap warning), but an entry needs a pattern of its own.
+#[test]
+fn context_patterns_are_shared_but_not_enough_alone() {
+    let s = Site::new("ok-basic");
+    let summary = "context:demo: push of <ref> failed";
+    s.write(
+        "content/demo/push-behind.md",
+        &context_entry(
+            "demo: rejected <ref> (behind)",
+            &["demo: rejected <ref> (behind)", summary],
+            "demo: rejected main (behind)\ndemo: push of main failed",
+        ),
+    );
+    s.write(
+        "content/demo/push-hook.md",
+        &context_entry(
+            "demo: hook said no to <ref>",
+            &["demo: hook said no to <ref>", summary],
+            "demo: hook said no to main\ndemo: push of main failed",
+        ),
+    );
+    s.run(&["check", "--deny-warnings"]).ok();
+    s.write(
+        "content/demo/push-only.md",
+        &context_entry(
+            "demo: push of <ref> failed",
+            &[summary],
+            "demo: push of main failed",
+        ),
+    );
+    let r = s.run(&["check", "--format", "json"]).fails(1);
+    let out = r.stdout();
+    assert!(
+        out.contains("every pattern is a `context:` pattern") && out.contains("push-only.md"),
+        "{out}"
+    );
+    assert!(!out.contains("is also a pattern of"), "{out}");
+}

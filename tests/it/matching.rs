@@ -46,6 +46,86 @@ fn finds_the_right_entries_in_ci_logs_of_every_family() {
     }
 }
 
+/// `errkb match --format json` on a log given on standard input: the lines it prints.
+fn match_json_stdin(log: &str) -> (i32, Vec<serde_json::Value>) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_errkb"))
+        .args(["match", "--format", "json"])
+        .current_dir(repo())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(log.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    (out.status.code().unwrap_or(-1), lines)
+}
+
+/// The summary line every failed push ends with names no cause: alone, it lists the push
+/// entries as candidates without a cause or a fix; with the `[rejected]` line, only the
+/// entry of that line is reported.
+#[test]
+fn a_push_summary_line_alone_is_generic() {
+    let (code, got) =
+        match_json_stdin("To github.com:acme/app.git\nerror: failed to push some refs to 'x'\n");
+    assert_eq!(code, 0, "a generic line is a finding: {got:?}");
+    assert_eq!(got.len(), 1, "{got:?}");
+    let g = &got[0];
+    assert_eq!(g["generic"], true);
+    assert_eq!(g["line_number"], 2);
+    assert!(
+        g.get("likely_cause").is_none() && g.get("first_fix").is_none() && g.get("id").is_none()
+    );
+    let candidates: Vec<&str> = g["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|v| v.as_str().expect("id"))
+        .collect();
+    for id in [
+        "git/failed-to-push-some-refs",
+        "git/file-too-large-push",
+        "git/pre-receive-hook-declined",
+        "git/protected-branch-push-declined",
+        "git/src-refspec-does-not-match-any",
+        "git/write-access-not-granted",
+    ] {
+        assert!(candidates.contains(&id), "{id} missing from {candidates:?}");
+    }
+
+    let (code, got) = match_json_stdin(
+        "To github.com:acme/app.git\n ! [rejected]        main -> main (non-fast-forward)\nerror: failed to push some refs to 'x'\n",
+    );
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = got.iter().filter_map(|v| v["id"].as_str()).collect();
+    assert_eq!(ids, ["git/failed-to-push-some-refs"]);
+    assert!(got.iter().all(|v| v.get("generic").is_none()), "{got:?}");
+
+    // The human form says so in words, and `explain` refuses to pick one.
+    let r = run_in(
+        &repo(),
+        &["explain", "error: failed to push some refs to 'x'"],
+    );
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("generic:"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("git/src-refspec-does-not-match-any"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!r.stdout().contains("git pull"), "{}", r.stdout());
+}
+
 #[test]
 fn nothing_matches_ordinary_build_output() {
     let r = run_in(

@@ -10,6 +10,11 @@
 //! one pattern and one example cost one line against one class, where the old check
 //! tried every entry's text against every pattern. What is found is reported once per
 //! (entry, class) and grouped per class (see [`report`]), so the output stays short.
+//!
+//! `context:` patterns (a family's summary line) follow their own rule: entries may
+//! share one, another entry's context pattern over a text is no overlap, and a text
+//! counts as matched by its entry only where one of the entry's specific patterns
+//! matches one of its lines.
 
 mod report;
 
@@ -65,6 +70,8 @@ pub struct Class {
     /// The distinct entries of `members`, in order.
     entries: Vec<usize>,
     specificity: usize,
+    /// Every member is a `context:` pattern.
+    context: bool,
 }
 
 /// One text of an entry that `check` runs through the patterns.
@@ -152,23 +159,27 @@ fn find(site: &Site) -> Found {
     let mut class_of: HashMap<String, usize> = HashMap::new();
     let mut classes: Vec<Class> = Vec::new();
     let mut representatives: Vec<(usize, Pattern)> = Vec::new();
+    // Per entry, the classes of its specific (not `context:`) patterns.
     let mut own: Vec<Vec<usize>> = vec![Vec::new(); site.entries.len()];
     for (i, k, p, id) in compiled {
+        let context = p.is_context();
         let c = *class_of.entry(id).or_insert_with(|| {
             classes.push(Class {
                 members: Vec::new(),
                 entries: Vec::new(),
                 specificity: p.specificity(),
+                context: true,
             });
             representatives.push((classes.len() - 1, p));
             classes.len() - 1
         });
         let class = &mut classes[c];
+        class.context &= context;
         class.members.push((i, k));
         if class.entries.last() != Some(&i) {
             class.entries.push(i);
         }
-        if own[i].last() != Some(&c) {
+        if !context && !own[i].contains(&c) {
             own[i].push(c);
         }
     }
@@ -282,7 +293,8 @@ impl Acc {
                 matched |= best_own.is_some();
                 for &c in hits {
                     let class = &classes[c];
-                    if class.entries == [i] {
+                    // Its own patterns, and summary lines that only say "one of these".
+                    if class.entries == [i] || class.context {
                         continue;
                     }
                     // Another entry's pattern. It wins the line when it is more specific

@@ -68,7 +68,8 @@ fn shared(site: &Site, class: &Class, out: &mut Vec<Report>) {
     let Some((&first, others)) = class.entries.split_first() else {
         return;
     };
-    if others.is_empty() {
+    // Entries may share a summary line that only says "one of these".
+    if others.is_empty() || class.context {
         return;
     }
     let hint = "two entries must not share a pattern: make one of them more specific";

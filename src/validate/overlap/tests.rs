@@ -259,3 +259,49 @@ fn output_is_capped_with_a_count_that_keeps_the_exit_code() {
         "30 more diagnostics of the pattern and example checks are not shown (30 errors, 0 warnings)"
     );
 }
+
+#[test]
+fn context_patterns_may_be_shared_and_never_overlap() {
+    let summary = "context:demo: push failed to <remote>";
+    let entries = vec![
+        entry(
+            "a",
+            "demo: rejected (non-fast-forward)",
+            &["demo: rejected (non-fast-forward)", summary],
+            &["demo: rejected (non-fast-forward)\ndemo: push failed to origin"],
+        ),
+        entry(
+            "b",
+            "demo: hook declined",
+            &["demo: hook declined", summary],
+            &["demo: hook declined\ndemo: push failed to origin"],
+        ),
+        // Its only example line is the summary: its context pattern alone does not
+        // count as matching it.
+        entry(
+            "c",
+            "demo: refspec main",
+            &["demo: refspec <ref>", summary],
+            &["demo: push failed to origin"],
+        ),
+    ];
+    let got = messages(&reports(&site(entries)));
+    assert_eq!(
+        got,
+        [(
+            Severity::Error,
+            "the example is not matched by any pattern of this entry".to_string()
+        )]
+    );
+    // A specific pattern equal to another entry's context pattern is still shared.
+    let entries = vec![
+        entry("a", "demo: x y", &["demo: x y", summary], &[]),
+        entry("b", "demo: v w", &["demo: push failed to <where>"], &[]),
+    ];
+    let got = messages(&reports(&site(entries)));
+    assert!(
+        got.iter()
+            .any(|(s, m)| *s == Severity::Error && m.contains("is also a pattern of")),
+        "{got:?}"
+    );
+}
