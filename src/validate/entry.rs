@@ -231,8 +231,113 @@ fn build(
     present: &serde_json::Map<String, serde_json::Value>,
 ) -> Option<Entry> {
     let raw = cx.raw;
+    let mut ok = required(cx, &f, present);
+    ok &= patterns(cx, &f.patterns);
+    let to_steps = |v: Vec<StepDe>| v.into_iter().map(|s| s.0).collect::<Vec<Step>>();
+    let (fix, verify, confirm, check) = (
+        to_steps(f.fix),
+        to_steps(f.verify),
+        to_steps(f.confirm),
+        to_steps(f.check),
+    );
+    let procedures = [
+        ("fix", &fix[..]),
+        ("verify", &verify[..]),
+        ("confirm", &confirm[..]),
+        ("check", &check[..]),
+    ];
+    let (steps_ok, used) = steps(cx, &procedures);
+    ok &= steps_ok;
+    ok &= unsafe_items(cx, &f.unsafe_);
+    let placeholders: BTreeMap<String, Placeholder> = f
+        .placeholders
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect();
+    ok &= placeholder_names(cx, &placeholders, &used);
+    let (related, related_ok) = ids(cx, "related", f.related);
+    let (aliases, aliases_ok) = ids(cx, "aliases", f.aliases);
+    ok &= related_ok && aliases_ok;
+    ok &= tags(cx, &f.tags);
+    ok &= updated(cx, f.updated.as_deref(), config);
+    let refused = super::safety::check(&super::safety::Fields {
+        summary: &f.summary,
+        likely_cause: &f.likely_cause,
+        causes: &f.causes,
+        steps: procedures,
+        unsafe_: &f.unsafe_,
+        links: &f.links,
+    });
+    for b in refused {
+        ok = false;
+        cx.item(
+            b.key,
+            &b.url,
+            Diagnostic::error(b.why.to_string()).hint(URL_HINT),
+        );
+    }
+    for l in &f.links {
+        if l.url.trim().is_empty() || l.title.trim().is_empty() {
+            ok = false;
+            cx.key(
+                "links",
+                Diagnostic::error("a link needs a `title` and a `url`"),
+            );
+        }
+    }
+    ok &= no_controls(cx, present);
+    let id = EntryId {
+        tool: raw.tool.clone(),
+        slug: raw.slug.clone(),
+    };
+    debug_assert!(is_valid_segment(&id.tool) && is_valid_segment(&id.slug));
+    let (body, body_line) = match raw.kind {
+        EntryKind::Markdown => (raw.shared_body(), raw.body_line),
+        EntryKind::Yaml => {
+            let line = keys::key_line(raw.front(), "body").unwrap_or(1) + raw.front_line;
+            (f.body.unwrap_or_default().into(), line)
+        }
+    };
+    ok.then(|| Entry {
+        id,
+        source: raw.path.clone(),
+        title: f.title.trim().to_string(),
+        summary: f.summary.trim().to_string(),
+        likely_cause: f.likely_cause.trim().to_string(),
+        patterns: f.patterns,
+        fix,
+        unsafe_: f.unsafe_,
+        verify,
+        confirm,
+        check,
+        causes: f.causes,
+        placeholders,
+        examples: f.examples,
+        related,
+        aliases,
+        links: f.links,
+        tags: f.tags,
+        applies_to: f.applies_to,
+        updated: f.updated,
+        draft: f.draft,
+        tool: f.tool,
+        extra: f
+            .extra
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        body,
+        body_line,
+        fingerprint: [0; 32],
+    })
+}
+
+/// The required keys have content (a missing one was reported already); the title is
+/// one line.
+fn required(
+    cx: &mut Ctx,
+    f: &Fields,
+    present: &serde_json::Map<String, serde_json::Value>,
+) -> bool {
     let mut ok = true;
-    // A missing key was reported already; do not report it again as empty.
     for (key, val) in [
         ("title", &f.title),
         ("summary", &f.summary),
@@ -265,10 +370,16 @@ fn build(
             );
         }
     }
+    ok
+}
+
+/// Every pattern compiles and is specific enough; at least one is not `context:`.
+fn patterns(cx: &mut Ctx, patterns: &[String]) -> bool {
+    let mut ok = true;
     // A `context:` pattern is not enough alone: an entry made only of them could never
     // be found.
     let mut specific = false;
-    for p in &f.patterns {
+    for p in patterns {
         let compiled = pattern::compile(p);
         // An invalid pattern is reported on its own.
         specific |= compiled.as_ref().map_or(true, |c| !c.is_context());
@@ -299,7 +410,7 @@ fn build(
             }
         }
     }
-    if !specific && !f.patterns.is_empty() {
+    if !specific && !patterns.is_empty() {
         ok = false;
         cx.key(
             "patterns",
@@ -307,20 +418,14 @@ fn build(
                 .hint("add a pattern for the line that says which error it is"),
         );
     }
-    let to_steps = |v: Vec<StepDe>| v.into_iter().map(|s| s.0).collect::<Vec<Step>>();
-    let (fix, verify, confirm, check) = (
-        to_steps(f.fix),
-        to_steps(f.verify),
-        to_steps(f.confirm),
-        to_steps(f.check),
-    );
+    ok
+}
+
+/// Steps are not empty and their commands pass the lint; the placeholders they use.
+fn steps(cx: &mut Ctx, procedures: &[(&'static str, &[Step]); 4]) -> (bool, BTreeSet<String>) {
+    let mut ok = true;
     let mut used = BTreeSet::new();
-    for (key, steps) in [
-        ("fix", &fix),
-        ("verify", &verify),
-        ("confirm", &confirm),
-        ("check", &check),
-    ] {
+    for &(key, steps) in procedures {
         for (i, s) in steps.iter().enumerate() {
             if s.is_empty() {
                 ok = false;
@@ -337,7 +442,12 @@ fn build(
             }
         }
     }
-    for (i, u) in f.unsafe_.iter().enumerate() {
+    (ok, used)
+}
+
+fn unsafe_items(cx: &mut Ctx, items: &[Unsafe]) -> bool {
+    let mut ok = true;
+    for (i, u) in items.iter().enumerate() {
         if u.do_not.trim().is_empty() || u.why.trim().is_empty() {
             ok = false;
             cx.key(
@@ -349,11 +459,16 @@ fn build(
             );
         }
     }
-    let placeholders: BTreeMap<String, Placeholder> = f
-        .placeholders
-        .into_iter()
-        .map(|(k, v)| (k, v.unwrap_or_default()))
-        .collect();
+    ok
+}
+
+/// Declared placeholders have valid names and are used; used ones are declared.
+fn placeholder_names(
+    cx: &mut Ctx,
+    placeholders: &BTreeMap<String, Placeholder>,
+    used: &BTreeSet<String>,
+) -> bool {
+    let mut ok = true;
     for name in placeholders.keys() {
         if !name.starts_with(|c: char| c.is_ascii_lowercase())
             || !name
@@ -377,7 +492,7 @@ fn build(
             );
         }
     }
-    for name in &used {
+    for name in used {
         if !placeholders.contains_key(name) {
             cx.item(
                 "fix",
@@ -387,27 +502,33 @@ fn build(
             );
         }
     }
-    let mut ids = |key: &str, list: Vec<String>, cx: &mut Ctx| -> Vec<EntryId> {
-        let mut out = Vec::new();
-        for s in list {
-            match EntryId::parse(s.trim().trim_matches('/')) {
-                Some(id) => out.push(id),
-                None => {
-                    ok = false;
-                    cx.item(
-                        key,
-                        &s,
-                        Diagnostic::error(format!("`{s}` is not an entry id"))
-                            .hint("ids look like `tool/slug` (a-z, 0-9 and single dashes)"),
-                    );
-                }
+    ok
+}
+
+/// Entry ids in `related` or `aliases`, and whether all parsed.
+fn ids(cx: &mut Ctx, key: &str, list: Vec<String>) -> (Vec<EntryId>, bool) {
+    let mut ok = true;
+    let mut out = Vec::new();
+    for s in list {
+        match EntryId::parse(s.trim().trim_matches('/')) {
+            Some(id) => out.push(id),
+            None => {
+                ok = false;
+                cx.item(
+                    key,
+                    &s,
+                    Diagnostic::error(format!("`{s}` is not an entry id"))
+                        .hint("ids look like `tool/slug` (a-z, 0-9 and single dashes)"),
+                );
             }
         }
-        out
-    };
-    let related = ids("related", f.related, cx);
-    let aliases = ids("aliases", f.aliases, cx);
-    for t in &f.tags {
+    }
+    (out, ok)
+}
+
+fn tags(cx: &mut Ctx, tags: &[String]) -> bool {
+    let mut ok = true;
+    for t in tags {
         if !is_valid_tag(t) {
             ok = false;
             cx.item(
@@ -420,60 +541,32 @@ fn build(
             );
         }
     }
-    if let Some(u) = &f.updated {
-        if !is_real_date(u) {
-            ok = false;
-            cx.key(
-                "updated",
-                Diagnostic::error(format!("`updated: {u}` is not a real date"))
-                    .hint("write it as YYYY-MM-DD, e.g. 2024-05-01"),
-            );
-        } else if let Some(days) = config.stale_after_days {
-            stale_check(cx, u, days);
-        }
-    }
-    let refused = super::safety::check(&super::safety::Fields {
-        summary: &f.summary,
-        likely_cause: &f.likely_cause,
-        causes: &f.causes,
-        steps: [
-            ("fix", &fix),
-            ("verify", &verify),
-            ("confirm", &confirm),
-            ("check", &check),
-        ],
-        unsafe_: &f.unsafe_,
-        links: &f.links,
-    });
-    for b in refused {
-        ok = false;
-        cx.item(
-            b.key,
-            &b.url,
-            Diagnostic::error(b.why.to_string()).hint(URL_HINT),
+    ok
+}
+
+/// `updated` is a real date; stale entries are a warning when the site asks.
+fn updated(cx: &mut Ctx, updated: Option<&str>, config: &Config) -> bool {
+    let Some(u) = updated else {
+        return true;
+    };
+    if !is_real_date(u) {
+        cx.key(
+            "updated",
+            Diagnostic::error(format!("`updated: {u}` is not a real date"))
+                .hint("write it as YYYY-MM-DD, e.g. 2024-05-01"),
         );
+        return false;
     }
-    for l in &f.links {
-        if l.url.trim().is_empty() || l.title.trim().is_empty() {
-            ok = false;
-            cx.key(
-                "links",
-                Diagnostic::error("a link needs a `title` and a `url`"),
-            );
-        }
+    if let Some(days) = config.stale_after_days {
+        stale_check(cx, u, days);
     }
-    let id = EntryId {
-        tool: raw.tool.clone(),
-        slug: raw.slug.clone(),
-    };
-    debug_assert!(is_valid_segment(&id.tool) && is_valid_segment(&id.slug));
-    let (body, body_line) = match raw.kind {
-        EntryKind::Markdown => (raw.shared_body(), raw.body_line),
-        EntryKind::Yaml => {
-            let line = keys::key_line(raw.front(), "body").unwrap_or(1) + raw.front_line;
-            (f.body.unwrap_or_default().into(), line)
-        }
-    };
+    true
+}
+
+/// No control characters in the front matter's text or in a Markdown body.
+fn no_controls(cx: &mut Ctx, present: &serde_json::Map<String, serde_json::Value>) -> bool {
+    let raw = cx.raw;
+    let mut ok = true;
     for (key, s) in super::safety::controls_in(present) {
         ok = false;
         let c = s
@@ -493,36 +586,7 @@ fn build(
                 Some(&raw.text),
             ));
     }
-    ok.then(|| Entry {
-        id,
-        source: raw.path.clone(),
-        title: f.title.trim().to_string(),
-        summary: f.summary.trim().to_string(),
-        likely_cause: f.likely_cause.trim().to_string(),
-        patterns: f.patterns,
-        fix,
-        unsafe_: f.unsafe_,
-        verify,
-        confirm,
-        check,
-        causes: f.causes,
-        placeholders,
-        examples: f.examples,
-        related,
-        aliases,
-        links: f.links,
-        tags: f.tags,
-        applies_to: f.applies_to,
-        updated: f.updated,
-        draft: f.draft,
-        tool: f.tool,
-        extra: f
-            .extra
-            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
-        body,
-        body_line,
-        fingerprint: [0; 32],
-    })
+    ok
 }
 
 /// Warns about a command that is a known unsafe shortcut, unless the step says why it is
