@@ -325,18 +325,77 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
         })
         .collect();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let chunks = doc_files(&per, &mut files);
+    let (shards, any) = signature_files(&per, &mut files);
 
-    // Documents.
+    // Full text: BM25F with precomputed scores, in flat vectors by term number.
+    terms_table
+        .write()
+        .map_err(|_| "search term table poisoned".to_string())?
+        .sort();
+    let table = terms_table
+        .read()
+        .map_err(|_| "search term table poisoned".to_string())?;
+    let (term_shards, best, width) = term_files(&per, &table);
+    drop(table);
+    let keys: Vec<&str> = term_shards.keys().map(String::as_str).collect();
+    let manifest = Manifest {
+        v: 1,
+        n,
+        chunk: DOCS_PER_CHUNK,
+        docs: chunks,
+        sig: shards,
+        any,
+        w: width,
+        best: (best * 1000.0).round() / 1000.0,
+        dict: DICT,
+        terms: keys.join(" "),
+        dir: String::new(),
+    };
+    for (k, text) in term_shards {
+        files.push((format!("t{k}.txt"), text));
+    }
+
+    // Version folder from the content; the manifest at its fixed address names it.
+    let mut hasher = blake3::Hasher::new();
+    for (name, bytes) in &files {
+        hasher.update(name.as_bytes());
+        hasher.update(bytes);
+    }
+    let version = hasher.finalize().to_hex()[..10].to_string();
+    let manifest = Manifest {
+        dir: format!("{version}/"),
+        ..manifest
+    };
+    let manifest_bytes = json(&manifest);
+    let total = within_budget(&files, manifest_bytes.len(), config)?;
+    let mut out: Vec<OutFile> = files
+        .into_iter()
+        .map(|(name, bytes)| OutFile::new(format!("search/{version}/{name}"), bytes))
+        .collect();
+    out.push(OutFile::new(MANIFEST, manifest_bytes));
+    Ok(SearchIndex {
+        files: out,
+        total_bytes: total,
+    })
+}
+
+/// The documents (id, title, summary…), in chunks; how many chunks.
+fn doc_files(per: &[Arc<EntryIndex>], files: &mut Vec<(String, Vec<u8>)>) -> usize {
     let docs: Vec<&(String, String, String, String, String)> = per.iter().map(|p| &p.doc).collect();
     let chunks = docs.chunks(DOCS_PER_CHUNK).count();
     for (k, chunk) in docs.chunks(DOCS_PER_CHUNK).enumerate() {
         files.push((format!("d{k}.json"), json(&chunk)));
     }
+    chunks
+}
 
-    // Signatures.
+/// The signature shards: each pattern filed under its rarest word (or in `s-any` when
+/// it has none). The number of shards, and whether `s-any` exists.
+fn signature_files(per: &[Arc<EntryIndex>], files: &mut Vec<(String, Vec<u8>)>) -> (usize, bool) {
     let mut df: HashMap<&str, usize> = HashMap::new();
     let mut patterns: usize = 0;
-    for p in &per {
+    for p in per {
         for (_, _, _, words, _) in &p.sigs {
             patterns += 1;
             for w in words {
@@ -376,18 +435,19 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
     if !any.is_empty() {
         files.push(("s-any.json".into(), json(&any)));
     }
+    (shards, !any.is_empty())
+}
 
-    // Full text: BM25F with precomputed scores, in flat vectors by term number.
-    terms_table
-        .write()
-        .map_err(|_| "search term table poisoned".to_string())?
-        .sort();
-    let table = terms_table
-        .read()
-        .map_err(|_| "search term table poisoned".to_string())?;
+/// The term shards (BM25F scores, quantized), by shard key; the best score and the
+/// width of a document number.
+fn term_files(
+    per: &[Arc<EntryIndex>],
+    table: &Interner,
+) -> (BTreeMap<String, Vec<u8>>, f64, usize) {
+    let n = per.len();
     let nterms = table.names.len();
     let mut doc_freq = vec![0u32; nterms];
-    for p in &per {
+    for p in per {
         for &(t, _) in &p.terms {
             doc_freq[t as usize] += 1;
         }
@@ -476,38 +536,16 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
             (key, text)
         })
         .collect();
-    let keys: Vec<&str> = term_shards.keys().map(String::as_str).collect();
-    let manifest = Manifest {
-        v: 1,
-        n,
-        chunk: DOCS_PER_CHUNK,
-        docs: chunks,
-        sig: shards,
-        any: !any.is_empty(),
-        w: width,
-        best: (best * 1000.0).round() / 1000.0,
-        dict: DICT,
-        terms: keys.join(" "),
-        dir: String::new(),
-    };
-    for (k, text) in term_shards {
-        files.push((format!("t{k}.txt"), text));
-    }
-    drop(table);
+    (term_shards, best, width)
+}
 
-    // Version folder from the content; the manifest at its fixed address names it.
-    let mut hasher = blake3::Hasher::new();
-    for (name, bytes) in &files {
-        hasher.update(name.as_bytes());
-        hasher.update(bytes);
-    }
-    let version = hasher.finalize().to_hex()[..10].to_string();
-    let manifest = Manifest {
-        dir: format!("{version}/"),
-        ..manifest
-    };
-    let manifest_bytes = json(&manifest);
-    let total: usize = files.iter().map(|(_, b)| b.len()).sum::<usize>() + manifest_bytes.len();
+/// Checks the index against the site's budget; the total bytes.
+fn within_budget(
+    files: &[(String, Vec<u8>)],
+    manifest_len: usize,
+    config: &Config,
+) -> Result<usize, String> {
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum::<usize>() + manifest_len;
     let budget = &config.search;
     if let Some((name, b)) = files.iter().max_by_key(|(_, b)| b.len())
         && b.len() > budget.max_file_kb * 1024
@@ -526,15 +564,7 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
             total.div_ceil(1024)
         ));
     }
-    let mut out: Vec<OutFile> = files
-        .into_iter()
-        .map(|(name, bytes)| OutFile::new(format!("search/{version}/{name}"), bytes))
-        .collect();
-    out.push(OutFile::new(MANIFEST, manifest_bytes));
-    Ok(SearchIndex {
-        files: out,
-        total_bytes: total,
-    })
+    Ok(total)
 }
 
 #[cfg(test)]
