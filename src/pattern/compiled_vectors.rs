@@ -12,11 +12,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{compile, normalize_line};
 
-const VECTORS: &str = include_str!("../../tests/vectors/patterns.json");
 const OUTPUT: &str = "tests/vectors/compiled.json";
 
 const ABOUT: &str = "Generated from tests/vectors/patterns.json by src/pattern/compiled_vectors.rs: do not edit; \
@@ -26,30 +25,6 @@ match: normalizeLine(line) == normalized (Rust's normalize_line); new RegExp(js_
 (Pattern::js_source/js_flags) run on it matches iff 'matches'; when given, 'matched' is the matched text \
 and 'slots' the exact map of named groups that took part in the match. A group named _p is not a slot: it holds \
 the text skipped before the match, which starts after it (static/pattern.js).";
-
-#[derive(Deserialize, Serialize)]
-struct TextCase {
-    input: String,
-    output: String,
-}
-
-#[derive(Deserialize)]
-struct Source {
-    clean: Vec<TextCase>,
-    normalize: Vec<TextCase>,
-    #[serde(rename = "match")]
-    matching: Vec<MatchCase>,
-}
-
-#[derive(Deserialize)]
-struct MatchCase {
-    pattern: String,
-    line: String,
-    matches: bool,
-    matched: Option<String>,
-    slots: Option<BTreeMap<String, String>>,
-    note: Option<String>,
-}
 
 #[derive(Serialize)]
 struct CompiledMatch<'a> {
@@ -100,10 +75,7 @@ fn push_list(out: &mut String, key: &str, items: &[String], last: bool) {
 }
 
 fn render() -> String {
-    let source: Source = match serde_json::from_str(VECTORS) {
-        Ok(v) => v,
-        Err(e) => panic!("tests/vectors/patterns.json does not parse: {e}"),
-    };
+    let source = super::vectors::vectors();
     let matching: Vec<String> = source
         .matching
         .iter()

@@ -9,29 +9,31 @@ use super::{clean_line, compile, normalize_line};
 
 const VECTORS: &str = include_str!("../../tests/vectors/patterns.json");
 
+/// The shared vectors' schema, used by this check and by `compiled_vectors`.
 #[derive(Deserialize)]
-struct Vectors {
-    clean: Vec<TextCase>,
-    normalize: Vec<TextCase>,
+pub(super) struct Vectors {
+    pub(super) clean: Vec<TextCase>,
+    pub(super) normalize: Vec<TextCase>,
     #[serde(rename = "match")]
-    matching: Vec<MatchCase>,
+    pub(super) matching: Vec<MatchCase>,
     specificity: Vec<SpecificityCase>,
     invalid: Vec<InvalidCase>,
 }
 
-#[derive(Deserialize)]
-struct TextCase {
-    input: String,
-    output: String,
+#[derive(Deserialize, serde::Serialize)]
+pub(super) struct TextCase {
+    pub(super) input: String,
+    pub(super) output: String,
 }
 
 #[derive(Deserialize)]
-struct MatchCase {
-    pattern: String,
-    line: String,
-    matches: bool,
-    matched: Option<String>,
-    slots: Option<BTreeMap<String, String>>,
+pub(super) struct MatchCase {
+    pub(super) pattern: String,
+    pub(super) line: String,
+    pub(super) matches: bool,
+    pub(super) matched: Option<String>,
+    pub(super) slots: Option<BTreeMap<String, String>>,
+    pub(super) note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -46,7 +48,7 @@ struct InvalidCase {
     error_contains: String,
 }
 
-fn vectors() -> Vectors {
+pub(super) fn vectors() -> Vectors {
     match serde_json::from_str(VECTORS) {
         Ok(v) => v,
         Err(e) => panic!("tests/vectors/patterns.json does not parse: {e}"),
