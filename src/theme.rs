@@ -183,11 +183,26 @@ fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mu
 fn skipped(name: &str, is_dir: bool, templates: bool) -> bool {
     fsutil::is_litter(name)
         || (name.starts_with('.') && (templates || (is_dir && name != ".well-known")))
+        // Version-control files (`.gitignore`, `.gitkeep`, a submodule's `.git`) are the
+        // repository's, not the site's.
+        || [".git", ".hg", ".svn"].iter().any(|vcs| name.starts_with(vcs))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_theme_skips() {
+        assert!(skipped(".gitkeep", false, false));
+        assert!(skipped(".git", false, false));
+        assert!(skipped(".DS_Store", false, false));
+        assert!(skipped(".cache", true, false));
+        assert!(!skipped(".nojekyll", false, false));
+        assert!(!skipped(".well-known", true, false));
+        assert!(skipped(".partial.html", false, true));
+        assert!(!skipped("style.css", false, false));
+    }
 
     #[test]
     fn built_in_has_base_template_and_css() {
