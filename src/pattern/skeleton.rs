@@ -193,13 +193,7 @@ mod tests {
         const LINE: [&str; 14] = [
             "a", "A", "b", "B", "c", " ", "'", "`", "\"", ":", "é", "ab", "\u{131}", "\u{2019}",
         ];
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % n as u64).unwrap_or(0)
-        };
+        let mut next = crate::pattern::tests::rng(0x9e37_79b9_7f4a_7c15);
         let mut checked = 0;
         for _ in 0..3000 {
             let len = 1 + next(6);
