@@ -468,8 +468,9 @@ mod tests {
         );
     }
 
-    fn cat() -> Catalog {
-        let e = |id: &str, pats: &[&str]| CatalogEntry {
+    /// A catalog entry with these patterns and nothing else.
+    fn e(id: &str, pats: &[&str]) -> CatalogEntry {
+        CatalogEntry {
             id: id.into(),
             url: format!("/{id}/"),
             title: id.into(),
@@ -477,7 +478,10 @@ mod tests {
             likely_cause: "c".into(),
             patterns: pats.iter().map(|s| s.to_string()).collect(),
             first_fix: None,
-        };
+        }
+    }
+
+    fn cat() -> Catalog {
         Catalog::new(vec![
             e("docker/auth", &["unauthorized: authentication required"]),
             e(
@@ -522,15 +526,6 @@ mod tests {
     }
 
     fn push_cat() -> Catalog {
-        let e = |id: &str, pats: &[&str]| CatalogEntry {
-            id: id.into(),
-            url: format!("/{id}/"),
-            title: id.into(),
-            summary: String::new(),
-            likely_cause: "c".into(),
-            patterns: pats.iter().map(|s| s.to_string()).collect(),
-            first_fix: None,
-        };
         let summary = "context:error: failed to push some refs to <remote>";
         Catalog::new(vec![
             e("git/nff", &["(non-fast-forward)", summary]),

@@ -47,11 +47,14 @@ fn finds_the_right_entries_in_ci_logs_of_every_family() {
 }
 
 /// `errkb match --format json` on a log given on standard input: the lines it prints.
-fn match_json_stdin(log: &str) -> (i32, Vec<serde_json::Value>) {
+/// Runs `errkb match <args>` in the repository with `log` on standard input.
+fn match_stdin(args: &[&str], log: &[u8]) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_errkb"))
-        .args(["match", "--format", "json"])
+        .arg("match")
+        .args(args)
         .current_dir(repo())
+        .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -61,9 +64,13 @@ fn match_json_stdin(log: &str) -> (i32, Vec<serde_json::Value>) {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(log.as_bytes())
+        .write_all(log)
         .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    child.wait_with_output().expect("wait")
+}
+
+fn match_json_stdin(log: &str) -> (i32, Vec<serde_json::Value>) {
+    let out = match_stdin(&["--format", "json"], log.as_bytes());
     let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
@@ -139,22 +146,10 @@ fn nothing_matches_ordinary_build_output() {
 
 #[test]
 fn reads_stdin_and_prints_the_fix() {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_errkb"))
-        .args(["match"])
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"Step 4/9 : RUN npm ci\n\x1b[31mnpm error\x1b[0m code ERESOLVE\nnpm error ERESOLVE could not resolve\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = match_stdin(
+        &[],
+        b"Step 4/9 : RUN npm ci\n\x1b[31mnpm error\x1b[0m code ERESOLVE\nnpm error ERESOLVE could not resolve\n",
+    );
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
