@@ -6,16 +6,14 @@ use crate::{Site, fixtures, run_in};
 /// Runs `errkb check --format json` on a fixture and returns (severity, file, line, message).
 fn diags(fixture: &str) -> Vec<(String, String, Option<u64>, String)> {
     let r = run_in(&fixtures().join(fixture), &["check", "--format", "json"]);
-    r.stdout()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+    crate::json_lines(&r.stdout())
+        .iter()
+        .map(|v| {
             (
-                v["severity"].as_str().unwrap_or("").to_string(),
-                v["file"].as_str().unwrap_or("").to_string(),
+                crate::field(v, "severity"),
+                crate::field(v, "file"),
                 v["line"].as_u64(),
-                v["message"].as_str().unwrap_or("").to_string(),
+                crate::field(v, "message"),
             )
         })
         .collect()

@@ -113,6 +113,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The diagnostics of `check --format json` output, one JSON object per line.
+pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// A diagnostic's string field, empty when absent.
+pub fn field(v: &serde_json::Value, key: &str) -> String {
+    v[key].as_str().unwrap_or("").to_string()
+}
+
 /// Every file under `dir` with its bytes, sorted by path.
 pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<_> = walkdir::WalkDir::new(dir)

@@ -39,18 +39,15 @@ fn check(patterns: &[String]) -> (i32, Vec<Diag>) {
         t.elapsed()
     );
     assert!(!r.stderr().contains("panicked"), "{}", r.stderr());
-    let diags = r
-        .stdout()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+    let diags = crate::json_lines(&r.stdout())
+        .iter()
+        .map(|v| {
             (
-                v["severity"].as_str().unwrap_or("").to_string(),
-                v["file"].as_str().unwrap_or("").to_string(),
+                crate::field(v, "severity"),
+                crate::field(v, "file"),
                 v["line"].as_u64().unwrap_or(0),
                 v["col"].as_u64().unwrap_or(0),
-                v["message"].as_str().unwrap_or("").to_string(),
+                crate::field(v, "message"),
             )
         })
         .collect();
