@@ -1,55 +1,49 @@
 //! Machine-readable files: `sitemap.xml`, `robots.txt`, `atom.xml`.
 
 use super::{OutFile, Renderer};
-use crate::highlight::escape;
+use serde::Serialize;
+use tera::Context;
+
+use crate::diag::Diagnostic;
 use crate::markdown::plain;
 
 use crate::model::Entry;
 
-/// Escapes text for XML, dropping the control characters XML 1.0 forbids (and C1), so the
-/// feed and sitemap always parse; `check` refuses them in entries, this covers the rest.
-fn xml(s: &str) -> String {
-    if !s
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-    {
-        return escape(s);
-    }
-    let kept: String = s
-        .chars()
+/// Text for XML without the control characters XML 1.0 forbids (and C1), so the feed
+/// and sitemap always parse; `check` refuses them in entries, this covers the rest. The
+/// templates escape the markup characters.
+fn xml_text(s: &str) -> String {
+    s.chars()
         .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    escape(&kept)
+        .collect()
 }
 
 /// How many entries the Atom feed carries.
 const FEED_LEN: usize = 50;
 
-pub fn all(r: &Renderer) -> Vec<OutFile> {
+/// The machine-readable files, each from its template (`templates/sitemap.xml`,
+/// `robots.txt`, `atom.xml`), so a site can override them like any page.
+pub fn all(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     vec![sitemap(r), robots(r), atom(r)]
 }
 
-fn sitemap(r: &Renderer) -> OutFile {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    let mut url = |path: &str, lastmod: Option<&str>| {
-        s.push_str("  <url><loc>");
-        s.push_str(&xml(&r.canonical(path)));
-        s.push_str("</loc>");
-        if let Some(d) = lastmod {
-            s.push_str("<lastmod>");
-            s.push_str(d);
-            s.push_str("</lastmod>");
-        }
-        s.push_str("</url>\n");
+#[derive(Serialize)]
+struct SitemapUrl<'a> {
+    loc: String,
+    lastmod: Option<&'a str>,
+}
+
+fn sitemap(r: &Renderer) -> Result<OutFile, Diagnostic> {
+    let url = |path: &str, lastmod| SitemapUrl {
+        loc: xml_text(&r.canonical(path)),
+        lastmod,
     };
-    url("", None);
+    let mut urls = vec![url("", None)];
     for t in &r.site.tools {
-        url(&format!("{}/", t.id), None);
+        urls.push(url(&format!("{}/", t.id), None));
     }
     for e in &r.site.entries {
-        url(&e.id.path(), e.updated.as_deref());
+        urls.push(url(&e.id.path(), e.updated.as_deref()));
     }
     let mut tags: Vec<&str> = r
         .site
@@ -60,34 +54,48 @@ fn sitemap(r: &Renderer) -> OutFile {
     tags.sort_unstable();
     tags.dedup();
     if !tags.is_empty() {
-        url("tags/", None);
+        urls.push(url("tags/", None));
     }
     for t in tags {
-        url(&format!("tags/{t}/"), None);
+        urls.push(url(&format!("tags/{t}/"), None));
     }
-    s.push_str("</urlset>\n");
-    OutFile {
-        path: "sitemap.xml".into(),
-        bytes: s.into_bytes().into(),
-    }
+    let mut ctx = Context::new();
+    ctx.insert("urls", &urls);
+    r.file("sitemap.xml", &ctx)
 }
 
-fn robots(r: &Renderer) -> OutFile {
+fn robots(r: &Renderer) -> Result<OutFile, Diagnostic> {
     // `Sitemap:` must be an absolute URL; without a host in base_url there is none to give.
-    let sitemap = if r.config.has_absolute_base() {
-        format!("Sitemap: {}\n", r.canonical("sitemap.xml"))
-    } else {
-        String::new()
-    };
-    OutFile {
-        path: "robots.txt".into(),
-        bytes: format!("User-agent: *\nAllow: /\n{sitemap}")
-            .into_bytes()
-            .into(),
-    }
+    let sitemap = r
+        .config
+        .has_absolute_base()
+        .then(|| r.canonical("sitemap.xml"));
+    let mut ctx = Context::new();
+    ctx.insert("sitemap", &sitemap);
+    r.file("robots.txt", &ctx)
 }
 
-fn atom(r: &Renderer) -> OutFile {
+#[derive(Serialize)]
+struct Feed {
+    title: String,
+    subtitle: String,
+    self_url: String,
+    home_url: String,
+    id: String,
+    updated: String,
+    entries: Vec<FeedEntry>,
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    id: String,
+    updated: String,
+    summary: String,
+}
+
+fn atom(r: &Renderer) -> Result<OutFile, Diagnostic> {
     let mut entries: Vec<&Entry> = r
         .site
         .entries
@@ -108,53 +116,28 @@ fn atom(r: &Renderer) -> OutFile {
             format!("urn:errkb:{eid}")
         }
     };
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
-    );
-    s.push_str(&format!("  <title>{}</title>\n", xml(&r.config.title)));
-    s.push_str(&format!(
-        "  <subtitle>{}</subtitle>\n",
-        xml(&r.config.description)
-    ));
-    s.push_str(&format!(
-        "  <link rel=\"self\" href=\"{}\"/>\n",
-        xml(&r.canonical("atom.xml"))
-    ));
-    s.push_str(&format!(
-        "  <link rel=\"alternate\" href=\"{}\"/>\n",
-        xml(&r.canonical(""))
-    ));
-    s.push_str(&format!("  <id>{}</id>\n", xml(&id("", "site"))));
-    s.push_str(&format!("  <updated>{newest}T00:00:00Z</updated>\n"));
-    for e in entries {
-        let path = e.id.path();
-        s.push_str("  <entry>\n");
-        s.push_str(&format!("    <title>{}</title>\n", xml(&e.title)));
-        s.push_str(&format!(
-            "    <link rel=\"alternate\" href=\"{}\"/>\n",
-            xml(&r.canonical(&path))
-        ));
-        s.push_str(&format!(
-            "    <id>{}</id>\n",
-            xml(&id(&path, &e.id.to_string()))
-        ));
-        s.push_str(&format!(
-            "    <updated>{}T00:00:00Z</updated>\n",
-            e.updated.as_deref().unwrap_or(newest)
-        ));
-        s.push_str(&format!(
-            "    <author><name>{}</name></author>\n",
-            xml(&r.config.title)
-        ));
-        s.push_str(&format!(
-            "    <summary>{}</summary>\n",
-            xml(&plain(&e.summary))
-        ));
-        s.push_str("  </entry>\n");
-    }
-    s.push_str("</feed>\n");
-    OutFile {
-        path: "atom.xml".into(),
-        bytes: s.into_bytes().into(),
-    }
+    let feed = Feed {
+        title: xml_text(&r.config.title),
+        subtitle: xml_text(&r.config.description),
+        self_url: xml_text(&r.canonical("atom.xml")),
+        home_url: xml_text(&r.canonical("")),
+        id: xml_text(&id("", "site")),
+        updated: newest.to_string(),
+        entries: entries
+            .iter()
+            .map(|e| {
+                let path = e.id.path();
+                FeedEntry {
+                    title: xml_text(&e.title),
+                    url: xml_text(&r.canonical(&path)),
+                    id: xml_text(&id(&path, &e.id.to_string())),
+                    updated: e.updated.as_deref().unwrap_or(newest).to_string(),
+                    summary: xml_text(&plain(&e.summary)),
+                }
+            })
+            .collect(),
+    };
+    let mut ctx = Context::new();
+    ctx.insert("feed", &feed);
+    r.file("atom.xml", &ctx)
 }

@@ -164,6 +164,16 @@ impl<'a> Renderer<'a> {
         self.config.link(path)
     }
 
+    /// Renders a file that is not a page (`sitemap.xml`, `robots.txt`, `atom.xml`): the
+    /// template's name is the output's path.
+    pub fn file(&self, template: &str, ctx: &Context) -> Result<OutFile, Diagnostic> {
+        let text = self
+            .tera
+            .render(template, ctx)
+            .map_err(|e| template_error(&e, &self.origins))?;
+        Ok(OutFile::new(template, text))
+    }
+
     /// Renders `template` with `ctx` plus `page`, into `out_path`.
     pub fn page(
         &self,
@@ -264,7 +274,7 @@ pub fn render(
         })
         .collect();
     diags.extend(out.put_all(pages::lists(&r)));
-    let other = assets.into_iter().chain(feeds::all(&r)).map(Ok).collect();
+    let other = assets.into_iter().map(Ok).chain(feeds::all(&r)).collect();
     diags.extend(out.put_all(other));
     if !diags.is_empty() {
         diags.dedup_by(|a, b| a.message == b.message);

@@ -499,3 +499,18 @@ fn no_canonical_link_without_a_host() {
         assert!(!h.contains("og:url"), "{page}");
     }
 }
+
+/// The feed, the sitemap and robots.txt are templates like any page: a site overrides them.
+#[test]
+fn machine_readable_files_are_overridable_templates() {
+    let s = Site::new("ok-basic");
+    s.write("templates/robots.txt", "User-agent: *\nDisallow: /\n");
+    s.write(
+        "templates/sitemap.xml",
+        "<?xml version=\"1.0\"?>\n<urlset>{% for u in urls %}<u>{{ u.loc }}</u>{% endfor %}</urlset>\n",
+    );
+    s.run(&["build", "-q"]).ok();
+    assert_eq!(s.read("public/robots.txt"), "User-agent: *\nDisallow: /\n");
+    let sitemap = s.read("public/sitemap.xml");
+    assert!(sitemap.contains("<u>/demo/widget-locked/</u>"), "{sitemap}");
+}
