@@ -40,7 +40,7 @@ pub fn run(a: &Args) -> u8 {
     match serve::run(&opts) {
         Ok(()) => exit::OK,
         Err(m) => {
-            eprintln!("error: {}", crate::term::text(&m));
+            eprintln!("error: {}", crate::term::text(&m.to_string()));
             exit::USAGE
         }
     }

@@ -75,15 +75,52 @@ impl Shared {
     }
 }
 
+/// Why the server could not start (once it runs, it never stops on an error).
+#[derive(Debug)]
+pub enum ServeError {
+    /// No port could be listened on (the asked one and the next ones).
+    Listen {
+        addr: std::net::SocketAddr,
+        tries: u16,
+        source: std::io::Error,
+    },
+    /// The runtime or the socket could not be set up.
+    Start(std::io::Error),
+    /// The site's files cannot be watched for changes.
+    Watch {
+        path: PathBuf,
+        source: notify::Error,
+    },
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Listen {
+                addr,
+                tries,
+                source,
+            } => write!(
+                f,
+                "cannot listen on {addr} (or the {} ports after it): {source}",
+                tries.saturating_sub(1)
+            ),
+            ServeError::Start(e) => write!(f, "cannot start the server: {e}"),
+            ServeError::Watch { path, source } => {
+                write!(f, "cannot watch {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
 /// Runs until the process is stopped (Ctrl-C). Everything lives in memory, so there is
 /// nothing to clean up afterwards.
-pub fn run(opts: &Options) -> Result<(), String> {
+pub fn run(opts: &Options) -> Result<(), ServeError> {
     let limits = net::limits();
     let listener = net::bind(opts.bind, opts.port)?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| format!("the server has no address: {e}"))?
-        .port();
+    let port = listener.local_addr().map_err(ServeError::Start)?.port();
     let host = if opts.bind.is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -116,7 +153,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
         .enable_io()
         .enable_time()
         .build()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
+        .map_err(ServeError::Start)?;
     // Watch before the first build, so a change made while it runs is not missed.
     let watcher = watch(&opts.root, pipe.clone(), shared.clone(), opts.quiet)?;
     rebuild(&pipe, &shared, opts.quiet, None);
@@ -131,10 +168,9 @@ pub fn run(opts: &Options) -> Result<(), String> {
         open_browser(&url);
     }
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| format!("cannot listen: {e}"))?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Start)?;
         net::accept_loop(listener, shared, limits.connections).await;
-        Ok::<(), String>(())
+        Ok::<(), ServeError>(())
     })?;
     drop(watcher);
     Ok(())
@@ -207,7 +243,7 @@ fn watch(
     pipe: pipeline::Options,
     shared: Arc<Shared>,
     quiet: bool,
-) -> Result<notify::RecommendedWatcher, String> {
+) -> Result<notify::RecommendedWatcher, ServeError> {
     use notify::{EventKind, RecursiveMode, Watcher};
     let (tx, rx) = mpsc::channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -219,7 +255,10 @@ fn watch(
             let _ = tx.send(p);
         }
     })
-    .map_err(|e| format!("cannot watch files: {e}"))?;
+    .map_err(|source| ServeError::Watch {
+        path: root.to_path_buf(),
+        source,
+    })?;
     for dir in [
         crate::load::CONTENT_DIR,
         crate::theme::TEMPLATES_DIR,
@@ -229,13 +268,19 @@ fn watch(
         if p.is_dir() {
             watcher
                 .watch(&p, RecursiveMode::Recursive)
-                .map_err(|e| format!("cannot watch {}: {e}", p.display()))?;
+                .map_err(|source| ServeError::Watch {
+                    path: p.clone(),
+                    source,
+                })?;
         }
     }
     // errkb.yaml shows up as a change in the root itself.
     watcher
         .watch(root, RecursiveMode::NonRecursive)
-        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+        .map_err(|source| ServeError::Watch {
+            path: root.to_path_buf(),
+            source,
+        })?;
     // Events carry absolute paths; compare them with an absolute root (the default root
     // is `.`).
     let root = crate::fsutil::absolute(root);

@@ -105,9 +105,9 @@ fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
 const PORT_TRIES: u16 = 10;
 
 /// Listens on `bind:port`, or on one of the next ports when it is taken.
-pub fn bind(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, String> {
+pub fn bind(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, super::ServeError> {
     let tries = if port == 0 { 1 } else { PORT_TRIES };
-    let mut last = String::new();
+    let mut last = std::io::Error::other("no port tried");
     for i in 0..tries {
         let p = port.saturating_add(i);
         match listen(SocketAddr::new(bind, p)) {
@@ -117,13 +117,14 @@ pub fn bind(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, String> {
                 }
                 return Ok(l);
             }
-            Err(e) => last = e.to_string(),
+            Err(e) => last = e,
         }
     }
-    Err(format!(
-        "cannot listen on {bind}:{port} (or the {} ports after it): {last}",
-        tries - 1
-    ))
+    Err(super::ServeError::Listen {
+        addr: SocketAddr::new(bind, port),
+        tries,
+        source: last,
+    })
 }
 
 /// Accepts connections for as long as the process lives. It never returns and never
