@@ -23,7 +23,7 @@ pub struct Args {
     pub quiet: bool,
 }
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     let opts = pipeline::Options {
         root: a.site.root.clone(),
         base_url: a.base_url.clone(),

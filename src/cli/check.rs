@@ -20,7 +20,7 @@ pub struct Args {
     pub external_links: bool,
 }
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     let opts = pipeline::Options {
         root: a.site.root.clone(),
         base_url: None,

@@ -20,7 +20,7 @@ pub struct Args {
     pub list: bool,
 }
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     let theme = Theme::built_in();
     let all = theme
         .templates

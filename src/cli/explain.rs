@@ -19,7 +19,7 @@ pub struct Args {
     pub source: SourceArgs,
 }
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     let loaded = match source::load_or_report(&a.source) {
         Ok(l) => l,
         Err(code) => return code,

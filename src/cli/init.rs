@@ -22,7 +22,7 @@ const WORKFLOW: &str = include_str!("init/errkb.yml");
 const GITIGNORE: &str = "/public\n.*.errkb-staging-*\n.*.errkb-old-*\n";
 
 /// The files a new site gets, relative to its folder.
-pub const FILES: &[(&str, &str)] = &[
+pub(super) const FILES: &[(&str, &str)] = &[
     ("errkb.yaml", CONFIG),
     ("content/_index.md", INDEX),
     ("content/make/_tool.yaml", TOOL),
@@ -31,7 +31,7 @@ pub const FILES: &[(&str, &str)] = &[
     (".gitignore", GITIGNORE),
 ];
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     match create(&a.dir) {
         Ok(()) => {
             eprintln!("created a knowledge base in {}", a.dir.display());

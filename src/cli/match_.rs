@@ -57,7 +57,7 @@ struct JsonGeneric<'a> {
     line: &'a str,
 }
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     let loaded = match source::load_or_report(&a.source) {
         Ok(l) => l,
         Err(code) => return code,

@@ -21,7 +21,7 @@ pub struct Args {
     pub root: PathBuf,
 }
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     match create(a) {
         Ok(path) => {
             eprintln!("created {}", term::line(&path.display().to_string()));
@@ -117,7 +117,7 @@ fn tool_display_name(tool: &str) -> String {
 }
 
 /// The skeleton: every required key, a comment saying what it is for, `TODO:` markers.
-pub fn skeleton(title: Option<&str>) -> String {
+pub(super) fn skeleton(title: Option<&str>) -> String {
     let title_q = title.map_or_else(
         || quote("TODO: the error message exactly as printed"),
         quote,

@@ -28,7 +28,7 @@ pub struct Args {
     pub quiet: bool,
 }
 
-pub fn run(a: &Args) -> u8 {
+pub(super) fn run(a: &Args) -> u8 {
     let opts = serve::Options {
         root: a.root.clone(),
         bind: a.bind,

@@ -26,20 +26,20 @@ pub struct SourceArgs {
     pub base_url: Option<String>,
 }
 
-pub enum Loaded {
+pub(super) enum Loaded {
     Site(Box<Site>, Catalog),
     Built { catalog: Catalog, location: String },
 }
 
 impl Loaded {
-    pub fn catalog(&self) -> &Catalog {
+    pub(super) fn catalog(&self) -> &Catalog {
         match self {
             Loaded::Site(_, c) | Loaded::Built { catalog: c, .. } => c,
         }
     }
 }
 
-pub fn load(a: &SourceArgs) -> Result<Loaded, String> {
+pub(super) fn load(a: &SourceArgs) -> Result<Loaded, String> {
     match &a.catalog {
         Some(loc) => {
             let bytes = fetch(loc)?;
@@ -72,7 +72,7 @@ pub fn load(a: &SourceArgs) -> Result<Loaded, String> {
 }
 
 /// [`load`], printing the error and giving the exit code when it fails.
-pub fn load_or_report(a: &SourceArgs) -> Result<Loaded, u8> {
+pub(super) fn load_or_report(a: &SourceArgs) -> Result<Loaded, u8> {
     load(a).map_err(|m| {
         eprintln!("error: {}", crate::term::text(&m));
         super::exit::USAGE
@@ -82,10 +82,10 @@ pub fn load_or_report(a: &SourceArgs) -> Result<Loaded, u8> {
 /// The most bytes read from a catalog or an entry file, local or remote. The bundled
 /// knowledge base's catalog is a few hundred kilobytes; a thousand times that is still
 /// a knowledge base, anything larger (or endless, like `/dev/zero`) is not.
-pub const MAX_BYTES: u64 = 64 << 20;
+pub(super) const MAX_BYTES: u64 = 64 << 20;
 
 /// Reads a file, or GETs an http(s) URL, refusing more than [`MAX_BYTES`].
-pub fn fetch(loc: &str) -> Result<Vec<u8>, String> {
+pub(super) fn fetch(loc: &str) -> Result<Vec<u8>, String> {
     if loc == "-" {
         return Err(
             "the catalog cannot be read from standard input, which carries the log: give a file or a URL".into(),
@@ -161,7 +161,7 @@ fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// The location of `api/<tool>/<slug>.json` beside a catalog (`id` is a valid entry id:
 /// [`Catalog::from_json`] checked it, so it cannot climb out of the folder).
-pub fn entry_json_location(catalog: &str, id: &str) -> String {
+pub(super) fn entry_json_location(catalog: &str, id: &str) -> String {
     let base = match catalog.strip_suffix("entries.json") {
         Some(b) => b,
         None => catalog.rfind('/').map_or("", |i| &catalog[..=i]),

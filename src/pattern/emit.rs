@@ -13,24 +13,24 @@ use std::fmt::Write as _;
 
 /// One character of any kind, for JavaScript: a surrogate pair or one
 /// non-surrogate code unit other than a line feed (Rust's `.`).
-pub const JS_ANY: &str = r"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\n\uD800-\uDFFF])";
+pub(super) const JS_ANY: &str = r"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\n\uD800-\uDFFF])";
 
 /// A class as a list of inclusive ranges.
-pub type Ranges = Vec<(char, char)>;
+pub(super) type Ranges = Vec<(char, char)>;
 
 /// `\d` as in JavaScript (ASCII digits).
-pub fn perl_digit() -> Ranges {
+pub(super) fn perl_digit() -> Ranges {
     vec![('0', '9')]
 }
 
 /// `\w` as in JavaScript without `u` (ASCII word characters).
-pub fn perl_word() -> Ranges {
+pub(super) fn perl_word() -> Ranges {
     vec![('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')]
 }
 
 /// `\s` restricted to ASCII. A normalized line has no other whitespace than a
 /// single space, so this equals JavaScript's `\s` on every line we match.
-pub fn perl_space() -> Ranges {
+pub(super) fn perl_space() -> Ranges {
     vec![('\t', '\r'), (' ', ' ')]
 }
 
@@ -80,7 +80,7 @@ fn push_js_unit(out: &mut String, unit: u16) {
 }
 
 /// A literal character outside a class, for Rust.
-pub fn rust_char(out: &mut String, c: char) {
+pub(super) fn rust_char(out: &mut String, c: char) {
     push_rust_literal(out, c, is_rust_meta);
 }
 
@@ -98,7 +98,7 @@ fn push_rust_literal(out: &mut String, c: char, is_meta: fn(char) -> bool) {
 }
 
 /// A literal character outside a class, for JavaScript.
-pub fn js_char(out: &mut String, c: char) {
+pub(super) fn js_char(out: &mut String, c: char) {
     if is_js_meta(c) {
         out.push('\\');
         out.push(c);
@@ -138,7 +138,7 @@ fn js_class_char(out: &mut String, c: char) {
 }
 
 /// A class for Rust.
-pub fn rust_class(out: &mut String, ranges: &[(char, char)], negated: bool) {
+pub(super) fn rust_class(out: &mut String, ranges: &[(char, char)], negated: bool) {
     if ranges.is_empty() {
         // An empty class matches nothing; a negated empty class anything.
         out.push_str(if negated {
@@ -173,7 +173,7 @@ fn js_range(out: &mut String, lo: char, hi: char) {
 /// A class for JavaScript. A positive class never contains surrogates; a
 /// negated one also accepts whole surrogate pairs (characters beyond U+FFFF),
 /// as Rust's negated class does.
-pub fn js_class(out: &mut String, ranges: &[(char, char)], negated: bool) {
+pub(super) fn js_class(out: &mut String, ranges: &[(char, char)], negated: bool) {
     if negated {
         out.push_str(r"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|[^");
         for &(lo, hi) in ranges {

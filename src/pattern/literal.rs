@@ -6,7 +6,7 @@
 
 /// One element of a pattern's required skeleton.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Atom {
+pub(crate) enum Atom {
     /// A literal character (already normalized).
     Char(char),
     /// A quote character of a template: matches any quote.
@@ -19,7 +19,7 @@ pub enum Atom {
 /// without duplicates. A quote, a wildcard or a non-ASCII character ends a
 /// run: non-ASCII letters may match another case that an ASCII-only,
 /// case-insensitive search would miss.
-pub fn required_literals(atoms: &[Atom]) -> Vec<String> {
+pub(super) fn required_literals(atoms: &[Atom]) -> Vec<String> {
     let mut runs: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut flush = |cur: &mut String| {
@@ -41,7 +41,7 @@ pub fn required_literals(atoms: &[Atom]) -> Vec<String> {
 /// Words (runs of letters) of the skeleton that no wildcard touches, so that
 /// they must appear in the line as they are, e.g. `denied` in
 /// `permission denied`, but not `fail` in `fail<suffix>`.
-pub fn standalone_words(atoms: &[Atom]) -> Vec<String> {
+pub(super) fn standalone_words(atoms: &[Atom]) -> Vec<String> {
     let mut words = Vec::new();
     let mut i = 0;
     while i < atoms.len() {

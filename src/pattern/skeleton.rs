@@ -23,7 +23,7 @@ const QUOTE: u8 = b'\'';
 /// A template's literal pieces, each with the number of slot characters that must come
 /// before it.
 #[derive(Debug, Clone)]
-pub struct Skeleton {
+pub(super) struct Skeleton {
     pieces: Vec<(usize, memmem::Finder<'static>)>,
     /// Slot characters required after the last piece.
     tail: usize,
@@ -32,7 +32,7 @@ pub struct Skeleton {
 impl Skeleton {
     /// The skeleton of a template's atoms; `None` when a character is not ASCII (its
     /// case-insensitive variants are the regex's business).
-    pub fn new(atoms: &[Atom]) -> Option<Skeleton> {
+    pub(super) fn new(atoms: &[Atom]) -> Option<Skeleton> {
         let mut pieces = Vec::new();
         let mut gap = 0;
         let mut piece: Vec<u8> = Vec::new();
@@ -59,7 +59,7 @@ impl Skeleton {
     }
 
     /// Whether the template matches the line.
-    pub fn is_match(&self, line: &Folded) -> bool {
+    pub(super) fn is_match(&self, line: &Folded) -> bool {
         let mut at = 0;
         for (gap, finder) in &self.pieces {
             let Some(from) = line.skip_chars(at, *gap) else {
@@ -84,7 +84,7 @@ fn fold(b: u8) -> u8 {
 
 /// A line prepared for [`Skeleton::is_match`].
 #[derive(Debug)]
-pub struct Folded<'a> {
+pub(super) struct Folded<'a> {
     line: &'a str,
     bytes: Vec<u8>,
 }
@@ -96,7 +96,7 @@ impl<'a> Folded<'a> {
     /// sign and the long s are `k` and `s` case-insensitively; typographic quotes are in
     /// a template's quote class). A normalized line ([`super::normalize_line`]) has none
     /// of these.
-    pub fn new(line: &'a str) -> Option<Folded<'a>> {
+    pub(super) fn new(line: &'a str) -> Option<Folded<'a>> {
         let odd = |c: char| {
             c == '\n' || c == '\u{212a}' || c == '\u{17f}' || (!c.is_ascii() && super::is_quote(c))
         };

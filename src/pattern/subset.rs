@@ -34,7 +34,7 @@ const MAX_COST: u64 = 1_400_000;
 
 /// Compiles the body of a `regex:` pattern (trimmed, after the prefix);
 /// `base` is its byte offset in the pattern source.
-pub fn translate(body: &str, base: usize) -> Result<Translation, PatternError> {
+pub(super) fn translate(body: &str, base: usize) -> Result<Translation, PatternError> {
     let (case_insensitive, body, base) = match body.strip_prefix("(?i)") {
         Some(rest) => (true, rest, base + 4),
         None => (false, body, base),

@@ -16,7 +16,7 @@ enum Piece {
 
 /// Compiles a trimmed, non-empty template; `base` is its byte offset in the
 /// pattern source, for error positions.
-pub fn translate(src: &str, base: usize) -> Result<Translation, PatternError> {
+pub(super) fn translate(src: &str, base: usize) -> Result<Translation, PatternError> {
     let mut pieces = Vec::new();
     let mut slots: Vec<String> = Vec::new();
     let mut pos = 0;

@@ -27,7 +27,7 @@ fn should_fingerprint(path: &str) -> bool {
 }
 
 /// The asset files to write and the map from logical path (`style.css`) to URL path.
-pub fn build(
+pub(super) fn build(
     theme: &Theme,
     config: &Config,
 ) -> Result<(Vec<OutFile>, BTreeMap<String, String>), String> {

@@ -23,7 +23,7 @@ const FEED_LEN: usize = 50;
 
 /// The machine-readable files, each from its template (`templates/sitemap.xml`,
 /// `robots.txt`, `atom.xml`), so a site can override them like any page.
-pub fn all(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+pub(super) fn all(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     vec![sitemap(r), robots(r), atom(r)]
 }
 

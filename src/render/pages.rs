@@ -66,7 +66,7 @@ fn meta(
     }
 }
 
-pub fn entry(r: &Renderer, e: &Entry) -> Result<OutFile, Diagnostic> {
+pub(super) fn entry(r: &Renderer, e: &Entry) -> Result<OutFile, Diagnostic> {
     let v = entry_view(e, r.site, r.config);
     let path = e.id.path();
     let page = meta(
@@ -121,7 +121,7 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
 }
 
 /// Every page that is not an entry page.
-pub fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+pub(super) fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     let mut out = vec![home(r)];
     out.extend(tool_pages(r));
     out.extend(tag_pages(r));

@@ -30,16 +30,16 @@ use super::{Shared, respond};
 
 /// A request's head (request line and headers) larger than this is answered with 431
 /// and the connection closed; nothing larger is ever held for a request.
-pub const MAX_HEADER_BYTES: usize = 16 << 10;
+pub(super) const MAX_HEADER_BYTES: usize = 16 << 10;
 /// hyper's per-connection read buffer; above [`MAX_HEADER_BYTES`] so that the header
 /// limit is the one that answers, and small, since the server reads no request bodies.
 const MAX_BUF_BYTES: usize = 64 << 10;
 /// A request's head must arrive within this time of the connection opening (or of the
 /// previous response, on a kept-alive connection): slow clients and idle connections
 /// cannot hold a place for longer.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// A response whose client reads nothing for this long is abandoned.
-pub const WRITE_STALL: Duration = Duration::from_secs(30);
+pub(super) const WRITE_STALL: Duration = Duration::from_secs(30);
 /// Connections served at once; more wait in the kernel's queue until one closes.
 const MAX_CONNECTIONS: usize = 1024;
 /// The fewest connections allowed, even under a tiny open-files limit.
@@ -52,14 +52,14 @@ const RESERVED_FDS: u64 = 64;
 const WANTED_FDS: u64 = 4096;
 
 /// How many connections, and of those how many live-reload streams, are served at once.
-pub struct Limits {
+pub(super) struct Limits {
     pub connections: usize,
     pub streams: usize,
 }
 
 /// Raises the open-files soft limit to what the server needs (where the hard limit
 /// allows), then sizes the limits to fit under it.
-pub fn limits() -> Limits {
+pub(super) fn limits() -> Limits {
     let fds = open_files_limit();
     let connections = usize::try_from(fds.saturating_sub(RESERVED_FDS))
         .unwrap_or(usize::MAX)
@@ -105,7 +105,7 @@ fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
 const PORT_TRIES: u16 = 10;
 
 /// Listens on `bind:port`, or on one of the next ports when it is taken.
-pub fn bind(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, super::ServeError> {
+pub(super) fn bind(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, super::ServeError> {
     let tries = if port == 0 { 1 } else { PORT_TRIES };
     let mut last = std::io::Error::other("no port tried");
     for i in 0..tries {
@@ -130,7 +130,7 @@ pub fn bind(bind: IpAddr, port: u16) -> Result<std::net::TcpListener, super::Ser
 /// Accepts connections for as long as the process lives. It never returns and never
 /// gives up: an accept error (EMFILE, ENFILE, ENOBUFS…) is waited out with a growing
 /// pause, as the connections being served close and free their descriptors.
-pub async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, connections: usize) {
+pub(super) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, connections: usize) {
     let places = Arc::new(Semaphore::new(connections));
     let mut backoff = Backoff::default();
     let mut warned: Option<Instant> = None;

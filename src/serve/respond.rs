@@ -16,10 +16,10 @@ use super::reload::{self, EventBody, EventStream};
 
 /// Any response body: a whole file, or an event stream that goes on until the client
 /// leaves.
-pub type Body = UnsyncBoxBody<Bytes, Infallible>;
+pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;
 
 /// Answers `req` from the site as it is now.
-pub fn answer<B>(req: &Request<B>, shared: &Shared) -> Response<Body> {
+pub(super) fn answer<B>(req: &Request<B>, shared: &Shared) -> Response<Body> {
     if let Some(refusal) = check_host(req, shared) {
         return refusal;
     }

@@ -72,7 +72,7 @@ impl<'de> Deserialize<'de> for StepDe {
 }
 
 /// What to do about a refused URL.
-pub const URL_HINT: &str =
+pub(super) const URL_HINT: &str =
     "links may be http(s)://, mailto: or a path in the site; anything else could run script";
 
 struct Ctx<'a> {

@@ -12,10 +12,10 @@ use crate::diag::Diagnostic;
 use crate::model::Site;
 
 /// Per request, connect plus response.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a URL does not answer with success, if it does not.
-pub fn probe(url: &str) -> Option<String> {
+pub(super) fn probe(url: &str) -> Option<String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
         .http_status_as_error(false)
@@ -36,7 +36,7 @@ pub fn probe(url: &str) -> Option<String> {
     }
 }
 
-pub fn check(
+pub(super) fn check(
     site: &Site,
     links: &[External],
     texts: &BTreeMap<&crate::model::EntryId, &str>,

@@ -7,14 +7,14 @@ use crate::markdown;
 use crate::model::{Link, Step, Unsafe};
 
 /// A refused URL: the key it is under, the URL as written (to find its line), and why.
-pub struct Bad {
+pub(super) struct Bad {
     pub key: &'static str,
     pub url: String,
     pub why: crate::url::Refused,
 }
 
 /// The Markdown fields of an entry that are rendered on its page.
-pub struct Fields<'a> {
+pub(super) struct Fields<'a> {
     pub summary: &'a str,
     pub likely_cause: &'a str,
     pub causes: &'a [String],
@@ -24,7 +24,7 @@ pub struct Fields<'a> {
 }
 
 /// The refused URLs of one entry's front matter (the body is checked with its links).
-pub fn check(f: &Fields<'_>) -> Vec<Bad> {
+pub(super) fn check(f: &Fields<'_>) -> Vec<Bad> {
     let mut bad = Vec::new();
     for l in f.links {
         if let Err(why) = crate::url::check(&l.url) {
@@ -61,7 +61,7 @@ pub fn check(f: &Fields<'_>) -> Vec<Bad> {
 
 /// Link and image destinations in a Markdown text, with their line in it. Texts that
 /// cannot hold a link (no `](`, `]:` or `<`) are not parsed.
-pub fn markdown_links(text: &str) -> Vec<(String, usize)> {
+pub(super) fn markdown_links(text: &str) -> Vec<(String, usize)> {
     if !(text.contains("](") || text.contains("]:") || text.contains('<')) {
         return Vec::new();
     }
@@ -70,7 +70,7 @@ pub fn markdown_links(text: &str) -> Vec<(String, usize)> {
 
 /// A control character that no page text may hold: C0 other than tab and line feed,
 /// DEL, and C1.
-pub fn is_forbidden_control(c: char) -> bool {
+pub(super) fn is_forbidden_control(c: char) -> bool {
     c.is_control() && c != '\t' && c != '\n'
 }
 
@@ -78,7 +78,9 @@ pub fn is_forbidden_control(c: char) -> bool {
 /// top-level key and the string. `examples` are exempt (raw log output, never shown; the
 /// matcher cleans them), and so are `run` commands (their own lint names the character)
 /// and `extra` (the templates' business).
-pub fn controls_in(front: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
+pub(super) fn controls_in(
+    front: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, String)> {
     fn walk(key: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
         match v {
             serde_json::Value::String(s) if s.chars().any(is_forbidden_control) => {
@@ -105,7 +107,7 @@ pub fn controls_in(front: &serde_json::Map<String, serde_json::Value>) -> Vec<(S
 }
 
 /// 1-based line and column of the first forbidden control character in `text`.
-pub fn first_control(text: &str) -> Option<(char, usize, usize)> {
+pub(super) fn first_control(text: &str) -> Option<(char, usize, usize)> {
     let (at, c) = text
         .char_indices()
         .find(|(_, c)| is_forbidden_control(*c))?;

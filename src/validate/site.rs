@@ -9,7 +9,7 @@ use crate::diag::Diagnostic;
 use crate::load::RawEntry;
 use crate::model::{EntryId, Site};
 
-pub fn check(
+pub(super) fn check(
     site: &Site,
     raws: &[RawEntry],
     _config: &Config,

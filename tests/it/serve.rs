@@ -15,7 +15,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// `127.0.0.1:PORT`, for raw connections.
-    pub fn addr(&self) -> &str {
+    pub(crate) fn addr(&self) -> &str {
         self.url.trim_start_matches("http://").trim_end_matches('/')
     }
 }

@@ -30,12 +30,12 @@ use crate::pattern::{self, Pattern, PatternSet};
 
 /// A diagnostic of these rules before it is placed: the entry it is about (none for the
 /// line that counts what was left out), the front-matter key and the text to point at.
-pub type Report = (Option<usize>, &'static str, String, Diagnostic);
+pub(super) type Report = (Option<usize>, &'static str, String, Diagnostic);
 
 /// Runs the rules and adds their diagnostics, placed by `at`. The result depends only
 /// on every entry's id, title, patterns and examples, so `serve` redoes the work only
 /// when one of those changed (positions are found afresh each time).
-pub fn check(
+pub(super) fn check(
     site: &Site,
     at: &(dyn Fn(&EntryId, &str, &str, Diagnostic) -> Diagnostic + Sync),
     diags: &mut Vec<Diagnostic>,
@@ -64,7 +64,7 @@ pub fn check(
 
 /// Patterns, of one entry or several, that match exactly the same lines.
 #[derive(Debug)]
-pub struct Class {
+pub(super) struct Class {
     /// (entry, index of the pattern in the entry), in entry order.
     members: Vec<(usize, usize)>,
     /// The distinct entries of `members`, in order.
@@ -76,7 +76,7 @@ pub struct Class {
 
 /// One text of an entry that `check` runs through the patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Text {
+pub(super) enum Text {
     /// The example at this index.
     Example(usize),
     Title,
@@ -84,7 +84,7 @@ pub enum Text {
 
 /// Where an entry's text is matched by another entry's pattern: the line of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Seen {
+pub(super) struct Seen {
     pub entry: usize,
     pub text: Text,
     pub line: usize,
@@ -92,7 +92,7 @@ pub struct Seen {
 
 /// How many entries' texts one class matches with one severity, and the first of them.
 #[derive(Debug, Default)]
-pub struct Over {
+pub(super) struct Over {
     /// Distinct entries.
     pub count: usize,
     /// The first [`report::NAMED`] of them, by entry.
@@ -126,7 +126,7 @@ impl Over {
 
 /// Everything the rules found, before it is worded.
 #[derive(Debug, Default)]
-pub struct Found {
+pub(super) struct Found {
     pub classes: Vec<Class>,
     /// Per class and severity (errors first), the entries whose texts it matches.
     pub overlaps: Vec<(usize, Severity, Over)>,

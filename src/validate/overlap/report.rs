@@ -18,13 +18,13 @@ use crate::diag::{Diagnostic, Severity};
 use crate::model::Site;
 
 /// Up to this many entries, each overlap is its own diagnostic at the entry's text.
-pub const ONE_BY_ONE: usize = 3;
+pub(super) const ONE_BY_ONE: usize = 3;
 /// Entries named in a grouped diagnostic.
-pub const NAMED: usize = 5;
+pub(super) const NAMED: usize = 5;
 /// Most diagnostics these rules print in one run.
-pub const MAX_SHOWN: usize = 50;
+pub(super) const MAX_SHOWN: usize = 50;
 
-pub fn reports(site: &Site, found: &Found) -> Vec<Report> {
+pub(super) fn reports(site: &Site, found: &Found) -> Vec<Report> {
     let mut out = Vec::new();
     for class in &found.classes {
         shared(site, class, &mut out);
