@@ -33,7 +33,7 @@ pub mod exit {
 #[derive(Debug, Parser)]
 #[command(
     name = "errkb",
-    version,
+    version = env!("ERRKB_VERSION"),
     about = "Build error knowledge bases: one page per error message, with safe fixes and search that understands pasted logs.",
     long_about = None,
     propagate_version = true

@@ -711,3 +711,17 @@ fn context_patterns_are_shared_but_not_enough_alone() {
     );
     assert!(!out.contains("is also a pattern of"), "{out}");
 }
+
+/// `--version` names the version, and the commit and its date when built from git.
+#[test]
+fn version_names_the_build() {
+    let out = run_in(&fixtures(), &["--version"]).ok().stdout();
+    let want = format!("errkb {}", env!("CARGO_PKG_VERSION"));
+    assert!(out.starts_with(&want), "{out}");
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".git")
+        .exists()
+    {
+        assert!(out.contains(" ("), "no commit in {out}");
+    }
+}
