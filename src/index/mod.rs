@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod search;
+#[cfg(test)]
+mod search_vectors;
 pub mod tokenize;
 
 pub use api::{API_VERSION, api};

@@ -1,5 +1,5 @@
 //! The search index: split so that a query fetches only what it needs, and loaded by
-//! the site's search box on first focus (`static/search.js` reads it).
+//! the site's search box on first focus (`static/search-index.js` reads it).
 //!
 //! The manifest is `search/index.json`, at a fixed address that every page names; it
 //! holds counts, the list of term shards that exist and `dir`, the folder of the rest:
@@ -517,7 +517,7 @@ fn term_files(
                 if p.len() > MAX_POSTINGS {
                     top.clear();
                     top.extend_from_slice(p);
-                    top.sort_by(|a: &(usize, f64), b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    top.sort_by(by_score);
                     top.truncate(MAX_POSTINGS);
                     top.sort_by_key(|x| x.0);
                     p = &top;
@@ -537,6 +537,13 @@ fn term_files(
         })
         .collect();
     (term_shards, best, width)
+}
+
+/// The order of `(entry, score)` hits: best score first, equal scores by entry number.
+/// The browser sorts its full-text hits the same way (`byScore` in
+/// `static/search-tiers.js`; cases in `tests/vectors/search.json`).
+pub fn by_score(a: &(usize, f64), b: &(usize, f64)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
 /// Checks the index against the site's budget; the total bytes.

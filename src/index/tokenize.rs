@@ -1,4 +1,5 @@
-//! The search tokenizer. `static/search.js` implements the same rules; keep them equal.
+//! The search tokenizer. `static/tokenize.js` implements the same rules for the browser;
+//! `tests/vectors/search.json` holds the cases both must agree on.
 //!
 //! Error messages are made of codes, paths and names, so the tokenizer keeps them:
 //! a token is a run of letters, digits, `_` and the connectors `. / : @ -`, with

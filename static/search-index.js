@@ -1,0 +1,148 @@
+// Loading the search index the build writes in search/<version>/ (file formats in
+// src/index/search.rs): the manifest on first use, then only the shards a query needs,
+// each fetched once and kept for the page's lifetime.
+
+import { compile } from "./pattern.js";
+import { slicer } from "./limits.js";
+import { fnv1a } from "./tokenize.js";
+
+export class Index {
+  constructor(manifestUrl) {
+    this.url = manifestUrl;
+    this.dir = manifestUrl.slice(0, manifestUrl.lastIndexOf("/") + 1);
+    this.manifest = null;
+    this.cache = new Map();
+  }
+
+  load() {
+    if (!this.ready) {
+      // The manifest's address is fixed, so ask the server whether it changed; the
+      // versioned files it points to never do.
+      this.ready = fetch(this.url, { cache: "no-cache" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error("search index: HTTP " + r.status))))
+        .then((m) => {
+          this.manifest = m;
+          if (m.dir) this.dir = new URL(m.dir, new URL(this.url, document.baseURI)).href;
+          this.termKeys = new Set(m.terms ? m.terms.split(" ") : []);
+          return m;
+        });
+    }
+    return this.ready;
+  }
+
+  file(name, kind) {
+    if (!this.cache.has(name)) {
+      const p = fetch(this.dir + name).then((r) => {
+        if (!r.ok) throw new Error("search index: HTTP " + r.status + " for " + name);
+        return kind === "text" ? r.text() : r.json();
+      });
+      this.cache.set(name, p);
+    }
+    return this.cache.get(name);
+  }
+
+  async doc(i) {
+    const m = this.manifest;
+    const chunk = await this.file("d" + Math.floor(i / m.chunk) + ".json");
+    const d = chunk[i % m.chunk];
+    return { id: d[0], path: d[1], title: d[2], tool: d[3], summary: d[4] };
+  }
+
+  // Signature records of the shards a text's words point at, by key word.
+  async signatures(words) {
+    const m = this.manifest;
+    const shards = new Set();
+    for (const w of words) shards.add(fnv1a(w) % m.sig);
+    const names = Array.from(shards, (k) => "s" + k + ".json");
+    if (m.any) names.push("s-any.json");
+    const lists = await Promise.all(names.map((n) => this.file(n)));
+    const byKey = new Map();
+    const any = [];
+    const tick = slicer();
+    for (const list of lists) {
+      for (const rec of list) {
+        if (tick.due()) await tick.pause();
+        if (!rec.compiled) {
+          let src = rec[1];
+          m.dict.forEach((piece, i) => {
+            src = src.replaceAll(String.fromCharCode(1 + i), piece);
+          });
+          rec.src = src;
+          try {
+            rec.compiled = compile(src, rec[2]);
+          } catch (e) {
+            rec.compiled = null;
+          }
+        }
+        if (!rec.compiled) continue;
+        if (rec[4]) {
+          if (!byKey.has(rec[4])) byKey.set(rec[4], []);
+          byKey.get(rec[4]).push(rec);
+        } else {
+          any.push(rec);
+        }
+      }
+    }
+    return { byKey, any };
+  }
+
+  // One regex per key word and flags, the alternation of every pattern filed under that
+  // word (slot names dropped): a line that fails it needs none of them tried, which is
+  // most lines of a log. `undefined` when the alternation does not compile.
+  keyTest(word, list) {
+    if (!this.keyTests) this.keyTests = new Map();
+    let t = this.keyTests.get(word);
+    if (!t) {
+      const part = (flags) => {
+        const srcs = list
+          .filter((r) => r[2] === flags && r.src)
+          .map((r) => "(?:" + r.src.replace(/\(\?<[A-Za-z_][A-Za-z0-9_]*>/g, "(?:") + ")");
+        if (srcs.length === 0) return null;
+        try {
+          return new RegExp(srcs.join("|"), flags);
+        } catch (e) {
+          return undefined;
+        }
+      };
+      t = { i: part("i"), s: part("") };
+      this.keyTests.set(word, t);
+    }
+    return t;
+  }
+
+  // Term → postings map of one shard, parsed once.
+  async shard(key) {
+    if (!this.termKeys.has(key)) return null;
+    const name = "t" + key + ".txt";
+    const cacheKey = "parsed:" + name;
+    if (!this.cache.has(cacheKey)) {
+      const prefix = new TextDecoder().decode(new Uint8Array(key.match(/../g).map((h) => parseInt(h, 16))));
+      this.cache.set(
+        cacheKey,
+        this.file(name, "text").then((text) => {
+          const map = new Map();
+          for (const line of text.split("\n")) {
+            if (!line) continue;
+            const sp = line.indexOf(" ");
+            map.set(prefix + line.slice(0, sp), line.slice(sp + 1));
+          }
+          return map;
+        }),
+      );
+    }
+    return this.cache.get(cacheKey);
+  }
+
+  postings(encoded) {
+    const m = this.manifest;
+    const step = m.w + 1;
+    const out = [];
+    const scale = Math.log1p(m.best) / 35;
+    for (let i = 0; i + step <= encoded.length; i += step) {
+      const doc = parseInt(encoded.slice(i, i + m.w), 36);
+      const q = parseInt(encoded[i + m.w], 36);
+      out.push([doc, Math.expm1(q * scale)]);
+    }
+    return out;
+  }
+}
