@@ -6,6 +6,11 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The longest the main thread may be held in these tests. The search yields every
+/// 10 ms and measures 36–68 ms on a quiet machine; the bound is generous so a loaded CI
+/// machine does not fail it, while the freeze it guards against lasted over 85 s.
+const HELD_MS: f64 = 400.0;
+
 use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::Page;
 
@@ -427,7 +432,7 @@ fn browser_hostile_paste_and_query_keep_the_page_responsive() {
         "the real error in the paste is found: {found}"
     );
     assert!(
-        gap < 200.0 && block < 200.0,
+        gap < HELD_MS && block < HELD_MS,
         "the main thread was held for {gap:.0} ms (blocking {block:.0} ms)"
     );
 
@@ -448,7 +453,7 @@ fn browser_hostile_paste_and_query_keep_the_page_responsive() {
     let (gap, block, _) = held(&tab);
     eprintln!("one 500 kB line: longest timer gap {gap:.0} ms, longest blocking {block:.0} ms");
     assert!(
-        gap < 200.0 && block < 200.0,
+        gap < HELD_MS && block < HELD_MS,
         "the main thread was held for {gap:.0} ms (blocking {block:.0} ms)"
     );
 
@@ -480,7 +485,7 @@ fn browser_hostile_paste_and_query_keep_the_page_responsive() {
         q.len() / 1000
     );
     assert!(
-        gap < 200.0 && block < 200.0,
+        gap < HELD_MS && block < HELD_MS,
         "the main thread was held for {gap:.0} ms (blocking {block:.0} ms)"
     );
     assert_eq!(console.take(), Vec::<String>::new(), "console errors");
