@@ -6,16 +6,16 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The longest the main thread may be held in these tests. The search yields every
-/// 10 ms and measures 36–68 ms on a quiet machine; the bound is generous so a loaded CI
-/// machine does not fail it, while the freeze it guards against lasted over 85 s.
-const HELD_MS: f64 = 400.0;
-
 use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::Page;
 
 use super::{Console, browser, bundled, eval, front_tab, open, paste, serve_dir, wait_js};
 use crate::Site;
+
+/// The longest the main thread may be held in these tests. The search yields every
+/// 10 ms and measures 36–68 ms on a quiet machine; the bound is generous so a loaded CI
+/// machine does not fail it, while the freeze it guards against lasted over 85 s.
+const HELD_MS: f64 = 400.0;
 
 /// Records every CSP violation of every document the tab opens, from its first script on.
 const WATCH_CSP: &str = "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));";
