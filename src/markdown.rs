@@ -48,17 +48,7 @@ fn cm_options() -> CmOptions {
 
 /// Slug for a heading id: lower case words joined by `-`.
 pub fn slugify(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
+    let out = crate::model::dashed(text, char::is_alphanumeric);
     if out.is_empty() {
         "section".into()
     } else {

@@ -79,14 +79,7 @@ pub fn segment_problem(s: &str) -> Option<String> {
 /// The closest valid segment to `s`: lower case, runs of anything else become one `-`,
 /// cut to [`MAX_SEGMENT_LEN`].
 pub fn suggest_segment(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
+    let mut out = dashed(s, |c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if out.len() > MAX_SEGMENT_LEN {
         // Cut at a dash when one is near the limit, so the suggestion keeps whole words.
         let cut = match out[..=MAX_SEGMENT_LEN].rfind('-') {
@@ -100,6 +93,23 @@ pub fn suggest_segment(s: &str) -> String {
     }
     if out.is_empty() {
         out.push_str("entry");
+    }
+    out
+}
+
+/// `text` in lower case with the characters `keep` refuses turned into single dashes,
+/// none at either end: the one rule behind suggested ids and heading ids.
+pub fn dashed(text: &str, keep: impl Fn(char) -> bool) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if keep(c) {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
     }
     out
 }
