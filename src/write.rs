@@ -250,10 +250,27 @@ impl Drop for Registered {
 /// (so a reused process id is not mistaken for the owner).
 fn owner_text() -> String {
     let pid = std::process::id();
-    match start_time(pid) {
-        Some(t) => format!("pid {pid}\nstart {t}\n"),
-        None => format!("pid {pid}\n"),
+    let mut text = format!("pid {pid}\n");
+    if let Some(t) = start_time(pid) {
+        text.push_str(&format!("start {t}\n"));
     }
+    if let Some(h) = machine() {
+        text.push_str(&format!("host {h}\n"));
+    }
+    text
+}
+
+/// Which machine (or container: each has its own process ids) a process id belongs to,
+/// where the system tells: the host name and boot id.
+fn machine() -> Option<String> {
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .ok()
+            .map(|s| s.trim().to_string())
+    };
+    let host = read("/proc/sys/kernel/hostname")?;
+    let boot = read("/proc/sys/kernel/random/boot_id").unwrap_or_default();
+    Some(format!("{host}/{boot}"))
 }
 
 /// A process's start time in clock ticks since boot (Linux: field 22 of /proc/PID/stat).
@@ -264,8 +281,9 @@ fn start_time(pid: u32) -> Option<String> {
     after.split_whitespace().nth(19).map(str::to_string)
 }
 
-/// True when the process named by an [`OWNER`] file is gone. Without /proc (not Linux)
-/// a folder counts as abandoned once it is a day old.
+/// True when the process named by an [`OWNER`] file is gone. Without /proc (not Linux),
+/// or for a folder another machine or container wrote, a folder counts as abandoned once
+/// it is a day old.
 fn owner_is_gone(owner_file: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(owner_file) else {
         return false;
@@ -278,7 +296,10 @@ fn owner_is_gone(owner_file: &Path) -> bool {
     let Some(pid) = field("pid").and_then(|p| p.parse::<u32>().ok()) else {
         return false;
     };
-    if Path::new("/proc/self/stat").exists() {
+    // A process id means something only on the machine (and boot, and container) that
+    // wrote it; a folder from elsewhere on a shared disk is judged by its age instead.
+    let same_machine = field("host").is_none_or(|h| machine().as_deref() == Some(h));
+    if same_machine && Path::new("/proc/self/stat").exists() {
         return match start_time(pid) {
             None => true,
             Some(now) => field("start").is_some_and(|then| then != now),
@@ -547,6 +568,26 @@ mod tests {
         std::fs::write(foreign.join("keep.txt"), "x").expect("w");
         assert!(check_location(&root, &foreign, false).is_err());
         assert!(check_location(&root, &foreign, true).is_ok());
+    }
+
+    #[test]
+    fn owners_are_judged_on_their_own_machine() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let f = tmp.path().join(OWNER);
+        let dead = {
+            let mut c = std::process::Command::new("true").spawn().expect("spawn");
+            let pid = c.id();
+            c.wait().expect("wait");
+            pid
+        };
+        std::fs::write(&f, owner_text()).expect("w");
+        assert!(!owner_is_gone(&f), "this process is alive");
+        std::fs::write(&f, format!("pid {dead}\n")).expect("w");
+        assert!(owner_is_gone(&f), "a dead process on this machine");
+        std::fs::write(&f, format!("pid {dead}\nhost elsewhere/x\n")).expect("w");
+        assert!(!owner_is_gone(&f), "another machine's fresh folder is kept");
+        std::fs::write(&f, "no owner here\n").expect("w");
+        assert!(!owner_is_gone(&f), "unreadable owners are kept");
     }
 
     #[test]
