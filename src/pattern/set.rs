@@ -177,6 +177,12 @@ impl PatternSet {
     /// Patterns whose required literal occurs in the line, and the
     /// literal-less patterns that match it, without duplicates.
     fn candidates(&self, line: &str) -> Vec<usize> {
+        self.candidates_kept(line, |_| true)
+    }
+
+    /// [`PatternSet::candidates`] that `keep` accepts. The literal-less patterns the set
+    /// already matched as a whole are not asked again: the set's answer is their own.
+    fn candidates_kept(&self, line: &str, mut keep: impl FnMut(usize) -> bool) -> Vec<usize> {
         let mut out = Vec::new();
         if let Some(ac) = &self.ac {
             let mut ids: Vec<usize> = ac
@@ -186,8 +192,10 @@ impl PatternSet {
             ids.sort_unstable();
             ids.dedup();
             for id in ids {
-                if let Some(list) = self.by_literal.get(id) {
-                    out.extend_from_slice(list);
+                for &i in self.by_literal.get(id).into_iter().flatten() {
+                    if keep(i) {
+                        out.push(i);
+                    }
                 }
             }
         }
@@ -195,9 +203,9 @@ impl PatternSet {
             Some(set) => out.extend(
                 set.matches(line)
                     .iter()
-                    .filter_map(|i| self.always.get(i).copied()),
+                    .filter_map(|k| self.always.get(k).copied()),
             ),
-            None => out.extend_from_slice(&self.always),
+            None => out.extend(self.always.iter().copied().filter(|&i| keep(i))),
         }
         out
     }
@@ -276,7 +284,7 @@ impl PatternSet {
     pub fn matching(&self, normalized_line: &str) -> Vec<usize> {
         let folded = Folded::new(normalized_line);
         let mut lower: Option<Vec<u8>> = None;
-        let mut verify = |i: usize| -> bool {
+        let verify = |i: usize| -> bool {
             let Some((_, p)) = self.patterns.get(i) else {
                 return false;
             };
@@ -296,31 +304,7 @@ impl PatternSet {
             }
             p.is_match(normalized_line)
         };
-        let mut out = Vec::new();
-        if let Some(ac) = &self.ac {
-            let mut ids: Vec<usize> = ac
-                .find_overlapping_iter(normalized_line)
-                .map(|m| m.pattern().as_usize())
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            for id in ids {
-                for &i in self.by_literal.get(id).into_iter().flatten() {
-                    if verify(i) {
-                        out.push(i);
-                    }
-                }
-            }
-        }
-        match &self.always_set {
-            // The set's answer is the patterns' own: nothing left to verify.
-            Some(set) => out.extend(
-                set.matches(normalized_line)
-                    .iter()
-                    .filter_map(|k| self.always.get(k).copied()),
-            ),
-            None => out.extend(self.always.iter().copied().filter(|&i| verify(i))),
-        }
+        let mut out = self.candidates_kept(normalized_line, verify);
         out.sort_unstable();
         out
     }

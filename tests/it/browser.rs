@@ -346,11 +346,9 @@ fn first_result(tab: &Arc<Tab>) -> String {
 
 // ---------- tests ----------
 
-/// Runs `script` (an expression giving a summary `"… N passed, M failed"`) in a page
-/// served from a copy of the repository's `files`, at their paths, so the checkers'
-/// relative imports (`../../static/…`) resolve; asserts that something passed and
-/// nothing failed.
-fn vectors_pass_in_chromium(files: &[&str], script: &str) {
+/// Copies the repository's `files` (at their paths) into a temporary folder with an empty
+/// page, and serves it; the folder lives as long as the returned guard.
+fn serve_repo_files(files: &[&str]) -> (tempfile::TempDir, StaticServer) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("tmp");
     for f in files {
@@ -360,10 +358,19 @@ fn vectors_pass_in_chromium(files: &[&str], script: &str) {
     }
     std::fs::write(
         dir.path().join("index.html"),
-        "<!DOCTYPE html><title>vectors</title>",
+        "<!DOCTYPE html><title>checks</title>",
     )
     .expect("write");
     let srv = serve_dir(dir.path(), "/");
+    (dir, srv)
+}
+
+/// Runs `script` (an expression giving a summary `"… N passed, M failed"`) in a page
+/// served from a copy of the repository's `files`, at their paths, so the checkers'
+/// relative imports (`../../static/…`) resolve; asserts that something passed and
+/// nothing failed.
+fn vectors_pass_in_chromium(files: &[&str], script: &str) {
+    let (_dir, srv) = serve_repo_files(files);
     let b = browser(800, 600);
     let tab = front_tab(&b);
     open(&tab, &srv.url);

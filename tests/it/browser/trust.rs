@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::Page;
 
-use super::{Console, browser, bundled, eval, front_tab, open, paste, serve_dir, wait_js};
+use super::{
+    Console, browser, bundled, eval, front_tab, open, paste, serve_dir, serve_repo_files, wait_js,
+};
 use crate::Site;
 
 /// The longest the main thread may be held in these tests. The search yields every
@@ -290,19 +292,7 @@ fn browser_live_reload_works_under_the_policy() {
 #[ignore = "needs Chromium; run by .ci/run"]
 fn browser_search_limits_hold_in_chromium() {
     // tests/js/limits-check.mjs, which Node runs too, in the browser that runs the site.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().expect("tmp");
-    for f in ["static/limits.js", "tests/js/limits-check.mjs"] {
-        let to = dir.path().join(f);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(root.join(f), to).expect("copy");
-    }
-    std::fs::write(
-        dir.path().join("index.html"),
-        "<!DOCTYPE html><title>limits</title>",
-    )
-    .expect("write");
-    let srv = serve_dir(dir.path(), "/");
+    let (_dir, srv) = serve_repo_files(&["static/limits.js", "tests/js/limits-check.mjs"]);
     let b = browser(800, 600);
     let tab = front_tab(&b);
     open(&tab, &srv.url);
