@@ -8,9 +8,10 @@ Markdown, 4-6 highlighted shell blocks, every required key, unique patterns and 
 example matched by them. The same seed always gives the same bytes.
 
 With --hugo, also writes the same entries as a Hugo site (config, a minimal theme of
-our own in layouts/, content/<tool>/<file>.md with title, summary, tags and date in the
-front matter and the same Markdown body; code fences highlighted by Hugo's default
-Chroma). Its home page carries Pagefind's default UI, for the search benchmark.
+our own in layouts/, content/<tool>/<file>.md with the same front matter plus `date`,
+rendered by the layout as errkb renders it (likely cause, fix steps, unsafe shortcuts,
+verify steps, patterns), and the same Markdown body; code highlighted by Hugo's
+default Chroma). Its home page carries Pagefind's default UI, for the search benchmark.
 """
 
 import argparse
@@ -138,10 +139,19 @@ HUGO_LAYOUTS = {
 <p class="crumbs"><a href="{{ .CurrentSection.RelPermalink }}">{{ .Section }}</a></p>
 <h1>{{ .Title }}</h1>
 <p class="summary">{{ .Summary }}</p>
-{{ with .Params.tags }}<ul class="tags">{{ range . }}<li><a href="{{ (printf "/tags/%s/" (. | urlize)) | relURL }}">{{ . }}</a></li>{{ end }}</ul>{{ end }}
-<p class="updated">Updated <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2006-01-02" }}</time></p>
+{{ with .Params.likely_cause }}<p class="likely"><strong>Most likely:</strong> {{ . }}</p>{{ end }}
+{{ with .Params.fix }}<h2>Apply the safe fix</h2>
+<ol>{{ range . }}<li>{{ with .title }}<h3>{{ . }}</h3>{{ end }}{{ with .text }}<p>{{ . }}</p>{{ end }}{{ with .run }}{{ highlight . "bash" "" }}{{ end }}{{ with .expect }}<p>Expected: {{ . }}</p>{{ end }}</li>{{ end }}</ol>{{ end }}
+{{ with .Params.unsafe }}<h2>Don't use unsafe shortcuts</h2>
+<ul>{{ range . }}<li><p><strong>Don't:</strong> {{ .do_not }}</p><p><strong>Why:</strong> {{ .why }}</p></li>{{ end }}</ul>{{ end }}
+{{ with .Params.verify }}<h2>Verify it works</h2>
+<ol>{{ range . }}<li>{{ with .run }}{{ highlight . "bash" "" }}{{ end }}{{ with .expect }}<p>Expected: {{ . }}</p>{{ end }}</li>{{ end }}</ol>{{ end }}
 {{ .TableOfContents }}
 {{ .Content }}
+{{ with .Params.patterns }}<h2>How it shows up in logs</h2>
+<ul>{{ range . }}<li><code>{{ . }}</code></li>{{ end }}</ul>{{ end }}
+{{ with .Params.tags }}<ul class="tags">{{ range . }}<li><a href="{{ (printf "/tags/%s/" (. | urlize)) | relURL }}">{{ . }}</a></li>{{ end }}</ul>{{ end }}
+<p class="updated">Updated <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2006-01-02" }}</time></p>
 </article>
 {{ end }}
 """,
@@ -179,23 +189,17 @@ window.addEventListener("DOMContentLoaded", function () {
 
 
 def hugo_page(text):
-    """The Hugo version of a generated entry: title, summary, tags and date in the
-    front matter, and the same Markdown body."""
+    """The Hugo version of a generated entry: the same front matter (Hugo reads YAML front
+    matter; the single-page layout renders the likely cause, patterns, fix steps, unsafe
+    shortcuts and verify steps from it, commands highlighted by Chroma as the body's code
+    is) plus `date` from `updated`, and the same Markdown body. So both tools render the
+    same content."""
     _, fm, body = text.split("---\n", 2)
-    fields = {}
-    for line in fm.splitlines():
-        for key in ("title", "summary", "tags", "updated"):
-            if line.startswith(key + ": "):
-                fields[key] = line[len(key) + 2:]
-    return (
-        "---\n"
-        f"title: {fields['title']}\n"
-        f"summary: {fields['summary']}\n"
-        f"tags: {fields['tags']}\n"
-        f"date: {fields['updated']}\n"
-        "---\n"
-        f"{body}"
+    updated = next(
+        (line[len("updated: "):] for line in fm.splitlines() if line.startswith("updated: ")),
+        "2024-01-01",
     )
+    return f"---\n{fm}date: {updated}\n---\n{body}"
 
 
 def write_hugo_skeleton(hugo):

@@ -42,6 +42,8 @@ pub struct Config {
     /// Limits on the search index, so a growing knowledge base cannot silently make the
     /// search slow to load.
     pub search: SearchConfig,
+    /// What the JSON API writes beside `api/entries.json`.
+    pub api: ApiConfig,
     /// Free data handed to templates as `config.extra`.
     pub extra: serde_json::Value,
 }
@@ -53,6 +55,35 @@ pub struct SearchConfig {
     pub max_file_kb: usize,
     /// The build fails when all search index files together are larger than this (kB).
     pub max_total_kb: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// The per-entry files `api/<tool>/<slug>.json`: `off` (none, the default: on a large
+    /// knowledge base they would double the site's files and add a tenth to its bytes),
+    /// `compact` (every key but the Markdown body, which the entry's page has, and no
+    /// empty keys) or `full` (every key, the body too). `errkb explain --catalog` shows
+    /// every step when they are there, and what the catalog has when they are not.
+    pub entries: ApiEntries,
+}
+
+/// See [`ApiConfig::entries`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiEntries {
+    #[default]
+    Off,
+    Compact,
+    Full,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            entries: ApiEntries::Off,
+        }
+    }
 }
 
 impl Default for SearchConfig {
@@ -79,6 +110,7 @@ impl Default for Config {
             recent_entries: 10,
             stale_after_days: None,
             search: SearchConfig::default(),
+            api: ApiConfig::default(),
             extra: serde_json::Value::Object(Default::default()),
         }
     }

@@ -368,7 +368,7 @@ mod tests {
         let r = render("```bash\necho hi\n```\n\n```nosuch\n<x>\n```", O);
         assert!(
             r.html
-                .contains("<pre class=\"code\"><code class=\"language-bash\"><span class=\"hl-"),
+                .contains("<pre class=\"code\"><code class=\"language-bash\"><span class=vf>echo</span> hi</code>"),
             "{}",
             r.html
         );

@@ -64,13 +64,26 @@ pub(super) fn run(a: &Args) -> u8 {
         ),
         Loaded::Built { location, .. } => {
             let loc = source::entry_json_location(location, &id);
-            match source::fetch(&loc)
-                .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("{loc}: {e}")))
-            {
-                Ok(v) => (v, loc),
+            match source::fetch(&loc) {
+                Ok(bytes) => match serde_json::from_slice(&bytes) {
+                    Ok(v) => (v, loc),
+                    Err(e) => {
+                        eprintln!(
+                            "error: {}: {}",
+                            term::line(&loc),
+                            term::text(&e.to_string())
+                        );
+                        return exit::USAGE;
+                    }
+                },
                 Err(m) => {
-                    eprintln!("error: {}", term::text(&m));
-                    return exit::USAGE;
+                    // Sites build no per-entry files unless `api.entries` asks for them:
+                    // the catalog's own summary is still worth printing.
+                    eprintln!(
+                        "note: {}; showing the catalog's summary (a site writes every step to api/<tool>/<slug>.json when its errkb.yaml sets api.entries: compact)",
+                        term::text(&m)
+                    );
+                    (from_catalog(&catalog.entries[index]), loc)
                 }
             }
         }
@@ -94,6 +107,22 @@ pub(super) fn run(a: &Args) -> u8 {
     }
     let _ = print(&mut out, &shown, url);
     exit::OK
+}
+
+/// What the catalog knows of an entry, shaped like an entry file: the first fix command
+/// is the one step it has.
+fn from_catalog(e: &crate::matcher::CatalogEntry) -> Value {
+    let fix: Vec<Value> = e
+        .first_fix
+        .iter()
+        .map(|run| serde_json::json!({ "run": run }))
+        .collect();
+    serde_json::json!({
+        "title": e.title,
+        "summary": e.summary,
+        "likely_cause": e.likely_cause,
+        "fix": fix,
+    })
 }
 
 /// The parts of an entry that `explain` prints, their types checked: an entry file may

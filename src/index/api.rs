@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{ApiEntries, Config};
 use crate::memo::{KeyBuilder, Session};
 use crate::model::{Entry, Site};
 use crate::output::OutFile;
@@ -105,6 +105,10 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
     }
     catalog.extend_from_slice(&head[open..]);
     let mut out = vec![OutFile::new("api/entries.json", catalog)];
+    let mode = config.api.entries;
+    if mode == ApiEntries::Off {
+        return out;
+    }
     let files: Vec<OutFile> = site
         .entries
         .par_iter()
@@ -116,6 +120,7 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
                 entry: e,
             };
             let key = KeyBuilder::new("api_entry")
+                .bytes(&[mode as u8])
                 .bytes(&e.fingerprint)
                 .bytes(full.url.as_bytes())
                 .bytes(full.tool_name.as_bytes())
@@ -123,11 +128,37 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
             OutFile {
                 path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
                 bytes: entry_files.get_or(key, || {
-                    Arc::new(serde_json::to_vec(&full).unwrap_or_default())
+                    Arc::new(entry_json(&full, mode).unwrap_or_default())
                 }),
             }
         })
         .collect();
     out.extend(files);
     out
+}
+
+/// One entry's file: every key (`full`), or without the body and empty values
+/// (`compact`). Absent and empty mean the same to readers of the API (`errkb explain`
+/// included); `version`, `url`, `id` and `title` are always there.
+fn entry_json(full: &Full<'_>, mode: ApiEntries) -> serde_json::Result<Vec<u8>> {
+    if mode == ApiEntries::Full {
+        return serde_json::to_vec(full);
+    }
+    let mut value = serde_json::to_value(full)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.remove("body");
+        map.retain(|_, v| !is_empty(v));
+    }
+    serde_json::to_vec(&value)
+}
+
+fn is_empty(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(_) | Value::Bool(true) => false,
+    }
 }

@@ -7,6 +7,7 @@
 mod assets;
 mod feeds;
 mod pages;
+mod tidy;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -187,7 +188,7 @@ impl<'a> Renderer<'a> {
             .tera
             .render(template, &ctx)
             .map_err(|e| template_error(&e, &self.origins))?;
-        Ok(OutFile::new(out_path, html))
+        Ok(OutFile::new(out_path, tidy::collapse_whitespace(&html)))
     }
 }
 

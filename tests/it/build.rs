@@ -355,7 +355,7 @@ fn unknown_language_is_plain_escaped_text() {
         "unknown language"
     );
     assert!(
-        html.contains("<code class=\"language-bash\"><span class=\"hl-"),
+        html.contains("<code class=\"language-bash\"><span class="),
         "bash highlighted with classes"
     );
     assert!(!html.contains("style=\""), "no inline styles");
@@ -513,4 +513,40 @@ fn machine_readable_files_are_overridable_templates() {
     assert_eq!(s.read("public/robots.txt"), "User-agent: *\nDisallow: /\n");
     let sitemap = s.read("public/sitemap.xml");
     assert!(sitemap.contains("<u>/demo/widget-locked/</u>"), "{sitemap}");
+}
+
+/// Per-entry API files are opt-in (`api.entries`): off, they would double a large
+/// site's files. `compact` leaves out the body and empty keys; `full` has every key.
+#[test]
+fn per_entry_api_files_follow_the_config() {
+    let s = Site::new("ok-basic");
+    s.write("errkb.yaml", "title: Demo KB\n");
+    s.run(&["build", "-q"]).ok();
+    assert!(s.path("public/api/entries.json").is_file());
+    assert!(!s.path("public/api/demo").exists(), "off by default");
+
+    s.write("errkb.yaml", "title: Demo KB\napi:\n  entries: compact\n");
+    s.run(&["build", "-q"]).ok();
+    let one: serde_json::Value =
+        serde_json::from_str(&s.read("public/api/demo/widget-locked.json")).expect("json");
+    for key in [
+        "version",
+        "url",
+        "title",
+        "fix",
+        "unsafe",
+        "verify",
+        "placeholders",
+    ] {
+        assert!(!one[key].is_null(), "{key}: {one}");
+    }
+    assert!(one.get("body").is_none(), "no body: {one}");
+    let empty = one.as_object().expect("object").iter().find(|(_, v)| {
+        v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_str() == Some("")
+    });
+    assert!(empty.is_none(), "an empty key: {empty:?}");
+
+    s.write("errkb.yaml", "title: Demo KB\napi:\n  entries: sometimes\n");
+    let r = s.run(&["check"]).fails(1);
+    assert!(r.stdout().contains("errkb.yaml"), "{}", r.stdout());
 }

@@ -258,3 +258,34 @@ fn explain_by_id_and_by_text() {
     let r = run_in(&repo(), &["explain", "everything is fine"]).fails(1);
     assert!(r.stderr().contains("no entry matches"), "{}", r.stderr());
 }
+
+/// Against a built site without per-entry files, `explain --catalog` prints what the
+/// catalog has (title, likely cause, first fix) and says where the rest is; with them,
+/// every step.
+#[test]
+fn explain_from_a_catalog_with_and_without_entry_files() {
+    let s = Site::new("ok-basic");
+    s.write("errkb.yaml", "title: Demo KB\n");
+    s.run(&["build", "-q"]).ok();
+    let cat = s.path("public/api/entries.json");
+    let cat = cat.to_str().expect("utf-8");
+    let r = s
+        .run(&["explain", "demo/widget-locked", "--catalog", cat])
+        .ok();
+    assert!(r.stdout().contains("Most likely:"), "{}", r.stdout());
+    assert!(
+        r.stdout().contains("/demo/widget-locked/"),
+        "{}",
+        r.stdout()
+    );
+    assert!(!r.stdout().contains("Verify it works"), "{}", r.stdout());
+    assert!(r.stderr().contains("api.entries"), "{}", r.stderr());
+
+    s.write("errkb.yaml", "title: Demo KB\napi:\n  entries: compact\n");
+    s.run(&["build", "-q"]).ok();
+    let r = s
+        .run(&["explain", "demo/widget-locked", "--catalog", cat])
+        .ok();
+    assert!(r.stdout().contains("Verify it works"), "{}", r.stdout());
+    assert!(r.stderr().is_empty(), "{}", r.stderr());
+}
