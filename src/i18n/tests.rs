@@ -115,7 +115,7 @@ fn plurals_and_arguments() {
     assert_eq!(de.counted("entries", 1, &[]), "1 Eintrag");
     assert_eq!(de.counted("entries", 4, &[]), "4 Einträge");
     assert_eq!(de.counted("entries", 0, &[]), "0 Einträge");
-    assert_eq!(de.text("title_tool", &[("tool", "Docker"), ("site", "KB")]), "Docker-Fehler – KB");
+    assert_eq!(de.text("title_tool", &[("tool", "Docker"), ("site", "KB")]), "Fehler in Docker – KB");
     let en = Strings::english();
     assert_eq!(en.counted("description_tag", 1, &[("tag", "tls")]), "Errors tagged tls: 1 entry.");
     assert_eq!(en.text("no_such_key", &[]), "no_such_key");

@@ -20,6 +20,7 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 
 use crate::{Site, run_in};
 
+mod i18n;
 mod trust;
 
 // ---------- a plain static server (what a deploy looks like) ----------
