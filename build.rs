@@ -1,4 +1,4 @@
-// The default theme (templates, assets, translations) is embedded with include_dir!, which cannot tell cargo to rebuild
+// The default theme is embedded with include_dir!, which cannot tell cargo to rebuild
 // when a template or asset changes: say it here. `errkb --version` names the commit and
 // its date when built from a git checkout (the commit's date, not the build's, so two
 // builds of one commit are identical).
