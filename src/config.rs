@@ -279,7 +279,9 @@ mod tests {
         for ok in ["en", "de", "es", "pt-BR", "zh-Hant-TW", "fil"] {
             assert_eq!(check_language(ok), Ok(()), "{ok}");
         }
-        for bad in ["", "EN", "e", "../en", "de/x", "de.yaml", "de-", "english", "de\n"] {
+        for bad in [
+            "", "EN", "e", "../en", "de/x", "de.yaml", "de-", "english", "de\n",
+        ] {
             assert!(check_language(bad).is_err(), "{bad:?}");
         }
     }

@@ -50,23 +50,49 @@ mod tests {
 
     #[test]
     fn each_language_its_way() {
-        let en = months("January February March April May June July August September October November December");
-        let de = months("Januar Februar März April Mai Juni Juli August September Oktober November Dezember");
-        let es = months("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre");
+        let en = months(
+            "January February March April May June July August September October November December",
+        );
+        let de = months(
+            "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+        );
+        let es = months(
+            "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        );
         assert_eq!(format("2026-12-06", "{year}-{mm}-{dd}", &en), "2026-12-06");
-        assert_eq!(format("2026-12-06", "{month} {day}, {year}", &en), "December 6, 2026");
-        assert_eq!(format("2026-03-06", "{day}. {month} {year}", &de), "6. März 2026");
-        assert_eq!(format("2026-12-06", "{day} de {month} de {year}", &es), "6 de diciembre de 2026");
+        assert_eq!(
+            format("2026-12-06", "{month} {day}, {year}", &en),
+            "December 6, 2026"
+        );
+        assert_eq!(
+            format("2026-03-06", "{day}. {month} {year}", &de),
+            "6. März 2026"
+        );
+        assert_eq!(
+            format("2026-12-06", "{day} de {month} de {year}", &es),
+            "6 de diciembre de 2026"
+        );
         assert_eq!(format("2026-01-31", "{dd}.{mm}.{year}", &de), "31.01.2026");
     }
 
     #[test]
     fn odd_input_is_left_alone() {
         let en = months("a b c d e f g h i j k l");
-        for odd in ["", "2026", "2026-13-01", "2026-00-01", "26-1-1", "2026-12-0x", "２０２６-12-06"] {
+        for odd in [
+            "",
+            "2026",
+            "2026-13-01",
+            "2026-00-01",
+            "26-1-1",
+            "2026-12-0x",
+            "２０２６-12-06",
+        ] {
             assert_eq!(format(odd, "{day} {month}", &en), odd);
         }
-        assert_eq!(format("2026-02-03", "{unknown} {day} {", &en), "{unknown} 3 {");
+        assert_eq!(
+            format("2026-02-03", "{unknown} {day} {", &en),
+            "{unknown} 3 {"
+        );
         assert_eq!(format("2026-02-03", "{day}", &months("x")), "2026-02-03");
     }
 }

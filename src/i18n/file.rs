@@ -74,16 +74,23 @@ pub(super) fn parse(text: &str, shown: &str) -> Result<Parsed, Diagnostic> {
     };
     for (key, value) in top {
         match key.as_str() {
-            "name" => out.name = Some(plain(&value).ok_or_else(|| err(expected("name"), Some("name")))?),
+            "name" => {
+                out.name = Some(plain(&value).ok_or_else(|| err(expected("name"), Some("name")))?)
+            }
             "dates" => {
                 let Value::Object(d) = value else {
-                    return Err(err("`dates` must be a mapping with `format` and `months`".into(), Some("dates")));
+                    return Err(err(
+                        "`dates` must be a mapping with `format` and `months`".into(),
+                        Some("dates"),
+                    ));
                 };
                 for (k, v) in d {
                     match k.as_str() {
                         "format" => {
-                            out.date_format =
-                                Some(plain(&v).ok_or_else(|| err(expected("dates.format"), Some("format")))?)
+                            out.date_format = Some(
+                                plain(&v)
+                                    .ok_or_else(|| err(expected("dates.format"), Some("format")))?,
+                            )
                         }
                         "months" => {
                             let months: Option<Vec<String>> = v
@@ -102,7 +109,9 @@ pub(super) fn parse(text: &str, shown: &str) -> Result<Parsed, Diagnostic> {
                         }
                         other => {
                             return Err(err(
-                                format!("unknown key `dates.{other}` (expected `format` or `months`)"),
+                                format!(
+                                    "unknown key `dates.{other}` (expected `format` or `months`)"
+                                ),
                                 Some(other),
                             ));
                         }
@@ -111,18 +120,27 @@ pub(super) fn parse(text: &str, shown: &str) -> Result<Parsed, Diagnostic> {
             }
             "page" | "browser" => {
                 let Value::Object(m) = value else {
-                    return Err(err(format!("`{key}` must be a mapping of strings"), Some(&key)));
+                    return Err(err(
+                        format!("`{key}` must be a mapping of strings"),
+                        Some(&key),
+                    ));
                 };
-                let section = if key == "page" { &mut out.page } else { &mut out.browser };
+                let section = if key == "page" {
+                    &mut out.page
+                } else {
+                    &mut out.browser
+                };
                 for (k, v) in m {
-                    let t = text_of(&v)
-                        .map_err(|why| err(format!("`{key}.{k}`: {why}"), Some(&k)))?;
+                    let t =
+                        text_of(&v).map_err(|why| err(format!("`{key}.{k}`: {why}"), Some(&k)))?;
                     section.insert(k, t);
                 }
             }
             other => {
                 return Err(err(
-                    format!("unknown key `{other}` (expected `name`, `dates`, `page` or `browser`)"),
+                    format!(
+                        "unknown key `{other}` (expected `name`, `dates`, `page` or `browser`)"
+                    ),
                     Some(other),
                 ));
             }
@@ -149,14 +167,22 @@ fn text_of(v: &Value) -> Result<Text, String> {
         return Ok(Text::Plain(s));
     }
     let Value::Object(m) = v else {
-        return Err("must be text, or a mapping with `one` and `other` (and optionally `zero`)".into());
+        return Err(
+            "must be text, or a mapping with `one` and `other` (and optionally `zero`)".into(),
+        );
     };
-    if let Some(k) = m.keys().find(|k| !["zero", "one", "other"].contains(&k.as_str())) {
+    if let Some(k) = m
+        .keys()
+        .find(|k| !["zero", "one", "other"].contains(&k.as_str()))
+    {
         return Err(format!(
             "unknown plural form `{k}` (the forms are `zero`, `one` and `other`)"
         ));
     }
-    let form = |name: &str| m.get(name).map(|v| plain(v).ok_or(format!("`{name}` must be text")));
+    let form = |name: &str| {
+        m.get(name)
+            .map(|v| plain(v).ok_or(format!("`{name}` must be text")))
+    };
     let one = form("one").ok_or("a plural needs `one` and `other`")??;
     let other = form("other").ok_or("a plural needs `one` and `other`")??;
     let zero = form("zero").transpose()?;
@@ -213,7 +239,11 @@ mod tests {
         for (text, says, line) in [
             ("page:\n  a: [1, 2]\n", "`page.a`", 2),
             ("page:\n  a: {one: x}\n", "needs `one` and `other`", 2),
-            ("page:\n  a: {one: x, other: y, few: z}\n", "unknown plural form `few`", 2),
+            (
+                "page:\n  a: {one: x, other: y, few: z}\n",
+                "unknown plural form `few`",
+                2,
+            ),
             ("pages:\n  a: x\n", "unknown key `pages`", 1),
             ("dates:\n  months: [a, b]\n", "12 month names", 2),
             ("page: [\n", "", 1),

@@ -86,17 +86,20 @@ pub fn load(
     let mut errors = Vec::new();
     let mut layers = |tag: &str| -> Vec<Layer> {
         let name = format!("{tag}.yaml");
-        [theme.site_translations.get(&name), theme.translations.get(&name)]
-            .into_iter()
-            .flatten()
-            .filter_map(|f| match parse_file(f, &name) {
-                Ok(l) => Some(l),
-                Err(d) => {
-                    errors.push(d);
-                    None
-                }
-            })
-            .collect()
+        [
+            theme.site_translations.get(&name),
+            theme.translations.get(&name),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|f| match parse_file(f, &name) {
+            Ok(l) => Some(l),
+            Err(d) => {
+                errors.push(d);
+                None
+            }
+        })
+        .collect()
     };
     let own: Vec<Layer> = tags.iter().flat_map(|t| layers(t)).collect();
     let english = layers(FALLBACK);
@@ -240,7 +243,10 @@ pub fn fill(text: &str, count: i64, args: &[(&str, &str)]) -> String {
         let name = after.find('}').map(|c| &after[..c]);
         let value = match name {
             Some("count") => Some(count.to_string()),
-            Some(n) => args.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string()),
+            Some(n) => args
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string()),
             None => None,
         };
         match (value, name) {

@@ -24,7 +24,10 @@ fn shipped_languages_are_complete() {
         for (key, t) in en.page.iter().chain(&en.browser) {
             let theirs = s.page.get(key).or_else(|| s.browser.get(key)).expect(key);
             for form in [1, 2] {
-                for name in ["{count}", "{tool}", "{site}", "{tag}", "{title}", "{url}", "{home}", "{error}", "{what}"] {
+                for name in [
+                    "{count}", "{tool}", "{site}", "{tag}", "{title}", "{url}", "{home}",
+                    "{error}", "{what}",
+                ] {
                     assert_eq!(
                         t.form(form).contains(name),
                         theirs.form(form).contains(name),
@@ -59,18 +62,38 @@ fn missing_keys_fall_back_to_english_with_a_warning() {
     assert_eq!(s.browser["copy"], Text::Plain("Copier".into()));
     let says: Vec<String> = warnings
         .iter()
-        .map(|d| format!("{}: {}", d.file.as_ref().expect("file").display(), d.message))
+        .map(|d| {
+            format!(
+                "{}: {}",
+                d.file.as_ref().expect("file").display(),
+                d.message
+            )
+        })
         .collect();
-    assert!(says.contains(&"i18n/fr.yaml: no `page.most_likely`: the English text is used".to_string()), "{says:#?}");
-    assert!(says.contains(&"i18n/fr.yaml: no `dates.months`: the English text is used".to_string()), "{says:#?}");
-    assert!(says.iter().any(|w| w.contains("`page.fix_it_fsat` is not a key")), "{says:#?}");
+    assert!(
+        says.contains(&"i18n/fr.yaml: no `page.most_likely`: the English text is used".to_string()),
+        "{says:#?}"
+    );
+    assert!(
+        says.contains(&"i18n/fr.yaml: no `dates.months`: the English text is used".to_string()),
+        "{says:#?}"
+    );
+    assert!(
+        says.iter()
+            .any(|w| w.contains("`page.fix_it_fsat` is not a key")),
+        "{says:#?}"
+    );
     assert!(warnings.iter().all(|d| !d.is_error()));
 }
 
 #[test]
 fn a_site_file_overrides_single_keys() {
     let mut theme = Theme::built_in();
-    site_file(&mut theme, "de.yaml", "page:\n  fix_it_fast: Sofort reparieren\n");
+    site_file(
+        &mut theme,
+        "de.yaml",
+        "page:\n  fix_it_fast: Sofort reparieren\n",
+    );
     let (s, warnings) = load(&theme, "de", None).expect("de");
     assert!(warnings.is_empty(), "{warnings:#?}");
     assert_eq!(s.text("fix_it_fast", &[]), "Sofort reparieren");
@@ -98,7 +121,10 @@ fn unknown_language_is_an_error_at_the_config_line() {
     assert!(d.is_error());
     assert_eq!(d.file.as_deref(), Some(std::path::Path::new("errkb.yaml")));
     assert_eq!(d.line, Some(3));
-    assert!(d.message.contains("`fr`") && d.message.contains("de, en, es"), "{d:?}");
+    assert!(
+        d.message.contains("`fr`") && d.message.contains("de, en, es"),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -106,7 +132,10 @@ fn a_broken_site_file_is_an_error_naming_it() {
     let mut theme = Theme::built_in();
     site_file(&mut theme, "de.yaml", "page:\n  fix_it_fast: [\n");
     let errs = load(&theme, "de", None).expect_err("broken");
-    assert_eq!(errs[0].file.as_deref(), Some(std::path::Path::new("i18n/de.yaml")));
+    assert_eq!(
+        errs[0].file.as_deref(),
+        Some(std::path::Path::new("i18n/de.yaml"))
+    );
 }
 
 #[test]
@@ -115,15 +144,24 @@ fn plurals_and_arguments() {
     assert_eq!(de.counted("entries", 1, &[]), "1 Eintrag");
     assert_eq!(de.counted("entries", 4, &[]), "4 Einträge");
     assert_eq!(de.counted("entries", 0, &[]), "0 Einträge");
-    assert_eq!(de.text("title_tool", &[("tool", "Docker"), ("site", "KB")]), "Fehler in Docker – KB");
+    assert_eq!(
+        de.text("title_tool", &[("tool", "Docker"), ("site", "KB")]),
+        "Fehler in Docker – KB"
+    );
     let en = Strings::english();
-    assert_eq!(en.counted("description_tag", 1, &[("tag", "tls")]), "Errors tagged tls: 1 entry.");
+    assert_eq!(
+        en.counted("description_tag", 1, &[("tag", "tls")]),
+        "Errors tagged tls: 1 entry."
+    );
     assert_eq!(en.text("no_such_key", &[]), "no_such_key");
 }
 
 #[test]
 fn fill_is_one_pass() {
-    assert_eq!(fill("{a} and {b}", 0, &[("a", "{b}"), ("b", "x")]), "{b} and x");
+    assert_eq!(
+        fill("{a} and {b}", 0, &[("a", "{b}"), ("b", "x")]),
+        "{b} and x"
+    );
     assert_eq!(fill("{unknown} {count} {", 3, &[]), "{unknown} 3 {");
     assert_eq!(fill("{}{a", 0, &[("a", "x")]), "{}{a");
 }

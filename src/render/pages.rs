@@ -184,7 +184,10 @@ fn tool_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             ctx.insert("entries", &entries);
             let tr = &r.strings;
             let desc = t.description.clone().unwrap_or_else(|| {
-                tr.text("description_tool", &[("tool", &t.name), ("site", &cfg.title)])
+                tr.text(
+                    "description_tool",
+                    &[("tool", &t.name), ("site", &cfg.title)],
+                )
             });
             let path = format!("{}/", t.id);
             r.page(
@@ -257,7 +260,8 @@ fn tag_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
                 ctx,
                 &meta(
                     r,
-                    r.strings.text("title_tag", &[("tag", t), ("site", &cfg.title)]),
+                    r.strings
+                        .text("title_tag", &[("tag", t), ("site", &cfg.title)]),
                     r.strings.counted(
                         "description_tag",
                         i64::try_from(entries.len()).unwrap_or(i64::MAX),
@@ -285,7 +289,8 @@ fn fixed_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             &meta(
                 r,
                 r.strings.text("title_search", &[("site", &cfg.title)]),
-                r.strings.text("description_search", &[("site", &cfg.title)]),
+                r.strings
+                    .text("description_search", &[("site", &cfg.title)]),
                 "search/".into(),
                 "search",
             ),

@@ -407,6 +407,8 @@ fn browser_search_vectors_pass_in_chromium() {
             "static/search-tiers.js",
             "static/pattern.js",
             "static/limits.js",
+            "static/say.js",
+            "static/i18n.js",
             "tests/js/search-check.mjs",
             "tests/vectors/search.json",
         ],

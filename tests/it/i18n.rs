@@ -131,15 +131,27 @@ fn german_and_spanish_pages_have_no_english_theme_strings() {
 fn page_titles_and_list_dates_follow_the_language() {
     let s = built("de");
     let tool = s.read("public/demo/index.html");
-    assert!(tool.contains("<title>Fehler in Demo Tool – Demo KB</title>"), "{tool}");
-    assert!(tool.contains("geprüft am <time datetime=\"2024-05-01\">1. Mai 2024</time>"), "{tool}");
+    assert!(
+        tool.contains("<title>Fehler in Demo Tool – Demo KB</title>"),
+        "{tool}"
+    );
+    assert!(
+        tool.contains("geprüft am <time datetime=\"2024-05-01\">1. Mai 2024</time>"),
+        "{tool}"
+    );
     let tag = s.read("public/tags/locking/index.html");
-    assert!(tag.contains("<title>Schlagwort „locking“ – Demo KB</title>"), "{tag}");
+    assert!(
+        tag.contains("<title>Schlagwort „locking“ – Demo KB</title>"),
+        "{tag}"
+    );
     assert!(tag.contains("1 Eintrag."), "{tag}");
     let home = s.read("public/index.html");
     assert!(home.contains("Einträge"), "{home}");
     // Feeds and the sitemap keep machine dates.
-    assert!(s.read("public/atom.xml").contains("<updated>2024-05-01T00:00:00Z</updated>"));
+    assert!(
+        s.read("public/atom.xml")
+            .contains("<updated>2024-05-01T00:00:00Z</updated>")
+    );
     assert!(s.read("public/sitemap.xml").contains("2024-05-01"));
 }
 
@@ -166,7 +178,10 @@ fn scripts_get_the_language_strings_in_a_module() {
         .expect("i18n.js import");
     let module = s.read(&format!("public/i18n.{module}"));
     assert!(module.contains("\"lang\":\"es\""), "{module}");
-    assert!(module.contains("\"exact_match\":\"Coincidencia exacta\""), "{module}");
+    assert!(
+        module.contains("\"exact_match\":\"Coincidencia exacta\""),
+        "{module}"
+    );
     assert!(module.contains("\"zero\":\"Sin resultados\""), "{module}");
     assert!(!page.contains("<script>"), "no inline script: {page}");
 }
@@ -179,15 +194,25 @@ fn unknown_language_is_an_error_at_its_line() {
     let line = config.lines().count() as u64 + 1;
     let out = s.run(&["check", "--format", "json"]).fails(1);
     let diags = json_lines(&out.stdout());
-    let d = diags.iter().find(|d| field(d, "severity") == "error").expect("an error");
+    let d = diags
+        .iter()
+        .find(|d| field(d, "severity") == "error")
+        .expect("an error");
     assert_eq!(field(d, "file"), "errkb.yaml");
     assert_eq!(d["line"].as_u64(), Some(line));
     assert!(field(d, "message").contains("de, en, es"), "{d}");
     s.run(&["build"]).fails(1);
     // Not a tag at all (it would name a file): refused when the config is read.
-    s.write("errkb.yaml", &format!("{config}language: ../../etc/passwd\n"));
+    s.write(
+        "errkb.yaml",
+        &format!("{config}language: ../../etc/passwd\n"),
+    );
     let out = s.run(&["check"]).fails(1);
-    assert!(out.stdout().contains("not a language tag"), "{}", out.stdout());
+    assert!(
+        out.stdout().contains("not a language tag"),
+        "{}",
+        out.stdout()
+    );
 }
 
 #[test]
@@ -206,7 +231,9 @@ fn a_site_translation_overrides_keys_and_missing_ones_warn() {
         .filter(|d| field(d, "severity") == "warning" && field(d, "file") == "i18n/fr.yaml")
         .collect();
     assert!(
-        missing.iter().any(|d| field(d, "message").contains("`page.most_likely`")),
+        missing
+            .iter()
+            .any(|d| field(d, "message").contains("`page.most_likely`")),
         "{diags:#?}"
     );
     s.run(&["build"]).ok();
@@ -221,14 +248,43 @@ fn a_site_translation_overrides_keys_and_missing_ones_warn() {
     assert!(!out.stderr().contains("warning"), "{}", out.stderr());
     s.run(&["build"]).ok();
     let page = s.read("public/demo/widget-locked/index.html");
-    assert!(page.contains(">Sofort reparieren</h2>") && page.contains("Wahrscheinlichste Ursache:"));
+    assert!(
+        page.contains(">Sofort reparieren</h2>") && page.contains("Wahrscheinlichste Ursache:")
+    );
+}
+
+/// Translations are theme files, but only `_html` strings are HTML: markup in a text
+/// string is shown, not run, and arguments of `_html` strings are escaped.
+#[test]
+fn text_strings_are_escaped_and_html_arguments_too() {
+    let s = Site::new("ok-basic");
+    s.write(
+        "i18n/en.yaml",
+        "page:\n  fix_it_fast: \"<script>alert(1)</script>\"\n  moved_html: 'Now at <a href=\"{url}\">{title}</a>.'\n",
+    );
+    s.run(&["build"]).ok();
+    let page = s.read("public/demo/widget-locked/index.html");
+    assert!(
+        page.contains(">&lt;script&gt;alert(1)&lt;&#x2F;script&gt;</h2>")
+            || page.contains(">&lt;script&gt;alert(1)&lt;/script&gt;</h2>"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert"));
+    let moved = s.read("public/demo/old-widget-locked/index.html");
+    assert!(
+        moved.contains(">error: widget &lt;name&gt; is locked by another process</a>."),
+        "{moved}"
+    );
 }
 
 #[test]
 fn eject_copies_a_translation_file() {
     let s = Site::new("ok-basic");
     s.run(&["eject", "i18n/de.yaml"]).ok();
-    assert!(s.read("i18n/de.yaml").contains("fix_it_fast: Schnell beheben"));
+    assert!(
+        s.read("i18n/de.yaml")
+            .contains("fix_it_fast: Schnell beheben")
+    );
     let listed = s.run(&["eject", "--list"]).ok().stdout();
     assert!(listed.lines().any(|l| l == "i18n/es.yaml"), "{listed}");
 }

@@ -37,10 +37,15 @@ fn browser_german_site_speaks_german_in_search_and_buttons() {
         "document.querySelector('[data-search-status]').textContent",
     );
     assert!(
-        status.as_str().is_some_and(|s| s.ends_with("Ergebnis") || s.ends_with("Ergebnisse")),
+        status
+            .as_str()
+            .is_some_and(|s| s.ends_with("Ergebnis") || s.ends_with("Ergebnisse")),
         "{status}"
     );
-    let more = eval(&tab, "document.querySelector('.more-results a').textContent");
+    let more = eval(
+        &tab,
+        "document.querySelector('.more-results a').textContent",
+    );
     assert_eq!(more.as_str(), Some("Alle Ergebnisse"));
     // Nothing found: the German "no results" texts.
     eval(
@@ -51,7 +56,11 @@ fn browser_german_site_speaks_german_in_search_and_buttons() {
         &tab,
         "(() => { const li = document.querySelector('[data-search-results] .no-results'); return li && li.textContent; })()",
     );
-    assert!(none.as_str().is_some_and(|s| s.starts_with("Kein Eintrag passt")), "{none}");
+    assert!(
+        none.as_str()
+            .is_some_and(|s| s.starts_with("Kein Eintrag passt")),
+        "{none}"
+    );
     let status = wait_js(
         &tab,
         "(() => { const s = document.querySelector('[data-search-status]').textContent; return s.startsWith('Keine') && s; })()",
@@ -65,7 +74,8 @@ fn browser_german_site_speaks_german_in_search_and_buttons() {
     );
     assert!(
         count.as_str().is_some_and(|s| s == "1 Ergebnis"
-            || s.strip_suffix(" Ergebnisse").is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n > 1))),
+            || s.strip_suffix(" Ergebnisse")
+                .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n > 1))),
         "{count}"
     );
     // Copy buttons and the theme toggle.
@@ -80,9 +90,14 @@ fn browser_german_site_speaks_german_in_search_and_buttons() {
         "(() => { navigator.clipboard.writeText = async () => {}; window.__b = document.querySelector('button.copy'); window.__b.click(); return true; })()",
     );
     wait_js(&tab, "window.__b.textContent === 'Kopiert'");
-    let toggle = eval(&tab, "document.querySelector('[data-theme-toggle]').textContent");
+    let toggle = eval(
+        &tab,
+        "document.querySelector('[data-theme-toggle]').textContent",
+    );
     assert!(
-        toggle.as_str().is_some_and(|t| t == "Dunkles Design" || t == "Helles Design"),
+        toggle
+            .as_str()
+            .is_some_and(|t| t == "Dunkles Design" || t == "Helles Design"),
         "{toggle}"
     );
     assert_eq!(console.take(), Vec::<String>::new(), "console errors");
