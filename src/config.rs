@@ -46,9 +46,10 @@ pub struct Config {
     pub search: SearchConfig,
     /// Free data handed to templates as `config.extra`.
     pub extra: serde_json::Value,
-    /// The line of `language:` in errkb.yaml, for errors about it (not a key).
+    /// Where `language:` is in errkb.yaml (line number and text), for errors about it
+    /// found later, when the theme's languages are known. Not a key.
     #[serde(skip)]
-    pub language_line: Option<usize>,
+    pub language_at: Option<(usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,7 +86,7 @@ impl Default for Config {
             stale_after_days: None,
             search: SearchConfig::default(),
             extra: serde_json::Value::Object(Default::default()),
-            language_line: None,
+            language_at: None,
         }
     }
 }
@@ -117,7 +118,8 @@ impl Config {
             }
             d
         })?;
-        cfg.language_line = yaml::key_line(&text, "language");
+        cfg.language_at = yaml::key_line(&text, "language")
+            .and_then(|n| Some((n, text.lines().nth(n - 1)?.to_string())));
         cfg.check().map_err(|(key, m)| {
             let d = Diagnostic::error(m).file(CONFIG_FILE);
             match yaml::key_line(&text, key) {

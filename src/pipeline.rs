@@ -85,7 +85,7 @@ fn strings(
     theme: &Theme,
     config: &Config,
 ) -> Result<(std::sync::Arc<i18n::Strings>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    i18n::load(theme, &config.language, config.language_line)
+    i18n::load(theme, &config.language, config.language_at.as_ref())
         .map(|(s, warnings)| (std::sync::Arc::new(s), warnings))
 }
 

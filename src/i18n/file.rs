@@ -191,7 +191,7 @@ fn text_of(v: &Value) -> Result<Text, String> {
 
 /// 1-based line of the first `key:` at any depth (keys of a translation file are unique
 /// enough for pointing at a problem).
-fn key_line(text: &str, key: &str) -> Option<usize> {
+pub(super) fn key_line(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|l| {
             let t = l.trim_start();

@@ -37,6 +37,7 @@ pub struct Strings {
 /// One parsed file and where it came from.
 struct Layer {
     shown: String,
+    text: String,
     parsed: file::Parsed,
 }
 
@@ -58,7 +59,7 @@ pub fn available(theme: &Theme) -> Vec<String> {
 pub fn load(
     theme: &Theme,
     language: &str,
-    language_line: Option<usize>,
+    language_at: Option<&(usize, String)>,
 ) -> Result<(Strings, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut tags = vec![language.to_string()];
     if let Some((base, _)) = language.split_once('-') {
@@ -77,8 +78,10 @@ pub fn load(
         .hint(format!(
             "add `{I18N_DIR}/{language}.yaml` to the site to translate the theme (see docs/themes.md)"
         ));
-        if let Some(line) = language_line {
-            d = d.at(line, None, None);
+        if let Some((line, text)) = language_at {
+            // The excerpt from the line's own text, then its place in the file.
+            d = d.at(1, None, Some(text));
+            d.line = Some(*line);
         }
         return Err(vec![d]);
     }
@@ -148,13 +151,15 @@ pub fn load(
         }
         for l in &own {
             for key in section(&l.parsed).keys().filter(|k| !known.contains(*k)) {
-                warnings.push(
-                    Diagnostic::warning(format!(
-                        "`{name}.{key}` is not a key of the English strings, so no template or script uses it"
-                    ))
-                    .file(&l.shown)
-                    .hint("check its spelling against i18n/en.yaml"),
-                );
+                let mut d = Diagnostic::warning(format!(
+                    "`{name}.{key}` is not a key of the English strings, so no template or script uses it"
+                ))
+                .file(&l.shown)
+                .hint("check its spelling against i18n/en.yaml");
+                if let Some(line) = file::key_line(&l.text, key) {
+                    d = d.at(line, None, Some(&l.text));
+                }
+                warnings.push(d);
             }
         }
     }
@@ -190,7 +195,11 @@ fn parse_file(f: &File, name: &str) -> Result<Layer, Diagnostic> {
         Diagnostic::error(format!("not UTF-8 (byte {})", e.valid_up_to())).file(&shown)
     })?;
     let parsed = file::parse(text, &shown)?;
-    Ok(Layer { shown, parsed })
+    Ok(Layer {
+        shown,
+        text: text.to_string(),
+        parsed,
+    })
 }
 
 impl Strings {

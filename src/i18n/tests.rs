@@ -116,11 +116,13 @@ fn regional_tags_use_the_language() {
 
 #[test]
 fn unknown_language_is_an_error_at_the_config_line() {
-    let errs = load(&Theme::built_in(), "fr", Some(3)).expect_err("no fr");
+    let errs =
+        load(&Theme::built_in(), "fr", Some(&(3, "language: fr".into()))).expect_err("no fr");
     let d = &errs[0];
     assert!(d.is_error());
     assert_eq!(d.file.as_deref(), Some(std::path::Path::new("errkb.yaml")));
     assert_eq!(d.line, Some(3));
+    assert_eq!(d.source_line.as_deref(), Some("language: fr"));
     assert!(
         d.message.contains("`fr`") && d.message.contains("de, en, es"),
         "{d:?}"
