@@ -14,6 +14,7 @@ fn git(args: &[&str]) -> Option<String> {
 fn main() {
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=static");
+    println!("cargo:rerun-if-changed=i18n");
     println!("cargo:rerun-if-changed=build.rs");
     if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
         println!("cargo:rerun-if-changed={head}");

@@ -10,7 +10,7 @@ use crate::{fsutil, yaml};
 pub const CONFIG_FILE: &str = "errkb.yaml";
 
 /// The site's own source folders: never an output, never replaced.
-pub const SOURCE_DIRS: [&str; 3] = ["content", "templates", "static"];
+pub const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "i18n"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -22,7 +22,9 @@ pub struct Config {
     /// Where the site is published, e.g. `https://example.org/kb/`. A bare path such as
     /// `/` or `/kb/` works too, but then the sitemap, feed and canonical links are relative.
     pub base_url: String,
-    /// The `lang` attribute of every page.
+    /// The language of the theme's strings and dates (a translation file
+    /// `i18n/<language>.yaml`: built in are `en`, `de`, `es`), and the `lang` attribute of
+    /// every page.
     pub language: String,
     /// Output folder, relative to the site root.
     pub output_dir: String,
@@ -46,6 +48,10 @@ pub struct Config {
     pub api: ApiConfig,
     /// Free data handed to templates as `config.extra`.
     pub extra: serde_json::Value,
+    /// Where `language:` is in errkb.yaml (line number and text), for errors about it
+    /// found later, when the theme's languages are known. Not a key.
+    #[serde(skip)]
+    pub language_at: Option<(usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +118,7 @@ impl Default for Config {
             search: SearchConfig::default(),
             api: ApiConfig::default(),
             extra: serde_json::Value::Object(Default::default()),
+            language_at: None,
         }
     }
 }
@@ -136,13 +143,15 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let cfg: Config = yaml::from_str(&text).map_err(|e| {
+        let mut cfg: Config = yaml::from_str(&text).map_err(|e| {
             let mut d = Diagnostic::error(e.message.clone()).file(CONFIG_FILE);
             if let Some(line) = e.line {
                 d = d.at(line, e.col, Some(&text));
             }
             d
         })?;
+        cfg.language_at = yaml::key_line(&text, "language")
+            .and_then(|n| Some((n, text.lines().nth(n - 1)?.to_string())));
         cfg.check().map_err(|(key, m)| {
             let d = Diagnostic::error(m).file(CONFIG_FILE);
             match yaml::key_line(&text, key) {
@@ -157,6 +166,7 @@ impl Config {
     fn check(&self) -> Result<(), (&'static str, String)> {
         check_base_url(&self.base_url).map_err(|m| ("base_url", m))?;
         check_output_dir(&self.output_dir).map_err(|m| ("output_dir", m))?;
+        check_language(&self.language).map_err(|m| ("language", m))?;
         if let Some(url) = &self.edit_url {
             crate::url::check(url).map_err(|why| ("edit_url", format!("edit_url: {why}")))?;
         }
@@ -216,6 +226,23 @@ fn check_base_url(url: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A language tag (`de`, `pt-BR`): it names a translation file, so nothing else gets in.
+fn check_language(tag: &str) -> Result<(), String> {
+    let ok = tag.split('-').enumerate().all(|(i, part)| {
+        (if i == 0 { 2..=3 } else { 1..=8 }).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_alphanumeric())
+            && (i > 0 || part.bytes().all(|b| b.is_ascii_lowercase()))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "language `{}` is not a language tag such as `en`, `de` or `pt-BR`",
+            crate::term::line(tag)
+        ))
+    }
 }
 
 /// `output_dir` names a folder inside the site: relative, without `..`. (`--output` may
@@ -279,6 +306,18 @@ mod tests {
             c.set_base_url("https://e.org/\nSitemap: https://evil/")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn language_is_a_tag() {
+        for ok in ["en", "de", "es", "pt-BR", "zh-Hant-TW", "fil"] {
+            assert_eq!(check_language(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "", "EN", "e", "../en", "de/x", "de.yaml", "de-", "english", "de\n",
+        ] {
+            assert!(check_language(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //! 4. serve
 //! 3. pipeline
 //! 2. validate, render, index, write
-//! 1. load, markdown, highlight, matcher, theme
+//! 1. load, markdown, highlight, matcher, theme, i18n
 //! 0. pattern, model, diag, fsutil, config, yaml, output, memo, timing, url, term, json_shape
 
 // Floor 0: the plain model and what every stage shares.
@@ -45,6 +45,7 @@ pub mod yaml;
 
 // Floor 1: reading the content, and the engines the stages use.
 pub mod highlight;
+pub mod i18n;
 pub mod load;
 pub mod markdown;
 pub mod matcher;

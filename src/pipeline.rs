@@ -11,7 +11,7 @@ use crate::memo::Session;
 use crate::model::Site;
 use crate::output::{self, OutFile};
 use crate::theme::Theme;
-use crate::{index, load, render, validate, write};
+use crate::{i18n, index, load, render, validate, write};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -68,9 +68,25 @@ pub fn config(opts: &Options) -> Result<Config, Diagnostic> {
 
 /// Load and validate: everything `errkb check` does.
 pub fn check(opts: &Options) -> Outcome {
-    let out = load_and_validate(opts);
+    let mut out = load_and_validate(opts);
+    // The theme's own files: a missing translation is a warning `check` shows too.
+    if !out.has_errors() {
+        let (theme, diags) = out.time("theme", || Theme::load(&opts.root));
+        out.diagnostics.extend(diags);
+        let (Err(d) | Ok((_, d))) = strings(&theme, &out.config);
+        out.diagnostics.extend(d);
+    }
     opts.session.finish_run();
     out
+}
+
+/// The theme's strings in the configured language (warnings for missing keys).
+fn strings(
+    theme: &Theme,
+    config: &Config,
+) -> Result<(std::sync::Arc<i18n::Strings>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    i18n::load(theme, &config.language, config.language_at.as_ref())
+        .map(|(s, warnings)| (std::sync::Arc::new(s), warnings))
 }
 
 fn load_and_validate(opts: &Options) -> Outcome {
@@ -124,13 +140,23 @@ fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     if out.has_errors() {
         return out;
     }
-    let site = std::mem::take(&mut out.site);
     let config = out.config.clone();
+    let strings = match strings(&theme, &config) {
+        Ok((s, warnings)) => {
+            out.diagnostics.extend(warnings);
+            s
+        }
+        Err(d) => {
+            out.diagnostics.extend(d);
+            return out;
+        }
+    };
+    let site = std::mem::take(&mut out.site);
     let guard = output::Guard::new(sink);
     // Pages and the search index are independent: make both at once.
     let (pages, search) = out.time("render", || {
         rayon::join(
-            || render::render(&site, &config, &theme, &guard, session),
+            || render::render(&site, &config, &theme, &strings, &guard, session),
             || index::search::build(&site, &config, session),
         )
     });

@@ -1,6 +1,8 @@
 //! The theme: templates and static assets embedded in the binary (the repository's own
 //! `templates/` and `static/`), overlaid file by file by the site's folders of the same
-//! names. Mirrors Zola's user > built-in layering, so an override stays small.
+//! names. Mirrors Zola's user > built-in layering, so an override stays small. The
+//! translation files (`i18n/`) are kept in two layers, built-in and the site's, since a
+//! site's file overrides the built-in one key by key (see `i18n`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,9 +14,11 @@ use crate::fsutil;
 
 static TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
 static STATIC: Dir = include_dir!("$CARGO_MANIFEST_DIR/static");
+static I18N: Dir = include_dir!("$CARGO_MANIFEST_DIR/i18n");
 
 pub const TEMPLATES_DIR: &str = "templates";
 pub const STATIC_DIR: &str = "static";
+pub const I18N_DIR: &str = "i18n";
 
 /// Ids the entry template gives its own sections (see templates/entry.html); body
 /// headings get another id rather than collide with them.
@@ -52,6 +56,10 @@ pub struct File {
 pub struct Theme {
     pub templates: BTreeMap<String, File>,
     pub assets: BTreeMap<String, File>,
+    /// Built-in translation files by name (`de.yaml`).
+    pub translations: BTreeMap<String, File>,
+    /// The site's own translation files, which override the built-in ones key by key.
+    pub site_translations: BTreeMap<String, File>,
 }
 
 impl Theme {
@@ -60,6 +68,7 @@ impl Theme {
         let mut t = Theme::default();
         add_embedded(&TEMPLATES, &mut t.templates);
         add_embedded(&STATIC, &mut t.assets);
+        add_embedded(&I18N, &mut t.translations);
         t
     }
 
@@ -69,6 +78,7 @@ impl Theme {
         let mut diags = Vec::new();
         overlay(root, TEMPLATES_DIR, &mut t.templates, &mut diags);
         overlay(root, STATIC_DIR, &mut t.assets, &mut diags);
+        overlay(root, I18N_DIR, &mut t.site_translations, &mut diags);
         (t, diags)
     }
 
@@ -122,7 +132,7 @@ fn overlay(root: &Path, dir: &str, into: &mut BTreeMap<String, File>, diags: &mu
             Err(e) => e.path().and_then(Path::file_name).and_then(|n| n.to_str()),
         };
         let is_dir = item.as_ref().is_ok_and(|d| d.file_type().is_dir());
-        if name.is_some_and(|n| skipped(n, is_dir, dir == TEMPLATES_DIR)) {
+        if name.is_some_and(|n| skipped(n, is_dir, dir != STATIC_DIR)) {
             if is_dir {
                 walker.skip_current_dir();
             }
@@ -211,5 +221,8 @@ mod tests {
         assert!(t.templates.contains_key("entry.html"));
         assert!(t.assets.contains_key("style.css"));
         assert!(Theme::is_theme_asset("style.css"));
+        for lang in ["en.yaml", "de.yaml", "es.yaml"] {
+            assert!(t.translations.contains_key(lang), "{lang}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 // complete content.
 
 import "./search.js";
+import { say } from "./say.js";
 
 const STORE = "errkb-values";
 
@@ -18,7 +19,7 @@ function setupThemeToggle() {
   const render = () => {
     const dark = currentTheme() === "dark";
     btn.setAttribute("aria-pressed", String(dark));
-    btn.textContent = dark ? "Light theme" : "Dark theme";
+    btn.textContent = say(dark ? "theme_light" : "theme_dark");
   };
   // The button keeps its place without JavaScript (no layout shift); it only becomes
   // visible and focusable here.
@@ -81,8 +82,8 @@ function setupCopy() {
     const btn = document.createElement("button");
     btn.type = "button";
     btn.className = "copy";
-    btn.textContent = "Copy";
-    btn.setAttribute("aria-label", "Copy command");
+    btn.textContent = say("copy");
+    btn.setAttribute("aria-label", say("copy_label"));
     btn.addEventListener("click", async () => {
       const text = code.textContent;
       let ok = false;
@@ -92,8 +93,8 @@ function setupCopy() {
       } catch (e) {
         ok = false;
       }
-      btn.textContent = ok ? "Copied" : "Select and copy";
-      live.textContent = ok ? "Command copied to the clipboard" : "Copy failed; select the text to copy it";
+      btn.textContent = say(ok ? "copied" : "copy_select");
+      live.textContent = say(ok ? "copied_live" : "copy_failed_live");
       if (!ok) {
         const range = document.createRange();
         range.selectNodeContents(code);
@@ -101,7 +102,7 @@ function setupCopy() {
         sel.removeAllRanges();
         sel.addRange(range);
       }
-      setTimeout(() => { btn.textContent = "Copy"; }, 2000);
+      setTimeout(() => { btn.textContent = say("copy"); }, 2000);
     });
     pre.classList.add("has-copy");
     pre.appendChild(btn);

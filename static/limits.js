@@ -5,6 +5,8 @@
 // back every SLICE_MS milliseconds, so typing, scrolling and painting never wait for a
 // search. (Checked by tests/js/limits.mjs and the browser suite.)
 
+import { say } from "./say.js";
+
 export const MAX_QUERY_CHARS = 2000000;
 export const MAX_LINES = 10000;
 export const MAX_LINE_CHARS = 2000;
@@ -54,9 +56,9 @@ export function limitQuery(query) {
     pos = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
   }
   const notes = [];
-  if (cut) notes.push(lines.length === 1 ? "only the first line was searched" : "only the first " + lines.length.toLocaleString("en") + " lines were searched");
-  if (long) notes.push("lines were cut to their first " + MAX_LINE_CHARS.toLocaleString("en") + " characters");
-  const note = notes.length ? "Input cut: " + notes.join("; ") + "." : "";
+  if (cut) notes.push(say("cut_lines", lines.length));
+  if (long) notes.push(say("cut_chars", MAX_LINE_CHARS));
+  const note = notes.length ? say("input_cut", undefined, { what: notes.join("; ") }) : "";
   return { lines, note };
 }
 

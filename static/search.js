@@ -28,6 +28,7 @@
 import { MAX_LINE_CHARS, cutAt, limitQuery, queryParam } from "./limits.js";
 import { Index } from "./search-index.js";
 import { prefetch, search } from "./search-tiers.js";
+import { number, say } from "./say.js";
 
 // Most characters of a `search/?q=` query put into the search page's text area.
 const MAX_SHOWN_CHARS = 10000;
@@ -74,20 +75,20 @@ function resultItem(r, words, base) {
   if (r.exact) {
     const mark = document.createElement("span");
     mark.className = "result-exact";
-    mark.textContent = "Exact match";
+    mark.textContent = say("exact_match");
     meta.append(" · ", mark);
   } else if (r.generic) {
     const mark = document.createElement("span");
     mark.className = "result-generic";
-    mark.textContent = "Generic line";
-    mark.title = "This line alone does not say which error it is: one of these entries";
+    mark.textContent = say("generic_line");
+    mark.title = say("generic_line_title");
     meta.append(" · ", mark);
   }
   a.append(meta);
   if ((r.exact || r.generic) && r.line) {
     const code = document.createElement("code");
     code.className = "result-line";
-    code.textContent = (r.lineNo > 1 ? "line " + r.lineNo + ": " : "") + r.line;
+    code.textContent = (r.lineNo > 1 ? say("line_number", r.lineNo) : "") + r.line;
     a.append(code);
   }
   const summary = document.createElement("span");
@@ -99,7 +100,7 @@ function resultItem(r, words, base) {
 }
 
 function countText(n) {
-  return n === 0 ? "No results" : n === 1 ? "1 result" : n + " results";
+  return say("results", n);
 }
 
 // ---------- the header box ----------
@@ -136,7 +137,7 @@ function setupBox() {
     try {
       res = await search(index, q, MAX_RESULTS, typing && pasted === null, () => mine !== seq, settled);
     } catch (e) {
-      status.textContent = "Search is unavailable: " + e.message;
+      status.textContent = say("unavailable", undefined, { error: e.message });
       return;
     }
     if (res === null || mine !== seq) return;
@@ -144,7 +145,7 @@ function setupBox() {
     if (res.results.length === 0) {
       const li = document.createElement("li");
       li.className = "no-results";
-      li.textContent = "No entry matches. Try the exact error message, or fewer words.";
+      li.textContent = say("no_match");
       list.append(li);
     }
     if (res.note) {
@@ -157,7 +158,7 @@ function setupBox() {
     more.className = "more-results";
     const a = document.createElement("a");
     a.href = base + "search/?q=" + encodeURIComponent(q.slice(0, 6000));
-    a.textContent = "All results";
+    a.textContent = say("all_results");
     more.append(a);
     list.append(more);
     status.textContent = countText(res.results.length) + (res.note ? ". " + res.note : "");
@@ -200,8 +201,8 @@ function setupBox() {
       pasted = text;
       const { lines, note } = limitQuery(text);
       const shown = lines.filter((l) => l.trim());
-      const count = shown.length.toLocaleString("en") + (note ? "+" : "");
-      input.value = shown.length > 1 ? shown[0].trim().slice(0, 120) + " … (" + count + " lines pasted)" : shown.join(" ");
+      const count = number(shown.length) + (note ? "+" : "");
+      input.value = shown.length > 1 ? shown[0].trim().slice(0, 120) + " … (" + say("lines_pasted", shown.length, { count }) + ")" : shown.join(" ");
       schedule(false);
     }
   });
@@ -276,19 +277,19 @@ function setupPage() {
       // query shows its start (the search itself reads what limitQuery allows).
       area.value = q.length > MAX_SHOWN_CHARS ? cutAt(q, MAX_SHOWN_CHARS) : q;
       if (!q.trim()) return null;
-      status.textContent = "Searching…";
+      status.textContent = say("searching");
       return search(index, q, MAX_PAGE_RESULTS, false);
     })
     .then((res) => {
       if (res === null) return;
       list.replaceChildren(...res.results.map((r) => resultItem(r, res.words, base)));
       let text = countText(res.results.length);
-      if (res.results.length === 0) text += ". Try the exact error message, or fewer words.";
+      if (res.results.length === 0) text += ". " + say("no_match_hint");
       else if (res.note) text += ".";
       status.textContent = res.note ? text + " " + res.note : text;
     })
     .catch((e) => {
-      status.textContent = "Search is unavailable: " + e.message;
+      status.textContent = say("unavailable", undefined, { error: e.message });
     });
 }
 

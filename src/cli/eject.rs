@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use super::exit;
 use crate::fsutil;
-use crate::theme::{STATIC_DIR, TEMPLATES_DIR, Theme};
+use crate::theme::{I18N_DIR, STATIC_DIR, TEMPLATES_DIR, Theme};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to copy, as the theme names them (`entry.html`, `partials/entry/unsafe.html`,
-    /// `style.css`), or `templates/…`, `static/…`; all of them when none is given
+    /// `style.css`), or `templates/…`, `static/…`, `i18n/de.yaml`; all of them when none
+    /// is given
     pub files: Vec<String>,
     /// Site root
     #[arg(long, short = 'r', value_name = "DIR", default_value = ".")]
@@ -31,6 +32,12 @@ pub(super) fn run(a: &Args) -> u8 {
                 .assets
                 .iter()
                 .map(|(name, f)| (format!("{STATIC_DIR}/{name}"), &f.bytes)),
+        )
+        .chain(
+            theme
+                .translations
+                .iter()
+                .map(|(name, f)| (format!("{I18N_DIR}/{name}"), &f.bytes)),
         );
     let all: Vec<(String, &Vec<u8>)> = all.collect();
     if a.list {

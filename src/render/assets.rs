@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
+use crate::i18n::Strings;
 use crate::output::OutFile;
 use crate::theme::Theme;
 
@@ -26,10 +27,15 @@ fn should_fingerprint(path: &str) -> bool {
     Theme::is_theme_asset(path) && (path.ends_with(".css") || path.ends_with(".js"))
 }
 
+/// The module the scripts read their strings from (`static/say.js`); the build writes
+/// it from the translation files, so a site translates it through `i18n/`, not here.
+const SCRIPT_STRINGS: &str = "i18n.js";
+
 /// The asset files to write and the map from logical path (`style.css`) to URL path.
 pub(super) fn build(
     theme: &Theme,
     config: &Config,
+    strings: &Strings,
 ) -> Result<(Vec<OutFile>, BTreeMap<String, String>), String> {
     let mut files = Vec::new();
     let mut urls = BTreeMap::new();
@@ -50,7 +56,10 @@ pub(super) fn build(
     // that import nothing first, then those that import only hashed ones, and so on.
     let mut pending: Vec<(&String, Vec<u8>)> = Vec::new();
     for (path, file) in &theme.assets {
-        if path.ends_with(".js") && should_fingerprint(path) {
+        if path == SCRIPT_STRINGS {
+            // The scripts' strings in the site's language, not the file as shipped.
+            pending.push((path, strings.script_module().into_bytes()));
+        } else if path.ends_with(".js") && should_fingerprint(path) {
             pending.push((path, file.bytes.clone()));
         } else {
             add(path, file.bytes.clone(), should_fingerprint(path));

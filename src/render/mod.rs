@@ -6,6 +6,7 @@
 
 mod assets;
 mod feeds;
+mod i18n;
 mod pages;
 mod tidy;
 pub mod view;
@@ -19,6 +20,7 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::i18n::Strings;
 use crate::memo::{Key, KeyBuilder, Memo, Session};
 use crate::model::Site;
 use crate::theme::{Origin, Theme};
@@ -71,6 +73,8 @@ pub struct Renderer<'a> {
     pub config: &'a Config,
     pub base_path: String,
     pub base_url: String,
+    /// The theme's strings in the site's language.
+    pub strings: Arc<Strings>,
     origins: BTreeMap<String, String>,
     /// List pages' entry summaries, by entry fingerprint and base path.
     summaries: Arc<Memo<Arc<str>>>,
@@ -82,11 +86,13 @@ impl<'a> Renderer<'a> {
         site: &'a Site,
         config: &'a Config,
         theme: &Theme,
+        strings: &Arc<Strings>,
         asset_urls: &BTreeMap<String, String>,
         session: &Session,
     ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on([".html", ".xml"]);
+        i18n::register(&mut tera, strings);
         let mut origins = BTreeMap::new();
         let mut sources = Vec::new();
         let mut diags = Vec::new();
@@ -155,6 +161,7 @@ impl<'a> Renderer<'a> {
             config,
             base_path,
             base_url,
+            strings: strings.clone(),
             origins,
             summaries: session.memo("render.summaries"),
         })
@@ -212,9 +219,16 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagno
 
 /// Everything every page depends on: templates, configuration, asset URLs, the tools and
 /// the number of entries.
-fn global_key(site: &Site, config: &Config, theme: &Theme, urls: &BTreeMap<String, String>) -> Key {
+fn global_key(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    strings: &Strings,
+    urls: &BTreeMap<String, String>,
+) -> Key {
     let mut k = KeyBuilder::new("render")
         .json(config)
+        .json(strings)
         .json(urls)
         .json(&site.tools)
         .json(&site.entries.len());
@@ -245,14 +259,15 @@ pub fn render(
     site: &Site,
     config: &Config,
     theme: &Theme,
+    strings: &Arc<Strings>,
     out: &Guard<'_>,
     session: &Session,
 ) -> Result<(), Vec<Diagnostic>> {
-    let (assets, urls) = assets::build(theme, config)
+    let (assets, urls) = assets::build(theme, config, strings)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
-    let r = Renderer::new(site, config, theme, &urls, session)?;
+    let r = Renderer::new(site, config, theme, strings, &urls, session)?;
     let pages_memo = session.memo::<Arc<Vec<u8>>>("render.entry_pages");
-    let global = global_key(site, config, theme, &urls);
+    let global = global_key(site, config, theme, strings, &urls);
     let mut diags: Vec<Diagnostic> = site
         .entries
         .par_iter()

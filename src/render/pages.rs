@@ -182,17 +182,20 @@ fn tool_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             let mut ctx = Context::new();
             ctx.insert("tool", t);
             ctx.insert("entries", &entries);
-            let desc = t
-                .description
-                .clone()
-                .unwrap_or_else(|| format!("{} errors explained, with safe fixes.", t.name));
+            let tr = &r.strings;
+            let desc = t.description.clone().unwrap_or_else(|| {
+                tr.text(
+                    "description_tool",
+                    &[("tool", &t.name), ("site", &cfg.title)],
+                )
+            });
             let path = format!("{}/", t.id);
             r.page(
                 "tool.html",
                 ctx,
                 &meta(
                     r,
-                    format!("{} errors – {}", t.name, cfg.title),
+                    tr.text("title_tool", &[("tool", &t.name), ("site", &cfg.title)]),
                     desc,
                     path.clone(),
                     "tool",
@@ -234,8 +237,8 @@ fn tag_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
         ctx,
         &meta(
             r,
-            format!("Tags – {}", cfg.title),
-            format!("All tags of {}.", cfg.title),
+            r.strings.text("title_tags", &[("site", &cfg.title)]),
+            r.strings.text("description_tags", &[("site", &cfg.title)]),
             "tags/".into(),
             "tags",
         ),
@@ -257,8 +260,13 @@ fn tag_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
                 ctx,
                 &meta(
                     r,
-                    format!("Tagged “{t}” – {}", cfg.title),
-                    format!("Errors tagged {t}: {} entries.", entries.len()),
+                    r.strings
+                        .text("title_tag", &[("tag", t), ("site", &cfg.title)]),
+                    r.strings.counted(
+                        "description_tag",
+                        i64::try_from(entries.len()).unwrap_or(i64::MAX),
+                        &[("tag", t)],
+                    ),
                     path.clone(),
                     "tag",
                 ),
@@ -280,8 +288,9 @@ fn fixed_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             Context::new(),
             &meta(
                 r,
-                format!("Search – {}", cfg.title),
-                format!("Search {} by error message or keywords.", cfg.title),
+                r.strings.text("title_search", &[("site", &cfg.title)]),
+                r.strings
+                    .text("description_search", &[("site", &cfg.title)]),
                 "search/".into(),
                 "search",
             ),
@@ -293,8 +302,8 @@ fn fixed_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             Context::new(),
             &meta(
                 r,
-                format!("Page not found – {}", cfg.title),
-                "This page does not exist.".into(),
+                r.strings.text("title_not_found", &[("site", &cfg.title)]),
+                r.strings.text("description_not_found", &[]),
                 "404.html".into(),
                 "404",
             ),
@@ -316,7 +325,7 @@ fn redirects(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             let path = a.path();
             let mut page = meta(
                 r,
-                format!("Moved: {}", e.title),
+                r.strings.text("title_moved", &[("title", &e.title)]),
                 crate::markdown::plain(&e.summary),
                 e.id.path(),
                 "redirect",

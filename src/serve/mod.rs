@@ -263,6 +263,7 @@ fn watch(
         crate::load::CONTENT_DIR,
         crate::theme::TEMPLATES_DIR,
         crate::theme::STATIC_DIR,
+        crate::theme::I18N_DIR,
     ] {
         let p = root.join(dir);
         if p.is_dir() {
@@ -329,6 +330,7 @@ fn relevant(root: &std::path::Path, p: &std::path::Path) -> bool {
             first == crate::load::CONTENT_DIR
                 || first == crate::theme::TEMPLATES_DIR
                 || first == crate::theme::STATIC_DIR
+                || first == crate::theme::I18N_DIR
                 || first == crate::config::CONFIG_FILE
         }
         _ => false,

@@ -20,6 +20,7 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 
 use crate::{Site, run_in};
 
+mod i18n;
 mod trust;
 
 // ---------- a plain static server (what a deploy looks like) ----------
@@ -406,6 +407,8 @@ fn browser_search_vectors_pass_in_chromium() {
             "static/search-tiers.js",
             "static/pattern.js",
             "static/limits.js",
+            "static/say.js",
+            "static/i18n.js",
             "tests/js/search-check.mjs",
             "tests/vectors/search.json",
         ],

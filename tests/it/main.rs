@@ -6,6 +6,7 @@ mod browser;
 mod build;
 mod check;
 mod hostile;
+mod i18n;
 mod matching;
 mod serve;
 mod snapshots;

@@ -292,7 +292,12 @@ fn browser_live_reload_works_under_the_policy() {
 #[ignore = "needs Chromium; run by .ci/run"]
 fn browser_search_limits_hold_in_chromium() {
     // tests/js/limits-check.mjs, which Node runs too, in the browser that runs the site.
-    let (_dir, srv) = serve_repo_files(&["static/limits.js", "tests/js/limits-check.mjs"]);
+    let (_dir, srv) = serve_repo_files(&[
+        "static/limits.js",
+        "static/say.js",
+        "static/i18n.js",
+        "tests/js/limits-check.mjs",
+    ]);
     let b = browser(800, 600);
     let tab = front_tab(&b);
     open(&tab, &srv.url);
