@@ -1,33 +1,25 @@
-//! The only module that knows syntect: code → HTML with CSS classes (never inline
-//! styles), and the light/dark stylesheets generated from syntect themes. The syntax
-//! set is loaded once per process from syntect's bundled binary dump.
+//! The only module that knows syntect: code → HTML with short CSS classes (never inline
+//! styles), and the light/dark stylesheets generated from syntect themes. Shell code,
+//! most of what a knowledge base shows, goes through errkb's own lexer ([`shell`]);
+//! other languages through syntect's bundled grammars, loaded once per process from its
+//! binary dump.
+
+mod shell;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::ThemeSet;
 use syntect::highlighting::{FontStyle, Highlighter, Style};
-use syntect::parsing::{
-    ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxReference, SyntaxSet,
-};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-/// syntect's bundled syntaxes plus errkb's own shell grammar (`src/syntaxes/`).
+/// syntect's bundled syntaxes, as they come (adding one would rebuild and recompress
+/// the whole set at every start).
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
-        // The grammar is ours and tested; should it ever fail to load, shell code
-        // falls back to syntect's Bash grammar rather than failing the build.
-        if let Ok(shell) = SyntaxDefinition::load_from_str(SHELL_SYNTAX, true, None) {
-            builder.add(shell);
-        }
-        builder.build()
-    })
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
-
-const SHELL_SYNTAX: &str = include_str!("syntaxes/shell.sublime-syntax");
-const SHELL_NAME: &str = "Shell (errkb)";
 
 fn themes() -> &'static ThemeSet {
     static SET: OnceLock<ThemeSet> = OnceLock::new();
@@ -39,15 +31,20 @@ pub fn theme_names() -> Vec<&'static str> {
     themes().themes.keys().map(String::as_str).collect()
 }
 
-fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
+/// How a code block's language is highlighted.
+enum Lang {
+    Shell,
+    Grammar(&'static SyntaxReference),
+    Plain,
+}
+
+fn find_syntax(lang: &str) -> Lang {
     let set = syntaxes();
     let lang = lang.trim().to_ascii_lowercase();
     let token = match lang.as_str() {
-        "" | "text" | "plain" | "plaintext" | "txt" | "log" | "output" => return None,
+        "" | "text" | "plain" | "plaintext" | "txt" | "log" | "output" => return Lang::Plain,
         "shell" | "console" | "zsh" | "bash" | "sh" | "terminal" | "shell-session" => {
-            return set
-                .find_syntax_by_name(SHELL_NAME)
-                .or_else(|| set.find_syntax_by_token("bash"));
+            return Lang::Shell;
         }
         "yml" => "yaml",
         "js" | "javascript" | "node" => "js",
@@ -56,6 +53,7 @@ fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
         other => other,
     };
     set.find_syntax_by_token(token)
+        .map_or(Lang::Plain, Lang::Grammar)
 }
 
 /// Highlighted code by (language, code): the same command often appears on many pages,
@@ -85,16 +83,19 @@ pub fn clear_cache() {
 /// HTML for the inside of `<code>`: highlighted spans, or escaped text for an unknown
 /// language (or when the highlighter fails on odd input).
 pub fn highlight(code: &str, lang: &str) -> String {
+    let syntax = match find_syntax(lang) {
+        Lang::Plain => return escape_text(code),
+        // Linear and cheap: not worth a cache lookup.
+        Lang::Shell => return shell_html(code),
+        Lang::Grammar(syntax) => syntax,
+    };
     let key = (lang.to_string(), code.to_string());
     if let Ok(c) = cache().lock()
         && let Some(hit) = c.map.get(&key)
     {
         return hit.clone();
     }
-    let html = match find_syntax(lang) {
-        Some(syntax) => classed(code, syntax).unwrap_or_else(|| escape_text(code)),
-        None => escape_text(code),
-    };
+    let html = classed(code, syntax).unwrap_or_else(|| escape_text(code));
     if let Ok(mut c) = cache().lock() {
         let size = key.0.len() + key.1.len() + html.len();
         if c.bytes + size > CACHE_BYTES {
@@ -105,6 +106,12 @@ pub fn highlight(code: &str, lang: &str) -> String {
         c.map.insert(key, html.clone());
     }
     html
+}
+
+fn shell_html(code: &str) -> String {
+    let mut spans = Spans::new(code.len());
+    shell::tokens(code, &mut |text, class| spans.text(text, class));
+    spans.finish()
 }
 
 /// Token classes: a scope prefix and the short class its tokens get. A token's class is
@@ -170,12 +177,13 @@ fn class_of_scope(scope: Scope) -> Option<u8> {
     })
 }
 
-fn class_of_stack(stack: &ScopeStack) -> Option<u8> {
+fn class_of_stack(stack: &ScopeStack) -> Option<&'static str> {
     stack
         .as_slice()
         .iter()
         .rev()
         .find_map(|s| class_of_scope(*s))
+        .map(|i| CLASSES[usize::from(i)].1)
 }
 
 /// Writes text runs into spans, opening a span only when the class changes. Whitespace
@@ -183,20 +191,43 @@ fn class_of_stack(stack: &ScopeStack) -> Option<u8> {
 /// spans.
 struct Spans {
     out: String,
-    open: Option<u8>,
+    open: Option<&'static str>,
     /// Whitespace seen since the last run, not yet written.
     pending: String,
 }
 
 impl Spans {
-    fn text(&mut self, text: &str, class: Option<u8>) {
-        if text.is_empty() {
-            return;
+    fn new(code_len: usize) -> Spans {
+        Spans {
+            out: String::with_capacity(code_len * 2),
+            open: None,
+            pending: String::new(),
         }
-        if text.bytes().all(|b| b.is_ascii_whitespace()) {
-            self.pending.push_str(text);
-            return;
+    }
+
+    /// Adds `text` of `class`. Where the runs of a line are cut does not matter: the
+    /// text is taken apart into whitespace and the rest here.
+    fn text(&mut self, text: &str, class: Option<&'static str>) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let ws = rest.len()
+                - rest
+                    .trim_start_matches(|c: char| c.is_ascii_whitespace())
+                    .len();
+            if ws > 0 {
+                self.pending.push_str(&rest[..ws]);
+                rest = &rest[ws..];
+                continue;
+            }
+            let word = rest
+                .find(|c: char| c.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            self.word(&rest[..word], class);
+            rest = &rest[word..];
         }
+    }
+
+    fn word(&mut self, text: &str, class: Option<&'static str>) {
         if class != self.open {
             if self.open.is_some() {
                 self.out.push_str("</span>");
@@ -206,7 +237,7 @@ impl Spans {
                 // Unquoted: the classes are plain letters (valid HTML, and two bytes
                 // less on each of the hundreds of spans of a page).
                 self.out.push_str("<span class=");
-                self.out.push_str(CLASSES[usize::from(c)].1);
+                self.out.push_str(c);
                 self.out.push('>');
             }
             self.open = class;
@@ -227,14 +258,13 @@ impl Spans {
 }
 
 fn classed(code: &str, syntax: &SyntaxReference) -> Option<String> {
-    let set = syntaxes();
+    classed_in(code, syntax, syntaxes())
+}
+
+fn classed_in(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Option<String> {
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
-    let mut spans = Spans {
-        out: String::with_capacity(code.len() * 2),
-        open: None,
-        pending: String::new(),
-    };
+    let mut spans = Spans::new(code.len());
     let mut padded = String::new();
     for line in LinesWithEndings::from(code) {
         // syntect wants every line to end in a newline; one added here is not shown.
@@ -524,20 +554,96 @@ mod tests {
     }
 
     #[test]
-    fn shell_uses_errkbs_own_grammar() {
-        let set = syntaxes();
-        assert_eq!(
-            find_syntax("bash").map(|s| s.name.as_str()),
-            Some(SHELL_NAME)
-        );
-        assert_eq!(
-            find_syntax("console").map(|s| s.name.as_str()),
-            Some(SHELL_NAME)
-        );
-        assert!(
-            set.find_syntax_by_token("py").is_some(),
-            "defaults are still there"
-        );
+    fn shell_uses_errkbs_own_lexer() {
+        for lang in ["bash", "console", "sh", "Shell", " zsh "] {
+            assert!(matches!(find_syntax(lang), Lang::Shell), "{lang}");
+        }
+        assert!(matches!(find_syntax("py"), Lang::Grammar(_)));
+        assert!(matches!(find_syntax("log"), Lang::Plain));
+        assert!(matches!(find_syntax("no-such-lang"), Lang::Plain));
+    }
+
+    /// errkb's shell grammar, which the hand-written lexer follows, run by syntect.
+    fn by_grammar(code: &str) -> String {
+        static SET: OnceLock<SyntaxSet> = OnceLock::new();
+        let set = SET.get_or_init(|| {
+            let mut b = syntect::parsing::SyntaxSetBuilder::new();
+            b.add(
+                syntect::parsing::SyntaxDefinition::load_from_str(
+                    include_str!("../syntaxes/shell.sublime-syntax"),
+                    true,
+                    None,
+                )
+                .expect("grammar"),
+            );
+            b.build()
+        });
+        let syntax = set.find_syntax_by_name("Shell (errkb)").expect("shell");
+        classed_in(code, syntax, set).expect("parses")
+    }
+
+    /// The lexer gives the grammar's tokens: on every line and every file of the bundled
+    /// knowledge base (commands, prose, YAML: anything a lexer may meet), and on input
+    /// made to trip it.
+    #[test]
+    fn shell_lexer_agrees_with_the_grammar() {
+        let mut inputs: Vec<String> = [
+            "sudo docker run --rm -e FOO=\"bar $HOME\" img:1.2 2>&1 | tee out.log # note",
+            "export KUBECONFIG=~/.kube/config && kubectl get pods -n kube-system",
+            "echo ${X:-y} $(date +%s) 'single $not' `uname -r` \"a $(b \"c\") d\"",
+            "$ git push origin main\nPS> Get-Item x\n  > continued",
+            "cat <<'EOF' | sudo tee /etc/x.conf >/dev/null\nkey=$value\n  EOF\n\tEOF\nls -l",
+            "cat <<-EOF\n\tx\n\tEOF\necho <<\"Q\" y\nQ",
+            "ls --all <target> | sort <in.txt >out.txt 3>&- 2>>err &>all >|f <&0",
+            "a=1 b+=2 c= d make -j4 -- -x ---y -1 1.2.3 1.2.x v1 ./-z x=-q",
+            "for f in *.log; do if [ -s \"$f\" ]; then echo \"$f\"; fi; done",
+            "(cd /tmp && ls) | grep -v '^#' # trailing # hash\n#comment\nx#notcomment",
+            "echo \"unterminated\necho 'also\nnext",
+            "trailing \\\nnext line \\x \\",
+            "env=1 time=2 exit-code if-else fi_x done",
+            "ünïcödé --flåg 'ß' \"€\" $é ${é} <ä>",
+            "",
+            "\n\n",
+            ") ) ( (( `` $( ${ } $",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        for f in walkdir::WalkDir::new(content)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if f.file_type().is_file() {
+                let text = std::fs::read_to_string(f.path()).expect("read");
+                inputs.extend(text.lines().map(str::to_string));
+                inputs.push(text);
+            }
+        }
+        assert!(inputs.len() > 1000, "{}", inputs.len());
+        // Lines first: a difference shows on the shortest input that has it.
+        inputs.sort_by_key(String::len);
+        for code in &inputs {
+            let (ours, theirs) = (shell_html(code), by_grammar(code));
+            if ours != theirs {
+                let at = ours
+                    .bytes()
+                    .zip(theirs.bytes())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(ours.len().min(theirs.len()));
+                let from = at.saturating_sub(60);
+                let show = |s: &str| {
+                    s.get(from..(at + 60).min(s.len()))
+                        .unwrap_or("")
+                        .to_string()
+                };
+                panic!(
+                    "input {code:?}\n  lexer:   {:?}\n  grammar: {:?}",
+                    show(&ours),
+                    show(&theirs)
+                );
+            }
+        }
     }
 
     #[test]
