@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
@@ -12,7 +13,7 @@ pub const CONFIG_FILE: &str = "errkb.yaml";
 /// The site's own source folders: never an output, never replaced.
 pub const SOURCE_DIRS: [&str; 3] = ["content", "templates", "static"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Site title, shown in the header and the `<title>` of every page.
@@ -46,7 +47,7 @@ pub struct Config {
     pub extra: serde_json::Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SearchConfig {
     /// The build fails when one search index file is larger than this (kB).
