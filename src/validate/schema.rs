@@ -61,6 +61,29 @@ pub fn config() -> Value {
     schema.to_value()
 }
 
+/// The first line of a YAML file that tells the YAML language server (VS Code's YAML
+/// extension, Neovim's yamlls…) which schema to check it against.
+pub fn modeline(url: &str) -> String {
+    format!("# yaml-language-server: $schema={url}\n")
+}
+
+/// Where a new file `depth` folders below the site root finds the schema at `path`
+/// ([`ENTRY_PATH`] or [`CONFIG_PATH`]): on the published site when `base_url` names a
+/// host (it serves the schema of the errkb that built it), else in the local output
+/// folder, relative to the file, which exists after the first `errkb build`.
+pub fn editor_url(config: &Config, path: &str, depth: usize) -> String {
+    if config.has_absolute_base() {
+        return format!("{}{path}", config.base_url());
+    }
+    let out = config
+        .output_dir
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string();
+    format!("{}{out}/{path}", "../".repeat(depth))
+}
+
 /// A schema as the file errkb prints and publishes: pretty, ending in a line break.
 pub fn text(schema: &Value) -> String {
     let mut s = serde_json::to_string_pretty(schema).unwrap_or_default();
@@ -218,6 +241,29 @@ mod tests {
         for (s, ok) in [("host", true), ("a_1", true), ("1a", false), ("Host", false)] {
             assert_eq!(re.is_match(s), ok, "{s}");
         }
+    }
+
+    #[test]
+    fn editor_urls() {
+        let mut c = Config::default();
+        assert_eq!(
+            editor_url(&c, ENTRY_PATH, 2),
+            "../../public/api/schema/entry.json"
+        );
+        c.output_dir = "./build/site/".into();
+        assert_eq!(
+            editor_url(&c, CONFIG_PATH, 0),
+            "build/site/api/schema/config.json"
+        );
+        c.set_base_url("https://example.org/kb").expect("url");
+        assert_eq!(
+            editor_url(&c, ENTRY_PATH, 2),
+            "https://example.org/kb/api/schema/entry.json"
+        );
+        assert_eq!(
+            modeline("x.json"),
+            "# yaml-language-server: $schema=x.json\n"
+        );
     }
 
     #[test]
