@@ -25,7 +25,10 @@ pub(super) fn run(a: &Args) -> u8 {
         Which::Config => schema::config(),
     };
     use std::io::Write;
-    match std::io::stdout().lock().write_all(schema::text(&value).as_bytes()) {
+    match std::io::stdout()
+        .lock()
+        .write_all(schema::text(&value).as_bytes())
+    {
         Ok(()) => exit::OK,
         // A closed pipe (`errkb schema entry | head`) is not worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,

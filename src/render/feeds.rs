@@ -62,7 +62,14 @@ fn opensearch(r: &Renderer) -> Result<OutFile, Diagnostic> {
     let desc = xml_text(&r.config.description);
     let os = OpenSearch {
         short_name: cut(&xml_text(&r.config.title), SHORT_NAME_MAX),
-        description: cut(if desc.trim().is_empty() { &r.config.title } else { &desc }, DESCRIPTION_MAX),
+        description: cut(
+            if desc.trim().is_empty() {
+                &r.config.title
+            } else {
+                &desc
+            },
+            DESCRIPTION_MAX,
+        ),
         language: xml_text(&r.config.language),
         results: format!("{}?q={{searchTerms}}", xml_text(&search_page)),
         self_url: xml_text(&r.canonical("opensearch.xml")),

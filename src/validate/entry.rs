@@ -108,9 +108,7 @@ impl JsonSchema for StepDe {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let mut map = generator.subschema_for::<Step>();
-        let filled = |key: &str| {
-            serde_json::json!({ "required": [key], "properties": { key: { "pattern": "\\S" } } })
-        };
+        let filled = |key: &str| serde_json::json!({ "required": [key], "properties": { key: { "pattern": "\\S" } } });
         map.insert(
             "anyOf".into(),
             serde_json::json!([filled("title"), filled("run"), filled("text")]),

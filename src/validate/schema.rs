@@ -215,20 +215,8 @@ mod tests {
     fn id_pattern_matches_what_check_accepts() {
         let re = regex::Regex::new(&id_pattern()).expect("regex");
         for s in [
-            "docker/x",
-            "a-b/c-1",
-            "/t/x/",
-            " t/x ",
-            "t/-x",
-            "t/x-",
-            "t/a--b",
-            "T/x",
-            "t/x/y",
-            "t",
-            "t/",
-            "/x",
-            "t/x.y",
-            "t/x_y",
+            "docker/x", "a-b/c-1", "/t/x/", " t/x ", "t/-x", "t/x-", "t/a--b", "T/x", "t/x/y", "t",
+            "t/", "/x", "t/x.y", "t/x_y",
         ] {
             let check = crate::model::EntryId::parse(s.trim().trim_matches('/')).is_some();
             assert_eq!(re.is_match(s), check, "{s:?}");
@@ -238,7 +226,12 @@ mod tests {
     #[test]
     fn placeholder_name_pattern_matches_check() {
         let re = regex::Regex::new(PLACEHOLDER_NAME).expect("regex");
-        for (s, ok) in [("host", true), ("a_1", true), ("1a", false), ("Host", false)] {
+        for (s, ok) in [
+            ("host", true),
+            ("a_1", true),
+            ("1a", false),
+            ("Host", false),
+        ] {
             assert_eq!(re.is_match(s), ok, "{s}");
         }
     }
