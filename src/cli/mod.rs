@@ -145,6 +145,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // clap writes help and usage errors through `anstream` too: the choice must be made
+    // before parsing for them to follow it.
+    if let Some(color) = early_color(&args) {
+        color.apply();
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -173,6 +179,25 @@ where
             exit::OK
         }
     }
+}
+
+/// The `--color` value of a command line, read before clap parses it; `None` when absent
+/// or not one of the choices (clap then reports it).
+fn early_color(args: &[OsString]) -> Option<Color> {
+    use clap::ValueEnum;
+    let mut value = None;
+    let mut it = args.iter().skip(1).map(|a| a.to_str().unwrap_or(""));
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--color" {
+            value = it.next();
+        } else if let Some(v) = a.strip_prefix("--color=") {
+            value = Some(v);
+        }
+    }
+    Color::from_str(value?, false).ok()
 }
 
 /// Prints diagnostics to stderr in the human format (colour on a terminal, honouring

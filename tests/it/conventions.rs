@@ -161,6 +161,18 @@ fn color_always_never_and_the_environment() {
     ));
     let bad = run_env(&site, &["check", "--color", "sometimes"], &[]).fails(2);
     assert!(bad.stderr().contains("always"), "{}", bad.stderr());
+    // clap's own usage errors follow the choice too.
+    assert!(has_ansi(
+        &run_env(&site, &["--color", "always", "chek"], &[]).fails(2)
+    ));
+    assert!(!has_ansi(
+        &run_env(
+            &site,
+            &["chek", "--color=never"],
+            &[("CLICOLOR_FORCE", "1")]
+        )
+        .fails(2)
+    ));
 }
 
 #[test]
