@@ -4,6 +4,8 @@ with an independent validator (Python's `jsonschema`, draft 2020-12):
 
 - every bundled entry (content/**), the repository's errkb.yaml and the files
   `errkb init` writes validate;
+- the made-up entries and errkb.yaml files in ENTRY_CASES and CONFIG_CASES get the
+  verdict written beside them from both check and the schema;
 - in every fixture under tests/fixtures, each entry file and errkb.yaml that `check`
   accepts validates, and each one `check` rejects fails the schema too, unless it is
   listed in OUT_OF_REACH below with the reason the schema cannot see the problem.
@@ -17,6 +19,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import jsonschema
 import yaml
@@ -47,6 +50,85 @@ NOT_YAML = {
     "err-utf8/content/t/latin1.md": "not UTF-8",
     "err-yaml-syntax/content/t/broken.md": "invalid YAML",
 }
+
+
+def base_entry(slug):
+    """A valid YAML entry whose title and pattern are its own, so cases never overlap."""
+    return {
+        "title": f"demo: {slug} failed",
+        "summary": "Demo failed.",
+        "likely_cause": "Demo was misconfigured.",
+        "patterns": [f"demo: {slug} failed"],
+        "fix": [{"run": "demo repair"}],
+        "unsafe": [{"do_not": "Ignore it", "why": "It stays broken."}],
+        "verify": [{"run": "demo status", "expect": "ok"}],
+    }
+
+
+# Entries made here, beyond the fixtures: (slug, change to the base entry, does check
+# accept it). Each shape rule of the schema has a case on each side, so a schema that
+# grows stricter or looser than check fails here.
+ENTRY_CASES = [
+    ("ok-every-key", lambda e: e.update({
+        "confirm": ["It fails."], "check": [{"title": "Look", "text": "At <host>."}],
+        "causes": ["Other."], "placeholders": {"host": {"example": "a", "help": "b"}, "port": None},
+        "examples": ["demo: ok-every-key failed"], "related": ["/t/ok-yes-string/"],
+        "aliases": ["t/old-name"], "links": [{"title": "Docs", "url": "https://example.org/"}],
+        "tags": ["a-1"], "applies_to": ["v1"], "updated": "2024-02-29", "draft": False,
+        "tool": "Demo", "extra": {"any": [1, {"thing": None}]}, "body": "Body.",
+    }), True),
+    ("ok-yes-string", lambda e: e.update({"causes": ["yes"], "applies_to": ["on"]}), True),
+    ("bad-step-key", lambda e: e.update({"fix": [{"ruun": "demo repair"}]}), False),
+    ("bad-step-blank", lambda e: e.update({"verify": [{"title": " ", "expect": "ok"}]}), False),
+    ("bad-step-type", lambda e: e.update({"fix": [["demo repair"]]}), False),
+    ("bad-empty-list", lambda e: e.update({"patterns": []}), False),
+    ("bad-unsafe-half", lambda e: e.update({"unsafe": [{"do_not": "Ignore it"}]}), False),
+    ("bad-unsafe-blank", lambda e: e.update({"unsafe": [{"do_not": "Ignore it", "why": ""}]}), False),
+    ("bad-two-line-title", lambda e: e.update({"title": "demo: bad-two-line-title failed\nmore"}), False),
+    ("bad-blank-summary", lambda e: e.update({"summary": "  "}), False),
+    ("bad-placeholder-name", lambda e: e.update({"placeholders": {"Host": {"example": "a"}}}), False),
+    ("bad-placeholder-key", lambda e: e.update({"placeholders": {"host": {"sample": "a"}}}), False),
+    ("bad-related-id", lambda e: e.update({"related": ["Docker/X"]}), False),
+    ("bad-alias-id", lambda e: e.update({"aliases": ["just-a-slug"]}), False),
+    ("bad-tag", lambda e: e.update({"tags": ["a_b"]}), False),
+    ("bad-long-tag", lambda e: e.update({"tags": ["a" * 101]}), False),
+    ("bad-date-shape", lambda e: e.update({"updated": "2024-5-1"}), False),
+    ("bad-link-key", lambda e: e.update({"links": [{"title": "Docs", "href": "https://example.org/"}]}), False),
+    ("bad-draft-type", lambda e: e.update({"draft": "maybe"}), False),
+    ("bad-list-type", lambda e: e.update({"tags": "a"}), False),
+    ("bad-missing-verify", lambda e: e.pop("verify"), False),
+]
+
+# errkb.yaml files made here: (name, text, does check accept it).
+CONFIG_CASES = [
+    ("ok-all", "title: T\nbase_url: https://example.org/kb/\nsearch: {max_file_kb: 100, max_total_kb: 900}\n"
+     "highlight_theme: InspiredGitHub\nstale_after_days: 30\nextra: {a: 1}\n", True),
+    ("bad-key", "titel: T\n", False),
+    ("bad-base-url", "base_url: example.org\n", False),
+    ("bad-search-key", "search: {max_kb: 1}\n", False),
+    ("bad-number", "recent_entries: many\n", False),
+    ("bad-theme", "highlight_theme: NoSuchTheme\n", False),
+]
+
+
+def case_sites(tmp: pathlib.Path):
+    """Writes the cases as sites under `tmp`: (site, file, accepted by check, validator kind)."""
+    site = tmp / "entries"
+    (site / "content" / "t").mkdir(parents=True)
+    out = []
+    for slug, change, accepted in ENTRY_CASES:
+        e = base_entry(slug)
+        change(e)
+        path = site / "content" / "t" / f"{slug}.yaml"
+        path.write_text(yaml.safe_dump(e, sort_keys=False, allow_unicode=True))
+        out.append((site, path, accepted, "entry"))
+    for name, text, accepted in CONFIG_CASES:
+        s = tmp / f"config-{name}"
+        (s / "content" / "t").mkdir(parents=True)
+        (s / "content" / "t" / "x.yaml").write_text(yaml.safe_dump(base_entry("x")))
+        (s / "errkb.yaml").write_text(text)
+        out.append((s, s / "errkb.yaml", accepted, "config"))
+    return out
 
 
 class Yaml12Loader(yaml.SafeLoader):
@@ -179,6 +261,26 @@ def main():
                 failures.append(
                     f"{key}: check refuses it, the schema accepts it; tighten the schema or list it in OUT_OF_REACH with the reason"
                 )
+    # The made-up cases: check's verdict must be the one written down, and the schema's
+    # the same.
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = case_sites(pathlib.Path(tmp))
+        verdicts = {}
+        for site, path, accepted, kind in cases:
+            if site not in verdicts:
+                verdicts[site] = rejected_by_check(errkb, site)
+            name = f"case {path.relative_to(tmp)}"
+            by_check = str(path.relative_to(site)) not in verdicts[site]
+            if by_check != accepted:
+                failures.append(f"{name}: check {'accepts' if by_check else 'refuses'} it; the case says otherwise")
+            found = problems(entry if kind == "entry" else config, path)
+            checked += 1
+            if accepted and found:
+                failures.append(f"{name}: check accepts it, the schema refuses it: {found}")
+            elif not accepted and not found:
+                failures.append(f"{name}: check refuses it, the schema accepts it")
+            elif not accepted:
+                caught += 1
     for key in sorted(listed - seen):
         failures.append(f"{key}: listed, but there is no such fixture file")
     for f in failures:
