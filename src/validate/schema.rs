@@ -4,6 +4,7 @@
 //! can say them (required keys, non-empty lists, id and tag shapes, dates). What only
 //! code can judge (pattern syntax, links, TODO markers) stays with `check`.
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 use serde_json::{Value, json};
@@ -75,13 +76,26 @@ pub fn editor_url(config: &Config, path: &str, depth: usize) -> String {
     if config.has_absolute_base() {
         return format!("{}{path}", config.base_url());
     }
-    let out = config
+    // A space would end the URL on the comment line: each folder name is percent-encoded.
+    const UNSAFE: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}');
+    let out: Vec<String> = config
         .output_dir
         .replace('\\', "/")
-        .trim_start_matches("./")
-        .trim_end_matches('/')
-        .to_string();
-    format!("{}{out}/{path}", "../".repeat(depth))
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .map(|s| utf8_percent_encode(s, UNSAFE).to_string())
+        .collect();
+    format!("{}{}/{path}", "../".repeat(depth), out.join("/"))
 }
 
 /// A schema as the file errkb prints and publishes: pretty, ending in a line break.
@@ -247,6 +261,11 @@ mod tests {
         assert_eq!(
             editor_url(&c, CONFIG_PATH, 0),
             "build/site/api/schema/config.json"
+        );
+        c.output_dir = "my site/out#1".into();
+        assert_eq!(
+            editor_url(&c, ENTRY_PATH, 1),
+            "../my%20site/out%231/api/schema/entry.json"
         );
         c.set_base_url("https://example.org/kb").expect("url");
         assert_eq!(
