@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
@@ -12,7 +13,7 @@ pub const CONFIG_FILE: &str = "errkb.yaml";
 /// The site's own source folders: never an output, never replaced.
 pub const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "i18n"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Site title, shown in the header and the `<title>` of every page.
@@ -54,7 +55,7 @@ pub struct Config {
     pub language_at: Option<(usize, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SearchConfig {
     /// The build fails when one search index file is larger than this (kB).
@@ -63,7 +64,7 @@ pub struct SearchConfig {
     pub max_total_kb: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ApiConfig {
     /// The per-entry files `api/<tool>/<slug>.json`: `off` (none, the default: on a large
@@ -75,7 +76,7 @@ pub struct ApiConfig {
 }
 
 /// See [`ApiConfig::entries`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ApiEntries {
     #[default]

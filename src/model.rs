@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `<tool>/<slug>`: both segments are `[a-z0-9]+(-[a-z0-9]+)*`, at most
@@ -142,17 +143,22 @@ pub fn slots_in(run: &str) -> Vec<&str> {
 }
 
 /// One step of a procedure (fix, verify, confirm, check).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// What the step does, in a few words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// A shell command (may be several lines); `<name>` is a placeholder the reader fills in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
+    /// Markdown explaining the step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The command's language for highlighting (default `bash`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// What the reader should see when it worked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<String>,
     /// Why a command that looks like an unsafe shortcut is fine here.
@@ -174,27 +180,34 @@ impl Step {
 }
 
 /// A tempting shortcut and the harm it does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Unsafe {
+    /// The tempting shortcut.
     pub do_not: String,
+    /// The harm it does.
     pub why: String,
 }
 
 /// A `<name>` slot used in commands.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Placeholder {
+    /// An example value, shown in the slot until the reader types their own.
     #[serde(default)]
     pub example: Option<String>,
+    /// What to fill in, in a few words.
     #[serde(default)]
     pub help: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Further reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
+    /// The link's text.
     pub title: String,
+    /// http(s)://, mailto: or a path in the site.
     pub url: String,
 }
 

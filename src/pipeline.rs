@@ -172,6 +172,10 @@ fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
         ],
     });
     out.diagnostics.extend(search);
+    // The editor schemas first: an entry `schema/entry` would make its API file at the
+    // same path, and that file is the one reported.
+    let schemas = validate::schema::files().into_iter().map(Ok).collect();
+    out.diagnostics.extend(guard.put_all(schemas));
     let api = index::api(&site, &config, session)
         .into_iter()
         .map(Ok)

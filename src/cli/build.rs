@@ -18,7 +18,7 @@ pub struct Args {
     /// Replace an existing output folder even if errkb did not create it
     #[arg(long)]
     pub force: bool,
-    /// Print nothing but errors and warnings
+    /// Print errors only: nothing on success, no warnings, no notes
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -43,6 +43,10 @@ pub(super) fn run(a: &Args) -> u8 {
     };
     let started = std::time::Instant::now();
     let (mut outcome, result) = pipeline::build(&opts, &output, a.force);
+    if a.quiet {
+        // Quiet is for scripts and CI logs: what needs a person (errors) and nothing else.
+        outcome.diagnostics.retain(|d| d.is_error());
+    }
     report(&mut outcome.diagnostics);
     if std::env::var_os("ERRKB_TIMINGS").is_some() {
         for (step, d) in &outcome.timings {

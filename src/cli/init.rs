@@ -12,6 +12,9 @@ pub struct Args {
     pub dir: PathBuf,
 }
 
+// errkb.yaml and the example entry open with a `# yaml-language-server: $schema=` line
+// that points at the schemas the first `errkb build` writes into public/api/schema/
+// (a new site has no published address yet; see `validate::schema::editor_url`).
 const CONFIG: &str = include_str!("init/errkb.yaml");
 const INDEX: &str = include_str!("init/_index.md");
 const TOOL: &str = include_str!("init/_tool.yaml");

@@ -8,6 +8,7 @@ mod explain;
 mod init;
 mod match_;
 mod new;
+mod schema;
 mod serve;
 mod source;
 
@@ -41,6 +42,31 @@ pub mod exit {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the output: `auto` colours a terminal unless NO_COLOR is set
+    /// (CLICOLOR_FORCE colours a pipe too); `always` and `never` override both
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// The `--color` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Makes every coloured stream of the process (diagnostics, `explain`, `match`)
+    /// follow this choice: they all write through `anstream`, whose `auto` already
+    /// honours NO_COLOR, CLICOLOR and CLICOLOR_FORCE.
+    fn apply(self) {
+        anstream::ColorChoice::write_global(match self {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        });
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +114,12 @@ pub enum Command {
     Match(match_::Args),
     /// Print an entry in the terminal, by id or by the error text.
     Explain(explain::Args),
+    /// Print the JSON Schema of an entry or of errkb.yaml, for editors.
+    ///
+    /// The built site serves the same files as api/schema/entry.json and
+    /// api/schema/config.json; `errkb new` and `errkb init` point new files at them with a
+    /// `# yaml-language-server: $schema=…` line.
+    Schema(schema::Args),
     /// Print shell completions: `errkb completions bash > /etc/bash_completion.d/errkb`.
     Completions {
         /// The shell to generate completions for
@@ -113,6 +145,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // clap writes help and usage errors through `anstream` too: the choice must be made
+    // before parsing for them to follow it.
+    if let Some(color) = early_color(&args) {
+        color.apply();
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -124,6 +162,7 @@ where
             };
         }
     };
+    cli.color.apply();
     match cli.command {
         Command::Build(a) => build::run(&a),
         Command::Check(a) => check::run(&a),
@@ -133,12 +172,32 @@ where
         Command::Explain(a) => explain::run(&a),
         Command::Init(a) => init::run(&a),
         Command::Eject(a) => eject::run(&a),
+        Command::Schema(a) => schema::run(&a),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "errkb", &mut std::io::stdout());
             exit::OK
         }
     }
+}
+
+/// The `--color` value of a command line, read before clap parses it; `None` when absent
+/// or not one of the choices (clap then reports it).
+fn early_color(args: &[OsString]) -> Option<Color> {
+    use clap::ValueEnum;
+    let mut value = None;
+    let mut it = args.iter().skip(1).map(|a| a.to_str().unwrap_or(""));
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--color" {
+            value = it.next();
+        } else if let Some(v) = a.strip_prefix("--color=") {
+            value = Some(v);
+        }
+    }
+    Color::from_str(value?, false).ok()
 }
 
 /// Prints diagnostics to stderr in the human format (colour on a terminal, honouring

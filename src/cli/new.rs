@@ -7,6 +7,7 @@ use crate::fsutil;
 use crate::load::reserved_tool;
 use crate::model::{segment_problem, suggest_segment};
 use crate::term;
+use crate::validate::schema;
 use crate::yaml::quote;
 
 #[derive(Debug, clap::Args)]
@@ -74,7 +75,11 @@ fn create(a: &Args) -> Result<PathBuf, String> {
         fsutil::write_new(&dir.join("_tool.yaml"), meta.as_bytes()).map_err(|e| e.to_string())?;
     }
     let path = dir.join(format!("{slug}.md"));
-    fsutil::write_new(&path, skeleton(a.title.as_deref()).as_bytes()).map_err(|e| e.to_string())?;
+    // A broken errkb.yaml is `check`'s to report; the skeleton still gets a schema line.
+    let config = crate::config::Config::load(&a.root).unwrap_or_default();
+    let url = schema::editor_url(&config, schema::ENTRY_PATH, 2);
+    fsutil::write_new(&path, skeleton(a.title.as_deref(), &url).as_bytes())
+        .map_err(|e| e.to_string())?;
     Ok(path)
 }
 
@@ -116,8 +121,9 @@ fn tool_display_name(tool: &str) -> String {
         .join(" ")
 }
 
-/// The skeleton: every required key, a comment saying what it is for, `TODO:` markers.
-pub(super) fn skeleton(title: Option<&str>) -> String {
+/// The skeleton: every required key, a comment saying what it is for, `TODO:` markers,
+/// and first the line that points an editor at the entry schema `schema_url`.
+pub(super) fn skeleton(title: Option<&str>, schema_url: &str) -> String {
     let title_q = title.map_or_else(
         || quote("TODO: the error message exactly as printed"),
         quote,
@@ -125,7 +131,7 @@ pub(super) fn skeleton(title: Option<&str>) -> String {
     let pattern_q = title.map_or_else(|| quote("TODO: text from the error output"), quote);
     format!(
         r#"---
-# The error message exactly as the tool prints it: the page's heading.
+{modeline}# The error message exactly as the tool prints it: the page's heading.
 title: {title_q}
 # One or two sentences: what failed and why.
 summary: "TODO: what failed and why"
@@ -169,6 +175,7 @@ TODO: explain the mechanism behind the error.
 
 TODO: what keeps it from coming back.
 "#,
-        today = crate::timing::today()
+        today = crate::timing::today(),
+        modeline = schema::modeline(schema_url)
     )
 }

@@ -1,4 +1,4 @@
-//! Machine-readable files: `sitemap.xml`, `robots.txt`, `atom.xml`.
+//! Machine-readable files: `sitemap.xml`, `robots.txt`, `atom.xml`, `opensearch.xml`.
 
 use super::{OutFile, Renderer};
 use serde::Serialize;
@@ -22,9 +22,62 @@ fn xml_text(s: &str) -> String {
 const FEED_LEN: usize = 50;
 
 /// The machine-readable files, each from its template (`templates/sitemap.xml`,
-/// `robots.txt`, `atom.xml`), so a site can override them like any page.
+/// `robots.txt`, `atom.xml`, `opensearch.xml`), so a site can override them like any page.
 pub(super) fn all(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
-    vec![sitemap(r), robots(r), atom(r)]
+    vec![sitemap(r), robots(r), atom(r), opensearch(r)]
+}
+
+/// The most characters OpenSearch allows in `ShortName` and `Description`.
+const SHORT_NAME_MAX: usize = 16;
+const DESCRIPTION_MAX: usize = 1024;
+
+#[derive(Serialize)]
+struct OpenSearch {
+    short_name: String,
+    description: String,
+    language: String,
+    /// The search page with the query in `q`, which `search.js` reads on load.
+    results: String,
+    self_url: String,
+    form: String,
+}
+
+/// `s` cut to `max` characters, at a word boundary when there is one in the second half.
+fn cut(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max).collect();
+    match head.rfind(' ') {
+        Some(i) if i >= head.len() / 2 => head[..i].trim_end().to_string(),
+        _ => head,
+    }
+}
+
+/// The OpenSearch description: browsers offer "search this site" from the address bar.
+/// Its names come from the site's `title` and `description`, never fixed English.
+fn opensearch(r: &Renderer) -> Result<OutFile, Diagnostic> {
+    let search_page = r.canonical("search/");
+    let desc = xml_text(&r.config.description);
+    let os = OpenSearch {
+        short_name: cut(&xml_text(&r.config.title), SHORT_NAME_MAX),
+        description: cut(
+            if desc.trim().is_empty() {
+                &r.config.title
+            } else {
+                &desc
+            },
+            DESCRIPTION_MAX,
+        ),
+        language: xml_text(&r.config.language),
+        results: format!("{}?q={{searchTerms}}", xml_text(&search_page)),
+        self_url: xml_text(&r.canonical("opensearch.xml")),
+        form: xml_text(&search_page),
+    };
+    let mut ctx = Context::new();
+    ctx.insert("search", &os);
+    r.file("opensearch.xml", &ctx)
 }
 
 #[derive(Serialize)]

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
@@ -17,32 +18,59 @@ use crate::pattern;
 use crate::yaml;
 
 /// The typed front matter. Every field defaults, because missing keys are reported
-/// (all of them, by name) from the generic tree before this is parsed.
-#[derive(Deserialize, Default)]
+/// (all of them, by name) from the generic tree before this is parsed. The JSON Schema
+/// for editors (`errkb schema entry`) is derived from this struct: its doc comments are
+/// what an editor shows for each key.
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(default)]
-struct Fields {
+#[schemars(deny_unknown_fields)]
+pub(super) struct Fields {
+    /// The error message exactly as the tool prints it (one line); the page's heading.
     title: String,
+    /// One or two sentences: what failed and why (inline Markdown).
     summary: String,
+    /// The single most likely cause, shown first ("Most likely: …").
     likely_cause: String,
+    /// Text that identifies this error in a log; `<name>` stands for a part that varies,
+    /// `regex:` starts a regular expression, `context:` a pattern that only ranks.
     patterns: Vec<String>,
+    /// The safe fix, in order.
     fix: Vec<StepDe>,
+    /// Tempting shortcuts to avoid, and why each is harmful.
     #[serde(rename = "unsafe")]
     unsafe_: Vec<Unsafe>,
+    /// How to prove the fix worked.
     verify: Vec<StepDe>,
+    /// How to confirm that this is the error you have.
     confirm: Vec<StepDe>,
+    /// How to find which cause applies.
     check: Vec<StepDe>,
+    /// Other known causes (inline Markdown).
     causes: Vec<String>,
+    /// The `<name>` slots used in commands: name → example value and help.
     placeholders: BTreeMap<String, Option<Placeholder>>,
+    /// Real log excerpts of this error; `errkb check` proves the patterns match them.
     examples: Vec<String>,
+    /// Other entries (`tool/slug`); each must exist.
     related: Vec<String>,
+    /// Former ids of this entry (`tool/slug`); each gets a redirect page to the new URL.
     aliases: Vec<String>,
+    /// Further reading: official docs, the upstream source line that raises the error.
     links: Vec<Link>,
+    /// Tags (a-z, 0-9 and dashes); each tag gets a page.
     tags: Vec<String>,
+    /// Versions or platforms the entry is known to hold for.
     applies_to: Vec<String>,
+    /// Last reviewed, `YYYY-MM-DD` (a real calendar date).
     updated: Option<String>,
+    /// Left out of the build unless `--drafts`.
     draft: bool,
+    /// Display name of the tool, when `_tool.yaml` does not give one.
     tool: Option<String>,
+    /// Free data handed to templates as it is.
     extra: Option<serde_json::Value>,
+    /// YAML entries only: the Markdown body. (In a Markdown entry the body follows the
+    /// closing `---`.)
     body: Option<String>,
 }
 
@@ -68,6 +96,30 @@ impl<'de> Deserialize<'de> for StepDe {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// What [`StepDe`] accepts: a non-blank Markdown string, or a [`Step`] map with at least
+/// one of `title`, `run`, `text` that says something (the rule of `Step::is_empty`).
+impl JsonSchema for StepDe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StepOrText".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut map = generator.subschema_for::<Step>();
+        let filled = |key: &str| serde_json::json!({ "required": [key], "properties": { key: { "pattern": "\\S" } } });
+        map.insert(
+            "anyOf".into(),
+            serde_json::json!([filled("title"), filled("run"), filled("text")]),
+        );
+        schemars::json_schema!({
+            "description": "A step: a Markdown string, or a map with at least one of title, run, text",
+            "anyOf": [
+                { "type": "string", "pattern": "\\S" },
+                map,
+            ],
+        })
     }
 }
 

@@ -20,7 +20,10 @@ const ROOT_FILES: &[&str] = &[
     "sitemap.xml",
     "robots.txt",
     "atom.xml",
+    "opensearch.xml",
     "api/entries.json",
+    "api/schema/entry.json",
+    "api/schema/config.json",
 ];
 
 /// What one body links to, for the external checker.

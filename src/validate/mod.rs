@@ -9,6 +9,7 @@ pub mod links;
 pub mod lint;
 mod overlap;
 mod safety;
+pub mod schema;
 mod site;
 
 #[cfg(test)]

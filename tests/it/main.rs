@@ -5,6 +5,7 @@ mod architecture;
 mod browser;
 mod build;
 mod check;
+mod conventions;
 mod hostile;
 mod i18n;
 mod matching;

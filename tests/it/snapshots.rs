@@ -26,6 +26,7 @@ fn fixture_site_pages_feeds_and_api() {
             ("atom", "public/atom.xml"),
             ("sitemap", "public/sitemap.xml"),
             ("robots", "public/robots.txt"),
+            ("opensearch", "public/opensearch.xml"),
             ("api-entries", "public/api/entries.json"),
             ("api-entry", "public/api/demo/widget-locked.json"),
         ] {
