@@ -1,12 +1,14 @@
 //! The single integration-test crate (one link step on a 2-core CI): it runs the real
 //! `errkb` binary over fixture sites copied into temporary folders.
 
+mod action;
 mod architecture;
 mod browser;
 mod build;
 mod check;
 mod hostile;
 mod matching;
+mod release;
 mod serve;
 mod snapshots;
 
