@@ -284,3 +284,28 @@ fn readme_workflow_snippets_are_linted_files() {
         blocks[1]
     );
 }
+
+/// crates.io refuses a publish whose keywords break its rules (at most five, each at most
+/// 20 characters, ASCII letters, digits, `-` and `_`, starting with a letter);
+/// `cargo package` does not check them, so this does.
+#[test]
+fn crate_keywords_are_ones_crates_io_accepts() {
+    let manifest = read("Cargo.toml");
+    let line = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("keywords = "))
+        .expect("keywords in Cargo.toml");
+    let words: Vec<&str> = line
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .map(|w| w.trim().trim_matches('"'))
+        .collect();
+    assert!(!words.is_empty() && words.len() <= 5, "{words:?}");
+    for w in words {
+        let ok = w.len() <= 20
+            && w.starts_with(|c: char| c.is_ascii_alphabetic())
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        assert!(ok, "crates.io refuses the keyword `{w}`");
+    }
+}
