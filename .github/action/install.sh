@@ -157,7 +157,10 @@ install() {
   # binary is taken, and it appears in $dir in one rename so a cancelled job leaves
   # nothing half-written for the cache to keep.
   local bin="$work/x/errkb-$version-$target/$exe"
-  [ -f "$bin" ] || die "$archive has no errkb-$version-$target/$exe"
+  # A link could point anywhere: only a regular file is an install.
+  if [ ! -f "$bin" ] || [ -L "$bin" ]; then
+    die "$archive has no errkb-$version-$target/$exe"
+  fi
   mkdir -p "$(dirname "$dir")"
   rm -rf "$dir.partial"
   mkdir "$dir.partial"

@@ -16,31 +16,52 @@ fn repo_file(rel: &str) -> PathBuf {
 }
 
 /// A release folder laid out as GitHub serves one (download/v<version>/…, and
-/// latest/download/… for the newest), holding a stand-in errkb that prints a line.
+/// latest/download/… for the newest), with a Linux .tar.gz and a Windows .zip whose errkb
+/// is a stand-in that prints a line.
 struct FakeRelease {
     dir: tempfile::TempDir,
 }
 
+const WINDOWS_X64: &str = "x86_64-pc-windows-msvc";
+
 impl FakeRelease {
     fn new() -> FakeRelease {
-        let dir = tempfile::tempdir().expect("tmp");
-        let f = FakeRelease { dir };
-        let name = format!("errkb-{VERSION}-{LINUX_X64}");
-        let stage = f.dir.path().join("stage").join(&name);
-        std::fs::create_dir_all(&stage).expect("mkdir");
-        std::fs::write(stage.join("errkb"), "#!/bin/sh\necho \"fake errkb $*\"\n").expect("write");
-        std::fs::write(stage.join("README.md"), "readme\n").expect("write");
+        FakeRelease::with_binary("#!/bin/sh\necho \"fake errkb $*\"\n")
+    }
+
+    /// `binary` is the errkb file's text; `@link` makes it a symbolic link to /bin/sh.
+    fn with_binary(binary: &str) -> FakeRelease {
+        let f = FakeRelease {
+            dir: tempfile::tempdir().expect("tmp"),
+        };
+        let stage = f.dir.path().join("stage");
         let rel = f.release_dir();
         std::fs::create_dir_all(&rel).expect("mkdir");
-        let archive = format!("{name}.tar.gz");
+        for (target, exe) in [(LINUX_X64, "errkb"), (WINDOWS_X64, "errkb.exe")] {
+            let name = format!("errkb-{VERSION}-{target}");
+            std::fs::create_dir_all(stage.join(&name)).expect("mkdir");
+            let bin = stage.join(&name).join(exe);
+            if binary == "@link" {
+                std::os::unix::fs::symlink("/bin/sh", &bin).expect("symlink");
+            } else {
+                std::fs::write(&bin, binary).expect("write");
+            }
+            std::fs::write(stage.join(&name).join("README.md"), "readme\n").expect("write");
+            let pack = if target == WINDOWS_X64 {
+                format!(
+                    "python3 -m zipfile -c '{}/{name}.zip' '{name}'",
+                    rel.display()
+                )
+            } else {
+                format!(
+                    "chmod +x '{name}/{exe}' 2>/dev/null; tar -czf '{}/{name}.tar.gz' '{name}'",
+                    rel.display()
+                )
+            };
+            sh(&format!("cd '{}' && {pack}", stage.display()));
+        }
         sh(&format!(
-            "chmod +x '{}/errkb' && tar -czf '{}/{archive}' -C '{}' '{name}'",
-            stage.display(),
-            rel.display(),
-            stage.parent().expect("parent").display()
-        ));
-        sh(&format!(
-            "cd '{}' && sha256sum {archive} > SHA256SUMS",
+            "cd '{}' && sha256sum errkb-* > SHA256SUMS",
             rel.display()
         ));
         let latest = f.dir.path().join("latest/download");
@@ -105,7 +126,13 @@ fn sh(script: &str) {
 fn install_refuses_an_archive_whose_checksum_differs() {
     let r = FakeRelease::new();
     let sums = std::fs::read_to_string(r.sums()).expect("sums");
-    let forged = format!("{}{}", "0".repeat(64), &sums[64..]);
+    let forged: String = sums
+        .lines()
+        .map(|l| match l.contains(LINUX_X64) {
+            true => format!("{}{}\n", "0".repeat(64), &l[64..]),
+            false => format!("{l}\n"),
+        })
+        .collect();
     std::fs::write(r.sums(), forged).expect("write");
     let run = r.install(VERSION).fails(1);
     assert!(
@@ -136,6 +163,47 @@ fn install_refuses_an_archive_the_sums_do_not_list() {
         run.stderr()
     );
     assert!(!r.installed().exists());
+}
+
+#[test]
+fn install_refuses_an_archive_whose_errkb_is_a_link() {
+    // Even a release that checks out must not make the installer chmod or run a file
+    // outside the install folder.
+    let r = FakeRelease::with_binary("@link");
+    let run = r.install(VERSION).fails(1);
+    assert!(
+        run.stderr().contains(&format!(
+            "errkb-{VERSION}-{LINUX_X64}.tar.gz has no errkb-{VERSION}-{LINUX_X64}/errkb"
+        )),
+        "{}",
+        run.stderr()
+    );
+    assert!(!r.installed().exists());
+}
+
+#[test]
+fn windows_runners_get_the_zip_and_errkb_exe() {
+    let r = FakeRelease::new();
+    let windows = [("ERRKB_OS", "Windows"), ("ERRKB_ARCH", "X64")];
+    let resolved = r.script("resolve", &windows).ok();
+    let dir = r.dir.path().join(format!("cache/{VERSION}/{WINDOWS_X64}"));
+    assert!(
+        resolved
+            .stdout()
+            .contains(&format!("dir={}\n", dir.display())),
+        "{}",
+        resolved.stdout()
+    );
+    let dir_s = dir.to_str().expect("utf-8");
+    let env = [
+        windows[0],
+        windows[1],
+        ("ERRKB_VERSION", VERSION),
+        ("ERRKB_DIR", dir_s),
+    ];
+    r.script("install", &env).ok();
+    assert!(dir.join("errkb.exe").is_file());
+    assert!(!dir.join("errkb").exists());
 }
 
 #[test]
