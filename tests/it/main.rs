@@ -1,6 +1,7 @@
 //! The single integration-test crate (one link step on a 2-core CI): it runs the real
 //! `errkb` binary over fixture sites copied into temporary folders.
 
+mod action;
 mod architecture;
 mod browser;
 mod build;
@@ -9,6 +10,7 @@ mod conventions;
 mod hostile;
 mod i18n;
 mod matching;
+mod release;
 mod serve;
 mod snapshots;
 
