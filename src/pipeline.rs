@@ -24,6 +24,10 @@ pub struct Options {
     /// The caches the stages use: remembers nothing by default (`build`, `check`);
     /// `serve` passes one it keeps between rebuilds.
     pub session: std::sync::Arc<Session>,
+    /// Leave the search index out of [`render_all`], for [`search_index`] to make after
+    /// the pages are out (`serve`: an edited page is served without waiting for the
+    /// index, which depends on every entry).
+    pub search_apart: bool,
 }
 
 /// What a run produced: always diagnostics, a site when it could be built.
@@ -157,21 +161,19 @@ fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     let (pages, search) = out.time("render", || {
         rayon::join(
             || render::render(&site, &config, &theme, &strings, &guard, session),
-            || index::search::build(&site, &config, session),
+            || (!opts.search_apart).then(|| index::search::build(&site, &config, session)),
         )
     });
     if let Err(d) = pages {
         out.diagnostics.extend(d);
     }
-    let search = out.time("index", || match search {
-        Ok(s) => guard.put_all(s.files.into_iter().map(Ok).collect()),
-        Err(m) => vec![
-            Diagnostic::error(m)
-                .file(crate::config::CONFIG_FILE)
-                .hint("raise the limit under `search:` in errkb.yaml"),
-        ],
-    });
-    out.diagnostics.extend(search);
+    if let Some(search) = search {
+        let search = out.time("index", || match search {
+            Ok(s) => guard.put_all(s.files.into_iter().map(Ok).collect()),
+            Err(m) => vec![search_error(m)],
+        });
+        out.diagnostics.extend(search);
+    }
     // The editor schemas first: an entry `schema/entry` would make its API file at the
     // same path, and that file is the one reported.
     let schemas = validate::schema::files().into_iter().map(Ok).collect();
@@ -185,6 +187,25 @@ fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     out.output_error = guard.failure().map(str::to_string);
     out.site = site;
     out
+}
+
+fn search_error(m: String) -> Diagnostic {
+    Diagnostic::error(m)
+        .file(crate::config::CONFIG_FILE)
+        .hint("raise the limit under `search:` in errkb.yaml")
+}
+
+/// The search index of a site that [`render_all`] made with `search_apart`: its files,
+/// or the error that stops it (the index is over its size limits).
+pub fn search_index(
+    opts: &Options,
+    site: &Site,
+    config: &Config,
+) -> Result<Vec<OutFile>, Diagnostic> {
+    let index = index::search::build(site, config, &opts.session);
+    // The run's other caches were finished with the pages; this ends the index's.
+    opts.session.finish_run();
+    index.map(|s| s.files).map_err(search_error)
 }
 
 /// Why a build did not complete.

@@ -78,6 +78,10 @@ pub struct Renderer<'a> {
     origins: BTreeMap<String, String>,
     /// List pages' entry summaries, by entry fingerprint and base path.
     summaries: Arc<Memo<Arc<str>>>,
+    /// Pages other than entry pages, by [`Renderer::global`] and what each lists.
+    list_pages: Arc<Memo<Arc<Vec<u8>>>>,
+    /// The key of everything every page reads (see `global_key`).
+    pub global: Key,
 }
 
 impl<'a> Renderer<'a> {
@@ -164,7 +168,29 @@ impl<'a> Renderer<'a> {
             strings: strings.clone(),
             origins,
             summaries: session.memo("render.summaries"),
+            list_pages: session.memo("render.list_pages"),
+            global: global_key(site, config, theme, strings, asset_urls),
         })
+    }
+
+    /// A page that is not an entry page, from `serve`'s cache when `key` (what the page
+    /// reads besides [`Renderer::global`]) has not changed since an earlier run.
+    pub fn cached_page(
+        &self,
+        key: KeyBuilder,
+        out_path: String,
+        render: impl FnOnce() -> Result<OutFile, Diagnostic>,
+    ) -> Result<OutFile, Diagnostic> {
+        let key = key.bytes(&self.global).key();
+        if let Some(bytes) = self.list_pages.get(&key) {
+            return Ok(OutFile {
+                path: out_path,
+                bytes,
+            });
+        }
+        let page = render()?;
+        self.list_pages.put(key, page.bytes.clone());
+        Ok(page)
     }
 
     /// The canonical URL of a page path.
@@ -217,8 +243,8 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagno
     d
 }
 
-/// Everything every page depends on: templates, configuration, asset URLs, the tools and
-/// the number of entries.
+/// Everything every page depends on: templates, configuration, asset URLs, the tools,
+/// the number of entries and each tool's (the navigation shows them).
 fn global_key(
     site: &Site,
     config: &Config,
@@ -232,6 +258,11 @@ fn global_key(
         .json(urls)
         .json(&site.tools)
         .json(&site.entries.len());
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &site.entries {
+        *counts.entry(e.id.tool.as_str()).or_default() += 1;
+    }
+    k = k.json(&counts);
     for (name, file) in &theme.templates {
         k = k.bytes(name.as_bytes()).bytes(&file.bytes);
     }
@@ -267,7 +298,7 @@ pub fn render(
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
     let r = Renderer::new(site, config, theme, strings, &urls, session)?;
     let pages_memo = session.memo::<Arc<Vec<u8>>>("render.entry_pages");
-    let global = global_key(site, config, theme, strings, &urls);
+    let global = r.global;
     let mut diags: Vec<Diagnostic> = site
         .entries
         .par_iter()

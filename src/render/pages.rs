@@ -143,27 +143,33 @@ fn home(r: &Renderer) -> Result<OutFile, Diagnostic> {
         .collect();
     recent.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
     recent.truncate(cfg.recent_entries);
-    let mut ctx = Context::new();
-    ctx.insert(
-        "intro_html",
-        &site.intro.as_deref().map(|m| markdown::render(m, o).html),
-    );
-    ctx.insert(
-        "recent",
-        &recent.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
-    );
-    r.page(
-        "index.html",
-        ctx,
-        &meta(
-            r,
-            cfg.title.clone(),
-            cfg.description.clone(),
-            String::new(),
-            "home",
-        ),
-        "index.html".into(),
-    )
+    let mut key = KeyBuilder::new("home_page").json(&site.intro);
+    for e in &recent {
+        key = key.bytes(&e.fingerprint);
+    }
+    r.cached_page(key, "index.html".into(), || {
+        let mut ctx = Context::new();
+        ctx.insert(
+            "intro_html",
+            &site.intro.as_deref().map(|m| markdown::render(m, o).html),
+        );
+        ctx.insert(
+            "recent",
+            &recent.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
+        );
+        r.page(
+            "index.html",
+            ctx,
+            &meta(
+                r,
+                cfg.title.clone(),
+                cfg.description.clone(),
+                String::new(),
+                "home",
+            ),
+            "index.html".into(),
+        )
+    })
 }
 
 /// One page per tool, listing its entries.
@@ -173,35 +179,42 @@ fn tool_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
     site.tools
         .par_iter()
         .map(|t| {
-            let entries: Vec<Item> = site
+            let listed: Vec<&Entry> = site
                 .entries
                 .iter()
                 .filter(|e| e.id.tool == t.id)
-                .map(|e| item(r, e))
+                .map(|e| &**e)
                 .collect();
-            let mut ctx = Context::new();
-            ctx.insert("tool", t);
-            ctx.insert("entries", &entries);
-            let tr = &r.strings;
-            let desc = t.description.clone().unwrap_or_else(|| {
-                tr.text(
-                    "description_tool",
-                    &[("tool", &t.name), ("site", &cfg.title)],
-                )
-            });
             let path = format!("{}/", t.id);
-            r.page(
-                "tool.html",
-                ctx,
-                &meta(
-                    r,
-                    tr.text("title_tool", &[("tool", &t.name), ("site", &cfg.title)]),
-                    desc,
-                    path.clone(),
-                    "tool",
-                ),
-                format!("{path}index.html"),
-            )
+            let mut key = KeyBuilder::new("tool_page").json(t);
+            for e in &listed {
+                key = key.bytes(&e.fingerprint);
+            }
+            r.cached_page(key, format!("{path}index.html"), || {
+                let entries: Vec<Item> = listed.iter().map(|e| item(r, e)).collect();
+                let mut ctx = Context::new();
+                ctx.insert("tool", t);
+                ctx.insert("entries", &entries);
+                let tr = &r.strings;
+                let desc = t.description.clone().unwrap_or_else(|| {
+                    tr.text(
+                        "description_tool",
+                        &[("tool", &t.name), ("site", &cfg.title)],
+                    )
+                });
+                r.page(
+                    "tool.html",
+                    ctx,
+                    &meta(
+                        r,
+                        tr.text("title_tool", &[("tool", &t.name), ("site", &cfg.title)]),
+                        desc,
+                        path.clone(),
+                        "tool",
+                    ),
+                    format!("{path}index.html"),
+                )
+            })
         })
         .collect()
 }
@@ -230,48 +243,57 @@ fn tag_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             count: v.len(),
         })
         .collect();
-    let mut ctx = Context::new();
-    ctx.insert("tags", &counts);
-    let mut out = vec![r.page(
-        "tags.html",
-        ctx,
-        &meta(
-            r,
-            r.strings.text("title_tags", &[("site", &cfg.title)]),
-            r.strings.text("description_tags", &[("site", &cfg.title)]),
-            "tags/".into(),
-            "tags",
-        ),
-        "tags/index.html".into(),
-    )];
+    let key = KeyBuilder::new("tags_page").json(&counts);
+    let mut out = vec![r.cached_page(key, "tags/index.html".into(), || {
+        let mut ctx = Context::new();
+        ctx.insert("tags", &counts);
+        r.page(
+            "tags.html",
+            ctx,
+            &meta(
+                r,
+                r.strings.text("title_tags", &[("site", &cfg.title)]),
+                r.strings.text("description_tags", &[("site", &cfg.title)]),
+                "tags/".into(),
+                "tags",
+            ),
+            "tags/index.html".into(),
+        )
+    })];
     let tags: Vec<(&str, Vec<&Entry>)> = tags.into_iter().collect();
     let tag_pages: Vec<_> = tags
         .par_iter()
         .map(|(t, entries)| {
-            let mut ctx = Context::new();
-            ctx.insert("tag", t);
-            ctx.insert(
-                "entries",
-                &entries.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
-            );
             let path = format!("tags/{t}/");
-            r.page(
-                "tag.html",
-                ctx,
-                &meta(
-                    r,
-                    r.strings
-                        .text("title_tag", &[("tag", t), ("site", &cfg.title)]),
-                    r.strings.counted(
-                        "description_tag",
-                        i64::try_from(entries.len()).unwrap_or(i64::MAX),
-                        &[("tag", t)],
+            let mut key = KeyBuilder::new("tag_page").bytes(t.as_bytes());
+            for e in entries {
+                key = key.bytes(&e.fingerprint);
+            }
+            r.cached_page(key, format!("{path}index.html"), || {
+                let mut ctx = Context::new();
+                ctx.insert("tag", t);
+                ctx.insert(
+                    "entries",
+                    &entries.iter().map(|e| item(r, e)).collect::<Vec<_>>(),
+                );
+                r.page(
+                    "tag.html",
+                    ctx,
+                    &meta(
+                        r,
+                        r.strings
+                            .text("title_tag", &[("tag", t), ("site", &cfg.title)]),
+                        r.strings.counted(
+                            "description_tag",
+                            i64::try_from(entries.len()).unwrap_or(i64::MAX),
+                            &[("tag", t)],
+                        ),
+                        path.clone(),
+                        "tag",
                     ),
-                    path.clone(),
-                    "tag",
-                ),
-                format!("{path}index.html"),
-            )
+                    format!("{path}index.html"),
+                )
+            })
         })
         .collect();
     out.extend(tag_pages);

@@ -143,6 +143,7 @@ pub fn run(opts: &Options) -> Result<(), ServeError> {
         external_links: false,
         // Rebuilds reuse the per-entry work of the builds before them.
         session: Arc::new(crate::memo::Session::kept()),
+        search_apart: true,
     };
     // Two workers answer every connection (the site is in memory, so answering is
     // cheap); the build's CPU work stays on the rebuild thread and rayon.
@@ -207,10 +208,42 @@ fn rebuild(
     if !diags.is_empty() {
         anstream::eprint!("{}", diag::render(&diags, diag::Format::Human, true));
     }
-    let files: Files = out.files.into_iter().map(|f| (f.path, f.bytes)).collect();
-    let count = files.len();
+    // The pages first, with the search index of the last build: an edited page is
+    // served (and open pages reload) without waiting for the index, which depends on
+    // every entry and follows a moment later.
+    let mut files: Files = out.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    let previous = shared.files();
+    files.extend(
+        previous
+            .iter()
+            .filter(|(path, _)| is_search_file(path))
+            .map(|(p, b)| (p.clone(), b.clone())),
+    );
+    drop(previous);
     shared.replace_files(files);
     shared.hub.built();
+    let pages_ms = started.elapsed().as_millis();
+    let index = pipeline::search_index(pipe, &out.site, &out.config);
+    let mut files: Files = (*shared.files()).clone();
+    files.retain(|path, _| !is_search_file(path));
+    match index {
+        Ok(index) => files.extend(index.into_iter().map(|f| (f.path, f.bytes))),
+        Err(d) => {
+            let diags = vec![d];
+            anstream::eprint!("{}", diag::render(&diags, diag::Format::Human, true));
+            anstream::eprintln!(
+                "{}; the search index is the last good one",
+                diag::summary(&diags)
+            );
+            shared
+                .hub
+                .failed(serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into()));
+            return;
+        }
+    }
+    let count = files.len();
+    shared.replace_files(files);
+    shared.hub.indexed();
     if !quiet {
         let what = match changed {
             Some(([one], at)) => format!(
@@ -226,10 +259,17 @@ fn rebuild(
             _ => String::new(),
         };
         eprintln!(
-            "built {count} files in {} ms{what}",
+            "built {count} files in {} ms (pages served after {pages_ms} ms){what}",
             started.elapsed().as_millis()
         );
     }
+}
+
+/// The search index's files: the manifest and its versioned folder (`search/<v>/…`; the
+/// search page is `search/index.html`, and no entry may live under `search/`).
+fn is_search_file(path: &str) -> bool {
+    path == crate::output::SEARCH_MANIFEST
+        || (path.starts_with("search/") && path.matches('/').count() == 2)
 }
 
 /// Quiet time that ends a burst of file events (an editor writing a temp file and

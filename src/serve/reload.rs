@@ -76,6 +76,9 @@ pub struct State {
     pub problems: Option<String>,
     /// Bumped after every build attempt (good or bad).
     pub attempts: u64,
+    /// The generation whose search index is served: pages come first, their index a
+    /// moment later (equal to `generation` once it is in place).
+    pub indexed: u64,
 }
 
 impl Hub {
@@ -89,6 +92,11 @@ impl Hub {
             s.attempts += 1;
             s.problems = None;
         });
+    }
+
+    /// The search index of the current generation is in place.
+    pub fn indexed(&self) {
+        self.tx.send_modify(|s| s.indexed = s.generation);
     }
 
     pub fn failed(&self, problems_json: String) {

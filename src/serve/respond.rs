@@ -41,9 +41,10 @@ pub(super) fn answer<B>(req: &Request<B>, shared: &Shared) -> Response<Body> {
         reload::STATUS_PATH => {
             let s = shared.hub.snapshot();
             let body = format!(
-                "{{\"generation\":{},\"attempts\":{},\"problems\":{}}}",
+                "{{\"generation\":{},\"attempts\":{},\"indexed\":{},\"problems\":{}}}",
                 s.generation,
                 s.attempts,
+                s.indexed,
                 s.problems.as_deref().unwrap_or("null")
             );
             return file(StatusCode::OK, "application/json", body);

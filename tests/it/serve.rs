@@ -295,6 +295,10 @@ fn serves_what_build_writes_byte_for_byte() {
         &format!("{}demo/yaml-form/", s.url),
         "Demo, edited twice, looks for",
     );
+    // Pages are served first; the search index follows them.
+    wait_for(&s, "the search index of the last build", |st| {
+        st["indexed"] == st["generation"]
+    });
     site.run(&["build", "-q", "--base-url", &s.url]).ok();
     let snippet = "<script src=\"/__errkb/livereload.js\"></script>\n";
     let mut checked = 0;
