@@ -59,6 +59,11 @@ impl Session {
         }
     }
 
+    /// Whether results are kept between runs (`serve`).
+    pub fn keeps(&self) -> bool {
+        self.keep
+    }
+
     /// The cache called `name`, made on first use.
     pub fn memo<V: Clone + Send + Sync + 'static>(&self, name: &'static str) -> Arc<Memo<V>> {
         let fresh = || Arc::new(Memo::new(self.keep));

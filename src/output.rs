@@ -12,6 +12,38 @@ use crate::diag::Diagnostic;
 /// the index does.
 pub const SEARCH_MANIFEST: &str = "search/index.json";
 
+/// Pages as `serve` keeps them in memory: gzip, about a fifth of their size (a
+/// 10,000-entry site's pages take 40 MB instead of 200). Fast compression: a page is
+/// compressed once, when it is rendered, and unpacked when it is asked for.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::fast(),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+/// Whether `bytes` are gzip (its magic number; no page or HTML file starts with it).
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// The bytes [`gzip`] packed; bytes that are not gzip as they are.
+pub fn gunzip(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::io::Read;
+    if !is_gzip(bytes) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 5);
+    match flate2::read::GzDecoder::new(bytes).read_to_end(&mut out) {
+        Ok(_) => std::borrow::Cow::Owned(out),
+        Err(_) => std::borrow::Cow::Borrowed(bytes),
+    }
+}
+
 /// One file of the output, path relative to the output folder with `/` separators. The
 /// bytes are shared, so `serve` keeps one copy of a page however many builds reuse it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,4 +161,19 @@ pub struct Counts {
     pub files: usize,
     /// HTML pages among the files.
     pub pages: usize,
+}
+
+#[cfg(test)]
+mod gzip_tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_trip_and_plain_bytes_pass_through() {
+        let page = "<!DOCTYPE html><p>Don’t</p>".repeat(100);
+        let packed = gzip(page.as_bytes());
+        assert!(is_gzip(&packed) && packed.len() < page.len() / 4);
+        assert_eq!(&*gunzip(&packed), page.as_bytes());
+        assert_eq!(&*gunzip(b"<p>x</p>"), b"<p>x</p>");
+        assert!(!is_gzip(b"<!DOCTYPE html>"));
+    }
 }

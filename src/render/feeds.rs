@@ -4,6 +4,8 @@ use super::{OutFile, Renderer};
 use serde::Serialize;
 use tera::Context;
 
+use crate::memo::KeyBuilder;
+
 use crate::diag::Diagnostic;
 use crate::markdown::plain;
 
@@ -87,6 +89,18 @@ struct SitemapUrl<'a> {
 }
 
 fn sitemap(r: &Renderer) -> Result<OutFile, Diagnostic> {
+    // It reads each entry's id, date and tags: an edit to an entry's text keeps it.
+    let mut key = KeyBuilder::new("sitemap");
+    for e in &r.site.entries {
+        key = key
+            .bytes(e.id.path().as_bytes())
+            .json(&e.updated)
+            .json(&e.tags);
+    }
+    r.cached_page(key, "sitemap.xml".into(), || sitemap_now(r))
+}
+
+fn sitemap_now(r: &Renderer) -> Result<OutFile, Diagnostic> {
     let url = |path: &str, lastmod| SitemapUrl {
         loc: xml_text(&r.canonical(path)),
         lastmod,
@@ -149,6 +163,16 @@ struct FeedEntry {
 }
 
 fn atom(r: &Renderer) -> Result<OutFile, Diagnostic> {
+    // The newest entries by date: their fingerprints cover what the feed shows of them.
+    let mut key = KeyBuilder::new("atom");
+    for e in newest(r) {
+        key = key.bytes(&e.fingerprint);
+    }
+    r.cached_page(key, "atom.xml".into(), || atom_now(r))
+}
+
+/// The entries the feed lists, newest first.
+fn newest<'a>(r: &Renderer<'a>) -> Vec<&'a Entry> {
     let mut entries: Vec<&Entry> = r
         .site
         .entries
@@ -158,6 +182,11 @@ fn atom(r: &Renderer) -> Result<OutFile, Diagnostic> {
         .collect();
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
     entries.truncate(FEED_LEN);
+    entries
+}
+
+fn atom_now(r: &Renderer) -> Result<OutFile, Diagnostic> {
+    let entries = newest(r);
     let newest = entries
         .first()
         .and_then(|e| e.updated.as_deref())

@@ -82,6 +82,8 @@ pub struct Renderer<'a> {
     list_pages: Arc<Memo<Arc<Vec<u8>>>>,
     /// The key of everything every page reads (see `global_key`).
     pub global: Key,
+    /// Pages are kept between runs (`serve`), gzip-compressed (see [`crate::output::gzip`]).
+    keep: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -170,6 +172,7 @@ impl<'a> Renderer<'a> {
             summaries: session.memo("render.summaries"),
             list_pages: session.memo("render.list_pages"),
             global: global_key(site, config, theme, strings, asset_urls),
+            keep: session.keeps(),
         })
     }
 
@@ -188,9 +191,21 @@ impl<'a> Renderer<'a> {
                 bytes,
             });
         }
-        let page = render()?;
+        let page = self.kept(render()?);
         self.list_pages.put(key, page.bytes.clone());
         Ok(page)
+    }
+
+    /// A page as the session keeps it: gzip when pages are kept between runs (HTML
+    /// only: `serve` unpacks pages to add its reload script, and sends the rest as is).
+    pub fn kept(&self, page: OutFile) -> OutFile {
+        if !self.keep || !page.path.ends_with(".html") {
+            return page;
+        }
+        OutFile {
+            bytes: Arc::new(crate::output::gzip(&page.bytes)),
+            path: page.path,
+        }
     }
 
     /// The canonical URL of a page path.
@@ -311,6 +326,7 @@ pub fn render(
                 },
                 None => match pages::entry(&r, e) {
                     Ok(page) => {
+                        let page = r.kept(page);
                         pages_memo.put(key, page.bytes.clone());
                         page
                     }

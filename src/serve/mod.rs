@@ -211,7 +211,7 @@ fn rebuild(
     // The pages first, with the search index of the last build: an edited page is
     // served (and open pages reload) without waiting for the index, which depends on
     // every entry and follows a moment later.
-    let mut files: Files = out.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    let mut files: Files = out.files.into_iter().map(stored).collect();
     let previous = shared.files();
     files.extend(
         previous
@@ -263,6 +263,16 @@ fn rebuild(
             started.elapsed().as_millis()
         );
     }
+}
+
+/// A file as the server keeps it: every page gzip (the render cache already gives most
+/// of them so), the rest as it is.
+fn stored(f: crate::output::OutFile) -> (String, Arc<Vec<u8>>) {
+    if f.path.ends_with(".html") && !crate::output::is_gzip(&f.bytes) {
+        let packed = Arc::new(crate::output::gzip(&f.bytes));
+        return (f.path, packed);
+    }
+    (f.path, f.bytes)
 }
 
 /// The search index's files: the manifest and its versioned folder (`search/<v>/…`; the

@@ -57,7 +57,9 @@ pub(super) fn answer<B>(req: &Request<B>, shared: &Shared) -> Response<Body> {
         Resolved::File { path, bytes } => {
             let ctype = http::content_type(&path);
             if ctype.starts_with("text/html") {
-                file(StatusCode::OK, ctype, reload::inject(&bytes))
+                // Pages are kept compressed (see `stored`): unpacked here to add the script.
+                let page = crate::output::gunzip(&bytes);
+                file(StatusCode::OK, ctype, reload::inject(&page))
             } else {
                 // The same bytes as `errkb build` writes, shared with the site map
                 // rather than copied.
@@ -75,7 +77,7 @@ pub(super) fn answer<B>(req: &Request<B>, shared: &Shared) -> Response<Body> {
         Resolved::NotFound(Some(page)) => file(
             StatusCode::NOT_FOUND,
             "text/html; charset=utf-8",
-            reload::inject(&page),
+            reload::inject(&crate::output::gunzip(&page)),
         ),
         Resolved::NotFound(None) => {
             let msg = if shared.built_once() {
