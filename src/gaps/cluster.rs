@@ -53,8 +53,37 @@ pub fn cluster(tally: Tally) -> Vec<Cluster> {
             }
         }
     }
+    for c in &mut clusters {
+        c.template = number_slots(&c.template);
+    }
     sort(&mut clusters, |c| (&c.template, &c.stat));
     clusters
+}
+
+/// A pattern names each slot once: the second `<hash>` becomes `<hash2>`, the third
+/// `<hash3>`.
+pub fn number_slots(template: &str) -> String {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = String::with_capacity(template.len() + 8);
+    let mut i = 0;
+    while i < template.len() {
+        if let Some((len, name)) = crate::model::slot_at(&template[i..]) {
+            let n = seen.entry(name).or_insert(0);
+            *n += 1;
+            out.push('<');
+            out.push_str(name);
+            if *n > 1 {
+                out.push_str(&n.to_string());
+            }
+            out.push('>');
+            i += len;
+        } else {
+            let c = template[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
 }
 
 fn sort<T>(v: &mut [T], key: impl Fn(&T) -> (&String, &Stat)) {
@@ -75,9 +104,17 @@ fn merge(template: &str, tokens: &[&str]) -> Option<String> {
     if mine.len() != tokens.len() || mine.len() < MIN_TOKENS {
         return None;
     }
-    let differ: Vec<usize> = (0..mine.len())
-        .filter(|&i| mine[i] != tokens[i] && !is_slot(mine[i]))
-        .collect();
+    let mut out: Vec<String> = mine.iter().map(|s| s.to_string()).collect();
+    let mut differ = Vec::new();
+    for i in 0..mine.len() {
+        if mine[i] == tokens[i] || is_slot(mine[i]) || globs(mine[i], tokens[i]) {
+            continue;
+        }
+        match same_shape(mine[i], tokens[i]) {
+            Some(t) => out[i] = t,
+            None => differ.push(i),
+        }
+    }
     if differ.is_empty() || differ.len() * 5 > mine.len() || differ.iter().any(|&i| i < 2) {
         return if differ.is_empty() {
             Some(template.to_string())
@@ -85,11 +122,83 @@ fn merge(template: &str, tokens: &[&str]) -> Option<String> {
             None
         };
     }
-    let mut out: Vec<String> = mine.iter().map(|s| s.to_string()).collect();
     for i in differ {
         out[i] = wildcard(mine[i], tokens[i]);
     }
     Some(out.join(" "))
+}
+
+/// The literal parts of a token and its slots' names: `<ip>:<port>` is
+/// `(["", ":", ""], ["ip", "port"])`.
+fn split_slots(tok: &str) -> (Vec<&str>, Vec<&str>) {
+    let (mut lits, mut names) = (Vec::new(), Vec::new());
+    let mut start = 0;
+    let mut i = 0;
+    while i < tok.len() {
+        if let Some((len, name)) = crate::model::slot_at(&tok[i..]) {
+            lits.push(&tok[start..i]);
+            names.push(name);
+            i += len;
+            start = i;
+        } else {
+            i += tok[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    lits.push(&tok[start..]);
+    (lits, names)
+}
+
+/// Whether `tok` fits the cluster's token `pat`, its slots standing for any text:
+/// `(<value>` fits `(attempt`.
+fn globs(pat: &str, tok: &str) -> bool {
+    let (lits, names) = split_slots(pat);
+    if names.is_empty() {
+        return false;
+    }
+    let Some(mut rest) = tok.strip_prefix(lits[0]) else {
+        return false;
+    };
+    for (k, lit) in lits.iter().enumerate().skip(1) {
+        let last = k == lits.len() - 1;
+        // A slot takes at least one character.
+        let Some(c) = rest.chars().next() else {
+            return false;
+        };
+        let after = &rest[c.len_utf8()..];
+        let found = if last {
+            after.ends_with(lit).then(|| after.len() - lit.len())
+        } else {
+            after.find(lit)
+        };
+        match found {
+            Some(at) => rest = &after[at + lit.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Two tokens with the same literal parts and slots of different kinds: one token
+/// whose differing slots are named `<host>` (an IP and a host name) or `<value>`.
+fn same_shape(a: &str, b: &str) -> Option<String> {
+    let (la, na) = split_slots(a);
+    let (lb, nb) = split_slots(b);
+    if na.is_empty() || la != lb || na.len() != nb.len() {
+        return None;
+    }
+    let mut out = String::from(la[0]);
+    for (k, (x, y)) in na.iter().zip(&nb).enumerate() {
+        let name = match (*x, *y) {
+            (x, y) if x == y => x,
+            ("ip", "host") | ("host", "ip") => "host",
+            _ => "value",
+        };
+        out.push('<');
+        out.push_str(name);
+        out.push('>');
+        out.push_str(la[k + 1]);
+    }
+    Some(out)
 }
 
 /// `<value>` between the punctuation both tokens share at their ends: `x,` and `y,`
@@ -129,6 +238,25 @@ mod tests {
         assert_eq!(
             merge(t, &toks).as_deref(),
             Some("error: could not fetch index for registry <value>, giving up now")
+        );
+    }
+
+    #[test]
+    fn slots_of_different_kinds_in_one_shape_merge() {
+        assert_eq!(same_shape("<ip>:<port>", "<host>:<port>").as_deref(), Some("<host>:<port>"));
+        assert_eq!(same_shape("'<quoted>'", "'<path>'").as_deref(), Some("'<value>'"));
+        assert_eq!(same_shape("<ip>:<port>", "<host>"), None);
+        assert!(globs("(<value>", "(attempt"));
+        assert!(globs("<host>:<port>", "db:5432"));
+        assert!(!globs("(<value>)", "()"));
+        assert!(!globs("<a>x", "yz"));
+    }
+
+    #[test]
+    fn repeated_slots_are_numbered() {
+        assert_eq!(
+            number_slots("expected <hash>, got <hash> at <path> <hash>"),
+            "expected <hash>, got <hash2> at <path> <hash3>"
         );
     }
 

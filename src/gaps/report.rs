@@ -29,7 +29,7 @@ pub struct Gap<'a> {
     pub logs: u64,
     pub lines: u64,
     pub template: &'a str,
-    /// The slot kinds of the template, in order.
+    /// The slot kinds of the template, in order (`hash` for `<hash2>` too).
     pub slots: Vec<&'a str>,
     /// The tool guessed from the logs, if any.
     pub tool: Option<&'static str>,
@@ -68,7 +68,8 @@ impl<'a> Report<'a> {
     }
 }
 
-/// The names of the `<slot>`s of a template, in order.
+/// The kinds of the `<slot>`s of a template, in order (a number that makes a name
+/// unique left out).
 pub fn slots_of(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = template;
@@ -76,7 +77,7 @@ pub fn slots_of(template: &str) -> Vec<&str> {
         rest = &rest[i..];
         match crate::model::slot_at(rest) {
             Some((len, name)) => {
-                out.push(name);
+                out.push(name.trim_end_matches(|c: char| c.is_ascii_digit()));
                 rest = &rest[len..];
             }
             None => rest = &rest[1..],
