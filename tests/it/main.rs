@@ -5,6 +5,7 @@ mod architecture;
 mod browser;
 mod build;
 mod check;
+mod gaps;
 mod hostile;
 mod matching;
 mod serve;
