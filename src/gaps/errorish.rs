@@ -263,7 +263,7 @@ fn is_level_line(text: &str, lower: &str) -> bool {
     if lower.starts_with("w: ") {
         return true;
     }
-    for (s, e) in words(text).take(3) {
+    for (k, (s, e)) in words(text).take(3).enumerate() {
         let w = &lower[s..e];
         if matches!(w, "error" | "err" | "fatal" | "e" | "critical" | "severe") {
             // An error level (`E:` is apt's) before any other level.
@@ -274,7 +274,8 @@ fn is_level_line(text: &str, lower: &str) -> bool {
             let upper = raw_w.bytes().all(|b| b.is_ascii_uppercase());
             // `warning: …`, `WARN …`, `[info] …`: the level, not a sentence's word.
             let next = text.as_bytes().get(e).copied();
-            if upper || matches!(next, Some(b':' | b']' | b')' | b'|')) || s == 0 {
+            // `npm warn …`: the level as the first or second word.
+            if upper || matches!(next, Some(b':' | b']' | b')' | b'|')) || k <= 1 {
                 return true;
             }
         }
@@ -431,6 +432,7 @@ mod tests {
             "the build is error-free",
             "warning: unused variable: `x` (this would fail later)",
             "npm WARN deprecated request@2.88.2: request has been deprecated",
+            "npm warn Could not resolve dependency:",
             "##[warning]Node.js 16 actions are deprecated; failed to use node20",
             "WARN  Retrying after error: connection reset",
             "cc -Werror -Wall -o app main.c",

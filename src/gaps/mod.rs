@@ -15,18 +15,19 @@ pub mod draft;
 pub mod errorish;
 pub mod input;
 pub mod report;
+mod scan;
 pub mod slots;
 pub mod tool;
 
 use std::collections::HashMap;
-use std::io::BufRead;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::matcher::{self, Catalog};
-use crate::pattern;
+use crate::matcher::Catalog;
 use input::Input;
+pub use scan::scan_reader;
+use scan::scan_one;
 
 /// Templates kept by default (per log while reading it, and in total).
 pub const DEFAULT_MAX_TEMPLATES: usize = 10_000;
@@ -45,7 +46,7 @@ pub struct Example {
     /// Which log (in the order given) and line: the examples kept are the first ones,
     /// however the parallel reading was scheduled.
     #[serde(skip)]
-    order: (usize, u64),
+    pub(crate) order: (usize, u64),
 }
 
 /// What is known of one template.
@@ -155,7 +156,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, template: String, example: Example, tool: Option<&'static str>) {
+    pub(crate) fn add(&mut self, template: String, example: Example, tool: Option<&'static str>) {
         let log = example.order.0;
         let stat = self.map.entry(template).or_insert_with(|| Stat::new(log));
         stat.lines += 1;
@@ -286,97 +287,4 @@ pub fn scan(inputs: &[Input], catalog: &Catalog, cap: usize) -> Scan {
     out.errors.sort();
     out.totals.skipped.sort();
     out
-}
-
-/// One log: `None` when it is binary data.
-fn scan_one(
-    index: usize,
-    input: &Input,
-    catalog: &Catalog,
-    cap: usize,
-) -> Result<Option<(Tally, Totals)>, String> {
-    let name = input.name();
-    let Some(mut reader) = input.open()? else {
-        return Ok(None);
-    };
-    let read = scan_reader(index, name, &mut reader, catalog, cap);
-    read.map(Some)
-        .map_err(|(line, e)| format!("{name}: reading line {line}: {e}"))
-}
-
-/// Streams one log into a fresh tally. The error names the line that could not be
-/// read (a truncated `.gz`, a disk error).
-pub fn scan_reader(
-    index: usize,
-    name: &str,
-    reader: &mut dyn BufRead,
-    catalog: &Catalog,
-    cap: usize,
-) -> Result<(Tally, Totals), (u64, std::io::Error)> {
-    let mut tally = Tally::new(cap);
-    let mut totals = Totals {
-        logs: 1,
-        ..Default::default()
-    };
-    let mut buf = Vec::with_capacity(4096);
-    let mut line_number = 0u64;
-    let mut last_command: Option<&'static str> = None;
-    let mut seen_error = false;
-    loop {
-        buf.clear();
-        let cut = match matcher::read_line_capped(reader, &mut buf) {
-            Ok(None) => break,
-            Ok(Some(c)) => c,
-            Err(e) => return Err((line_number + 1, e)),
-        };
-        line_number += 1;
-        totals.long_lines += u64::from(cut);
-        let shows_command = looks_like_command(&buf);
-        if !shows_command && !errorish::may_be_error(&buf) {
-            continue;
-        }
-        let raw = String::from_utf8_lossy(&buf);
-        let clean = pattern::clean_line(&raw);
-        if shows_command && let Some(t) = tool::command_of(&raw, &clean) {
-            last_command = Some(t);
-        }
-        if !errorish::is_error_line(&raw, &clean) {
-            continue;
-        }
-        totals.error_lines += 1;
-        let cause_seen = seen_error;
-        seen_error = true;
-        if cause_seen && errorish::is_outcome(&clean) {
-            totals.outcome_lines += 1;
-            continue;
-        }
-        if catalog.covers(&raw) {
-            totals.covered_lines += 1;
-            continue;
-        }
-        let line = slots::cut(&clean);
-        let template = slots::template(line);
-        if template.is_empty() {
-            continue;
-        }
-        let example = Example {
-            source: name.to_string(),
-            line_number,
-            line: line.to_string(),
-            order: (index, line_number),
-        };
-        let tool = tool::of_line(line).or(last_command);
-        tally.add(template, example, tool);
-    }
-    totals.lines = line_number;
-    Ok((tally, totals))
-}
-
-/// Whether a raw line may show a command being run (`Run …`, `+ …`, `$ …` near its
-/// start): only those are cleaned to find the tool that ran.
-fn looks_like_command(raw: &[u8]) -> bool {
-    let head = &raw[..raw.len().min(48)];
-    memchr::memmem::find(head, b"Run ").is_some()
-        || memchr::memmem::find(head, b"+ ").is_some()
-        || memchr::memmem::find(head, b"$ ").is_some()
 }

@@ -91,7 +91,10 @@ fn slot_quotes(line: &str) -> String {
         let can_open = prev.is_none_or(|p| p.is_whitespace() || "([{=:,<".contains(p));
         if let (Some(&(_, close)), true) = (opener, can_open) {
             let inner_start = i + c.len_utf8();
-            if let Some(end) = closing(&line[inner_start..], close) {
+            if let Some(end) = closing(&line[inner_start..], close)
+                // A key of a JSON or YAML map (`"level":`) names what follows: literal.
+                && !line[inner_start + end + close.len_utf8()..].starts_with(':')
+            {
                 let inner = &line[inner_start..inner_start + end];
                 out.push(c);
                 out.push_str(&kind_of_quoted(inner));
@@ -402,15 +405,19 @@ fn is_host(s: &str) -> bool {
     }
 }
 
-/// `1.2`, `1.2.3`, `v18.20.4`, `2.0.0-rc.1`, `1.2.3+build`: digits and dots first.
+/// `1.2.3`, `v18.20`, `2.0-rc.1`, `1.2.3+build`: digits and dots first, three parts
+/// or a `v` or a suffix (`12.5` alone is a number).
 fn is_version(s: &str) -> bool {
-    let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
-    let (core, _suffix) = match s.find(['-', '+', '~']) {
+    let v = s.strip_prefix(['v', 'V']);
+    let s = v.unwrap_or(s);
+    let (core, suffix) = match s.find(['-', '+', '~']) {
         Some(i) => (&s[..i], &s[i..]),
         None => (s, ""),
     };
     let parts: Vec<&str> = core.split('.').collect();
-    parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && digits(p) == p.len())
+    parts.len() >= 2
+        && parts.iter().all(|p| !p.is_empty() && digits(p) == p.len())
+        && (parts.len() >= 3 || v.is_some() || suffix.len() > 1)
 }
 
 /// Units after a number that it still stands for.
@@ -501,7 +508,9 @@ mod tests {
             ("ipv6", "bind [::1]:8080 failed", "bind [<ip>]:<port> failed"),
             ("host", "resolve db.internal.example.com failed", "resolve <host> failed"),
             ("host:port", "dial registry.example.io:443: timeout", "dial <host>:<port>: timeout"),
-            ("version", "requires node v18.20.4 got 16.1", "requires node <version> got <version>"),
+            ("version", "requires node v18.20.4 got 16.1.0", "requires node <version> got <version>"),
+            ("decimal", "took 2043.5 ms of 12.25", "took <number> ms of <number>"),
+            ("json keys", r#"{"level":"error","msg":"x y"}"#, r#"{"level":"<quoted>","msg":"<quoted>"}"#),
             ("name@version", "no matching lodash@4.17.21 found", "no matching lodash@<version> found"),
             ("hash", "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 missing", "commit <hash> missing"),
             ("short hash", "at 9fceb02 missing", "at <hash> missing"),

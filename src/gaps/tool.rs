@@ -54,26 +54,48 @@ fn by_command(word: &str) -> Option<&'static str> {
         .map(|&(_, t)| t)
 }
 
-/// The command a cleaned line shows being run, if it is such a line: GitHub Actions'
-/// `Run <command>`, a shell trace `+ <command>` or prompt `$ <command>` (the cleaner
-/// strips prompts, so the raw line is looked at too).
-pub fn command_of<'a>(raw: &'a str, clean: &'a str) -> Option<&'static str> {
-    let cmd = if let Some(c) = clean.strip_prefix("Run ") {
-        c
-    } else if let Some(c) = clean.strip_prefix("+ ") {
-        c
-    } else {
-        let t = raw.trim_start();
-        // After a timestamp the prompt is the second thing on the line.
-        let rest = t.split_once(' ').map_or(t, |(_, r)| r);
-        let at = [t, rest]
-            .into_iter()
-            .find_map(|s| s.strip_prefix("$ "))?;
-        at
-    };
+/// The command a line shows being run, if it is such a line: GitHub Actions'
+/// `##[group]Run <command>` (`Run <command>` once cleaned), a shell trace `+ <command>`
+/// or a prompt `$ <command>` (the cleaner strips prompts, so the raw line is looked at).
+pub fn echoed_command<'a>(raw: &'a str, clean: &'a str) -> Option<&'a str> {
+    if let Some(c) = clean.strip_prefix("Run ") {
+        return Some(c);
+    }
+    if let Some(c) = clean.strip_prefix("+ ") {
+        return Some(c);
+    }
+    let t = without_leading_escapes(raw.trim_start());
+    // After a timestamp the prompt is the second thing on the line.
+    let rest = t.split_once(' ').map_or(t, |(_, r)| r.trim_start());
+    [t, rest]
+        .into_iter()
+        .find_map(|s| s.strip_prefix("$ ").or_else(|| s.strip_prefix("+ ")))
+}
+
+/// The line after the colour codes at its start (GitLab colours its `$ ` prompts).
+fn without_leading_escapes(mut s: &str) -> &str {
+    while let Some(rest) = s.strip_prefix("\x1b[") {
+        match rest.find(|c: char| c.is_ascii_alphabetic()) {
+            Some(i) => s = &rest[i + 1..],
+            None => return s,
+        }
+    }
+    s
+}
+
+/// Whether the line only echoes a command (a script line like
+/// `curl … || echo "upload failed"` is not an error, whatever its words).
+pub fn is_command_echo(raw: &str, clean: &str) -> bool {
+    raw.contains("##[group]Run ")
+        || clean.starts_with("+ ")
+        || (!clean.starts_with("Run ") && echoed_command(raw, clean).is_some())
+}
+
+/// The tool of the command a line shows being run ([`echoed_command`]).
+pub fn command_of(raw: &str, clean: &str) -> Option<&'static str> {
+    let cmd = echoed_command(raw, clean)?;
     let first = cmd.split_whitespace().find(|w| !w.contains('='))?;
-    by_command(first.rsplit('/').next().unwrap_or(first))
-        .or_else(|| by_command(first))
+    by_command(first.rsplit('/').next().unwrap_or(first)).or_else(|| by_command(first))
 }
 
 /// The tool an error line names itself: its first word (`docker:`, `npm ERR!`,
@@ -114,6 +136,19 @@ mod tests {
         assert_eq!(of_line("fatal: not a git repository"), Some("git"));
         assert_eq!(of_line("src/a.ts(3,1): error TS2307: x"), Some("typescript"));
         assert_eq!(of_line("something odd happened"), None);
+    }
+
+    #[test]
+    fn echoed_commands_are_not_errors() {
+        assert!(is_command_echo("$ docker push x || echo failed", "docker push x || echo failed"));
+        assert!(is_command_echo("+ curl -f x || echo failed", "+ curl -f x || echo failed"));
+        assert!(is_command_echo("##[group]Run make || exit 1", "Run make || exit 1"));
+        assert!(!is_command_echo("Run failed: exit 1", "Run failed: exit 1"));
+        let gitlab = "\x1b[32;1m$ $DOCKER push x || echo failed\x1b[0;m";
+        assert!(is_command_echo(gitlab, "$DOCKER push x || echo failed"));
+        let jenkins = "02:00:34  + curl -f x || echo failed";
+        assert!(is_command_echo(jenkins, jenkins));
+        assert!(!is_command_echo("error: x", "error: x"));
     }
 
     #[test]
