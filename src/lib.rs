@@ -51,9 +51,9 @@ pub mod matcher;
 pub mod theme;
 
 // Floor 2: the stages, in pipeline order.
+pub mod gaps;
 pub mod index;
 pub mod render;
-pub mod gaps;
 pub mod scaffold;
 pub mod validate;
 pub mod write;

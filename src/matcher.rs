@@ -420,7 +420,10 @@ fn raw_word(p: &Pattern) -> Option<String> {
 
 /// Reads one line (without its `\n`) into `buf`, keeping at most [`MAX_LINE_BYTES`]
 /// of it. Returns `None` at the end of input, else whether the line was cut.
-pub fn read_line_capped<R: BufRead + ?Sized>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
+pub fn read_line_capped<R: BufRead + ?Sized>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<bool>> {
     let mut any = false;
     let mut cut = false;
     loop {

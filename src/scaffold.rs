@@ -141,7 +141,10 @@ pub fn skeleton(d: &Draft) -> String {
             .map_or_else(|| quote("TODO: text from the error output"), quote);
         format!("  - {p}\n")
     } else {
-        d.patterns.iter().map(|p| format!("  - {}\n", quote(p))).collect()
+        d.patterns
+            .iter()
+            .map(|p| format!("  - {}\n", quote(p)))
+            .collect()
     };
     let examples = if d.examples.is_empty() {
         block_item("TODO: paste a real log excerpt here")
@@ -213,7 +216,13 @@ mod tests {
     fn a_skeleton_without_a_draft_is_what_new_always_wrote() {
         let s = skeleton(&Draft::default());
         assert!(s.starts_with("---\n# The error message"), "{s}");
-        assert!(s.contains("  - \"TODO: text from the error output\"\n"), "{s}");
-        assert!(s.contains("examples:\n  - |\n    TODO: paste a real log excerpt here\n"), "{s}");
+        assert!(
+            s.contains("  - \"TODO: text from the error output\"\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("examples:\n  - |\n    TODO: paste a real log excerpt here\n"),
+            "{s}"
+        );
     }
 }

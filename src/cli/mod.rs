@@ -93,7 +93,8 @@ pub enum Command {
     ///
     /// Reads files, folders, .gz files or standard input; keeps the lines that look like
     /// errors and that no entry matches, turns each into a template (paths, hosts,
-    /// numbers… become <slots>) and ranks the templates by how many logs show them.
+    /// numbers… become slots like `<path>`) and ranks the templates by how many logs show
+    /// them.
     /// With --new DIR, drafts an entry for each of the top templates.
     Gaps(gaps::Args),
     /// Print shell completions: `errkb completions bash > /etc/bash_completion.d/errkb`.

@@ -90,7 +90,9 @@ fn sort<T>(v: &mut [T], key: impl Fn(&T) -> (&String, &Stat)) {
     v.sort_by(|a, b| {
         let (ta, sa) = key(a);
         let (tb, sb) = key(b);
-        (sb.logs, sb.lines).cmp(&(sa.logs, sa.lines)).then_with(|| ta.cmp(tb))
+        (sb.logs, sb.lines)
+            .cmp(&(sa.logs, sa.lines))
+            .then_with(|| ta.cmp(tb))
     });
 }
 
@@ -219,7 +221,8 @@ fn wildcard(a: &str, b: &str) -> String {
         .map(|(x, _)| x)
         .collect();
     // Never let the two ends overlap in a short token.
-    let max_trail = a.chars().count().min(b.chars().count()) - lead.chars().count().min(a.chars().count());
+    let max_trail =
+        a.chars().count().min(b.chars().count()) - lead.chars().count().min(a.chars().count());
     trail.truncate(max_trail);
     trail.reverse();
     format!("{lead}<value>{}", trail.into_iter().collect::<String>())
@@ -243,8 +246,14 @@ mod tests {
 
     #[test]
     fn slots_of_different_kinds_in_one_shape_merge() {
-        assert_eq!(same_shape("<ip>:<port>", "<host>:<port>").as_deref(), Some("<host>:<port>"));
-        assert_eq!(same_shape("'<quoted>'", "'<path>'").as_deref(), Some("'<value>'"));
+        assert_eq!(
+            same_shape("<ip>:<port>", "<host>:<port>").as_deref(),
+            Some("<host>:<port>")
+        );
+        assert_eq!(
+            same_shape("'<quoted>'", "'<path>'").as_deref(),
+            Some("'<value>'")
+        );
         assert_eq!(same_shape("<ip>:<port>", "<host>"), None);
         assert!(globs("(<value>", "(attempt"));
         assert!(globs("<host>:<port>", "db:5432"));
@@ -265,15 +274,23 @@ mod tests {
         let toks: Vec<&str> = "error: module not found".split(' ').collect();
         assert_eq!(merge("error: package not found", &toks), None);
         let toks: Vec<&str> = "fatal: a b c d e".split(' ').collect();
-        assert_eq!(merge("fatal: x b c d e", &toks), None, "first two tokens differ");
+        assert_eq!(
+            merge("fatal: x b c d e", &toks),
+            None,
+            "first two tokens differ"
+        );
         let toks: Vec<&str> = "a b c d e f g h i j".split(' ').collect();
-        assert_eq!(merge("a b X d Y f g h Z j", &toks), None, "three of ten differ");
+        assert_eq!(
+            merge("a b X d Y f g h Z j", &toks),
+            None,
+            "three of ten differ"
+        );
     }
 
     #[test]
     fn clusters_rank_by_logs_then_lines() {
         let mut t = Tally::new(100);
-        let mut stat = |logs, lines| Stat {
+        let stat = |logs, lines| Stat {
             logs,
             lines,
             ..Default::default()

@@ -84,7 +84,9 @@ fn draft_one(root: &Path, c: &Cluster, used: &mut HashSet<String>) -> Result<Pat
 
 /// A comment line cannot hold a line break (a log name may).
 fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Why the template cannot be an entry's pattern: not a plain template, too generic
@@ -92,7 +94,9 @@ fn one_line(s: &str) -> String {
 fn check_pattern(template: &str, c: &Cluster) -> Result<(), String> {
     let p = pattern::compile(template).map_err(|e| format!("not a valid pattern: {e}"))?;
     if p.kind() != PatternKind::Template || p.is_context() {
-        return Err("it reads as a `regex:` or `context:` pattern; write this entry by hand".into());
+        return Err(
+            "it reads as a `regex:` or `context:` pattern; write this entry by hand".into(),
+        );
     }
     if let Some(why) = pattern::too_generic(&p) {
         return Err(format!("too generic for `errkb check`: {why}"));
@@ -144,7 +148,10 @@ mod tests {
 
     #[test]
     fn slugs_are_ids_from_the_words() {
-        assert_eq!(slug("error: cannot reach <host>:<port>"), "error-cannot-reach");
+        assert_eq!(
+            slug("error: cannot reach <host>:<port>"),
+            "error-cannot-reach"
+        );
         assert_eq!(slug("../../etc/passwd <path>"), "etc-passwd");
         assert!(is_valid_segment(&slug("<path> <number>")));
         assert_eq!(slug("ÉCHEC: données"), suggest_segment("ÉCHEC: données"));

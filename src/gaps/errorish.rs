@@ -108,9 +108,30 @@ const BARE_TRACE_HEADS: &[&str] = &[
 /// raw line before anything else, so the lines without any (nearly all of a log) cost
 /// one scan.
 const PREFILTER: &[&str] = &[
-    "err", "fatal", "fail", "denied", "refused", "exception", "panic", "abort", "traceback",
-    "segfault", "segmentation", "unauthorized", "forbidden", "cannot", "unable", "killed",
-    "timed out", "not found", "no such", "could not", "couldn't", "can't", "non-zero", "exit",
+    "err",
+    "fatal",
+    "fail",
+    "denied",
+    "refused",
+    "exception",
+    "panic",
+    "abort",
+    "traceback",
+    "segfault",
+    "segmentation",
+    "unauthorized",
+    "forbidden",
+    "cannot",
+    "unable",
+    "killed",
+    "timed out",
+    "not found",
+    "no such",
+    "could not",
+    "couldn't",
+    "can't",
+    "non-zero",
+    "exit",
     "out of memory",
 ];
 
@@ -222,10 +243,8 @@ pub fn is_error_line(raw: &str, clean: &str) -> bool {
     if HARMLESS_STARTS.iter().any(|h| lower.starts_with(h)) {
         return false;
     }
-    if let Some(nonzero) = exit_code(&lower) {
-        if nonzero {
-            return true;
-        }
+    if exit_code(&lower) == Some(true) {
+        return true;
     }
     has_marker(text, &lower)
 }
@@ -252,9 +271,7 @@ fn is_passing(text: &str, lower: &str) -> bool {
         || text.starts_with("ok ")
         || lower.ends_with(" ... ok")
         || lower.ends_with(" ... passed")
-        || lower.ends_with(" passed")
-            && !lower.contains("failed")
-            && !lower.contains("error")
+        || lower.ends_with(" passed") && !lower.contains("failed") && !lower.contains("error")
 }
 
 /// A warning, note or debug line: a level word among the first three words (as
@@ -287,7 +304,13 @@ fn is_level_line(text: &str, lower: &str) -> bool {
 /// code 0, `None` when it reports none.
 fn exit_code(lower: &str) -> Option<bool> {
     let mut found = None;
-    for key in ["exit code", "exit status", "exited with code", "exited with", "exit_code"] {
+    for key in [
+        "exit code",
+        "exit status",
+        "exited with code",
+        "exited with",
+        "exit_code",
+    ] {
         let mut from = 0;
         while let Some(at) = lower[from..].find(key) {
             let after = &lower[from + at + key.len()..];
@@ -349,17 +372,17 @@ fn taken_back(b: &[u8], lower: &str, s: usize, e: usize) -> bool {
     let prev = s.checked_sub(1).map(|i| b[i]);
     let next = b.get(e).copied();
     // Part of a flag, a compound or a path: `-Werror`, `on-error`, `errors.go`, `pkg/errors`.
-    if matches!(prev, Some(b'-' | b'/' | b'\\' | b'.' | b'=' | b'$' | b'@' | b'#')) {
+    if matches!(
+        prev,
+        Some(b'-' | b'/' | b'\\' | b'.' | b'=' | b'$' | b'@' | b'#')
+    ) {
         // `non-zero` is a phrase of its own.
         if !lower[s..e].starts_with("non-zero") {
             return true;
         }
     }
     let after = &lower[e..];
-    if next == Some(b'-')
-        && !after.starts_with("- ")
-        && !after.starts_with("--")
-        && after.len() > 1
+    if next == Some(b'-') && !after.starts_with("- ") && !after.starts_with("--") && after.len() > 1
     {
         return true;
     }
@@ -372,7 +395,10 @@ fn taken_back(b: &[u8], lower: &str, s: usize, e: usize) -> bool {
         .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .next()
         .unwrap_or("");
-    if matches!(prev_word, "0" | "no" | "zero" | "without" | "ignoring" | "ignore") {
+    if matches!(
+        prev_word,
+        "0" | "no" | "zero" | "without" | "ignoring" | "ignore"
+    ) {
         return true;
     }
     let rest = after.trim_start_matches([' ', ':', '=', '(']);
@@ -461,7 +487,9 @@ mod tests {
         assert!(is_outcome("Process completed with exit code 1."));
         assert!(is_outcome("ERROR: Job failed: exit code 1"));
         assert!(is_outcome("make: *** [Makefile:12: build] Error 2"));
-        assert!(!is_outcome("error: could not connect to db.example.org:5432"));
+        assert!(!is_outcome(
+            "error: could not connect to db.example.org:5432"
+        ));
     }
 
     #[test]

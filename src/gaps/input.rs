@@ -26,9 +26,9 @@ impl Input {
     pub fn open(&self) -> Result<Option<Box<dyn BufRead + Send>>, String> {
         let raw: Box<dyn Read + Send> = match self {
             Input::Stdin => Box::new(std::io::stdin()),
-            Input::File { path, name } => Box::new(
-                std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?,
-            ),
+            Input::File { path, name } => {
+                Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?)
+            }
         };
         let mut r = BufReader::with_capacity(256 * 1024, raw);
         let head = r

@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod draft;
 pub mod errorish;
 pub mod input;
+pub mod kinds;
 pub mod report;
 mod scan;
 pub mod slots;
@@ -26,8 +27,8 @@ use serde::Serialize;
 
 use crate::matcher::Catalog;
 use input::Input;
-pub use scan::scan_reader;
 use scan::scan_one;
+pub use scan::scan_reader;
 
 /// Templates kept by default (per log while reading it, and in total).
 pub const DEFAULT_MAX_TEMPLATES: usize = 10_000;
@@ -136,7 +137,8 @@ impl Stat {
     }
 }
 
-/// Templates and their counts, at most `cap` of them (see [`Tally::trim`]).
+/// Templates and their counts, at most `cap` of them (past that the rarest are dropped
+/// and counted).
 #[derive(Debug)]
 pub struct Tally {
     pub map: HashMap<String, Stat>,
@@ -163,7 +165,8 @@ impl Tally {
         if let Some(t) = tool {
             stat.vote(t, 1);
         }
-        if stat.examples.len() < MAX_EXAMPLES && !stat.examples.iter().any(|e| e.line == example.line)
+        if stat.examples.len() < MAX_EXAMPLES
+            && !stat.examples.iter().any(|e| e.line == example.line)
         {
             stat.examples.push(example);
         }

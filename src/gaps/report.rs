@@ -123,7 +123,11 @@ pub fn human(r: &Report) -> String {
     if r.gaps.is_empty() {
         return out;
     }
-    let _ = writeln!(out, "{:>4}  {:>5}  {:>6}  template", "rank", "logs", "lines");
+    let _ = writeln!(
+        out,
+        "{:>4}  {:>5}  {:>6}  template",
+        "rank", "logs", "lines"
+    );
     for g in &r.gaps {
         let _ = writeln!(
             out,
@@ -205,11 +209,7 @@ pub fn markdown(r: &Report) -> String {
 /// when it starts or ends with one, pipes escaped for the table.
 fn code(s: &str) -> String {
     let s = term::line(s);
-    let longest = s
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
         " "
@@ -238,7 +238,10 @@ mod tests {
 
     #[test]
     fn slots_in_order() {
-        assert_eq!(slots_of("a <path>:<number> <x y> <1> <host>"), ["path", "number", "host"]);
+        assert_eq!(
+            slots_of("a <path>:<number> <x y> <1> <host>"),
+            ["path", "number", "host"]
+        );
     }
 
     #[test]

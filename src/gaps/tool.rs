@@ -132,17 +132,32 @@ mod tests {
     fn line_prefixes() {
         assert_eq!(of_line("npm ERR! code E404"), Some("npm"));
         assert_eq!(of_line("error[E0308]: mismatched types"), Some("rust"));
-        assert_eq!(of_line("docker: Error response from daemon"), Some("docker"));
+        assert_eq!(
+            of_line("docker: Error response from daemon"),
+            Some("docker")
+        );
         assert_eq!(of_line("fatal: not a git repository"), Some("git"));
-        assert_eq!(of_line("src/a.ts(3,1): error TS2307: x"), Some("typescript"));
+        assert_eq!(
+            of_line("src/a.ts(3,1): error TS2307: x"),
+            Some("typescript")
+        );
         assert_eq!(of_line("something odd happened"), None);
     }
 
     #[test]
     fn echoed_commands_are_not_errors() {
-        assert!(is_command_echo("$ docker push x || echo failed", "docker push x || echo failed"));
-        assert!(is_command_echo("+ curl -f x || echo failed", "+ curl -f x || echo failed"));
-        assert!(is_command_echo("##[group]Run make || exit 1", "Run make || exit 1"));
+        assert!(is_command_echo(
+            "$ docker push x || echo failed",
+            "docker push x || echo failed"
+        ));
+        assert!(is_command_echo(
+            "+ curl -f x || echo failed",
+            "+ curl -f x || echo failed"
+        ));
+        assert!(is_command_echo(
+            "##[group]Run make || exit 1",
+            "Run make || exit 1"
+        ));
         assert!(!is_command_echo("Run failed: exit 1", "Run failed: exit 1"));
         let gitlab = "\x1b[32;1m$ $DOCKER push x || echo failed\x1b[0;m";
         assert!(is_command_echo(gitlab, "$DOCKER push x || echo failed"));
@@ -157,7 +172,10 @@ mod tests {
         assert_eq!(command_of("", "+ go test ./..."), Some("go"));
         assert_eq!(command_of("$ cargo build", "cargo build"), Some("rust"));
         assert_eq!(
-            command_of("2024-05-01T10:00:00Z $ kubectl apply -f x", "kubectl apply -f x"),
+            command_of(
+                "2024-05-01T10:00:00Z $ kubectl apply -f x",
+                "kubectl apply -f x"
+            ),
             Some("kubernetes")
         );
         assert_eq!(command_of("", "Run CI=1 ./gradlew build"), Some("gradle"));

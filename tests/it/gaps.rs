@@ -110,12 +110,22 @@ fn planted_errors_are_the_top_templates_with_their_slots() {
         ex["line"],
         "quokka: cannot reach license server lic-7.internal.example.com:27000 (attempt 3)"
     );
-    assert!(ex["source"].as_str().expect("source").ends_with("ci-1.log"), "{ex}");
+    assert!(
+        ex["source"].as_str().expect("source").ends_with("ci-1.log"),
+        "{ex}"
+    );
 }
 
 #[test]
 fn covered_errors_warnings_and_outcomes_stay_out() {
-    let run = gaps(&["--format", "json", "--top", "100", logs().to_str().expect("utf-8")]).ok();
+    let run = gaps(&[
+        "--format",
+        "json",
+        "--top",
+        "100",
+        logs().to_str().expect("utf-8"),
+    ])
+    .ok();
     let all = templates(&json(&run)).join("\n").to_lowercase();
     for absent in [
         "not a git repository",
@@ -128,7 +138,10 @@ fn covered_errors_warnings_and_outcomes_stay_out() {
         "process completed",
         "failed download",
     ] {
-        assert!(!all.contains(absent), "`{absent}` should not be a gap:\n{all}");
+        assert!(
+            !all.contains(absent),
+            "`{absent}` should not be a gap:\n{all}"
+        );
     }
 }
 
@@ -146,8 +159,13 @@ fn human_table_and_markdown() {
     assert!(out.contains("e.g. "), "{out}");
     assert!(run.stderr().contains("4 logs read"), "{}", run.stderr());
 
-    let md = gaps(&["--format", "markdown", dir.to_str().expect("utf-8")]).ok().stdout();
-    assert!(md.contains("| # | logs | lines | template | example |"), "{md}");
+    let md = gaps(&["--format", "markdown", dir.to_str().expect("utf-8")])
+        .ok()
+        .stdout();
+    assert!(
+        md.contains("| # | logs | lines | template | example |"),
+        "{md}"
+    );
     assert!(
         md.contains("| 1 | 4 | 16 | `quokka: cannot reach license server <host>:<port> (<value> <number>)` |"),
         "{md}"
@@ -167,7 +185,9 @@ fn gzip_and_stdin_are_logs_too() {
     enc.finish().expect("finish");
     let v = json(&gaps(&["--format", "json", gz.to_str().expect("utf-8")]).ok());
     assert!(
-        templates(&v).contains(&"quokka: cannot reach license server <host>:<port> (<value> <number>)".to_string()),
+        templates(&v).contains(
+            &"quokka: cannot reach license server <host>:<port> (<value> <number>)".to_string()
+        ),
         "{v}"
     );
     let v = json(&gaps_stdin(&["--format", "json", "-"], &text).ok());
@@ -191,7 +211,11 @@ fn drafts_fail_check_only_on_their_todo_markers_and_never_overwrite() {
         draft.contains("examples:\n  - |\n    quokka: cannot reach license server lic-7.internal.example.com:27000 (attempt 3)\n"),
         "{draft}"
     );
-    assert_eq!(draft.matches("    quokka: ").count(), 3, "three real lines: {draft}");
+    assert_eq!(
+        draft.matches("    quokka: ").count(),
+        3,
+        "three real lines: {draft}"
+    );
 
     let check = site.run(&["check", "--format", "json"]).fails(1);
     let diags = super::json_lines(&check.stdout());
@@ -221,7 +245,15 @@ fn drafts_fail_check_only_on_their_todo_markers_and_never_overwrite() {
     // A second run finds the same gaps and overwrites nothing.
     let before = super::snapshot(site.root());
     let again = gaps(&["--new", &root, logs().to_str().expect("utf-8")]).ok();
-    assert_eq!(again.stderr().matches("already exists; not overwriting it").count(), 3, "{}", again.stderr());
+    assert_eq!(
+        again
+            .stderr()
+            .matches("already exists; not overwriting it")
+            .count(),
+        3,
+        "{}",
+        again.stderr()
+    );
     assert_eq!(before, super::snapshot(site.root()));
 }
 
@@ -232,7 +264,8 @@ fn a_template_too_generic_for_check_is_not_drafted() {
     // `Error <number>`: only words every error line has.
     let run = gaps_stdin(&["--new", &root, "-"], b"Error 503\nError 404\n").ok();
     assert!(
-        run.stderr().contains("skipped `Error <number>`: too generic for `errkb check`"),
+        run.stderr()
+            .contains("skipped `Error <number>`: too generic for `errkb check`"),
         "{}",
         run.stderr()
     );
@@ -295,19 +328,39 @@ fn huge_lines_binary_data_and_empty_input() {
     let run = gaps(&["--format", "json", tmp.path().to_str().expect("utf-8")]).ok();
     let v = json(&run);
     assert_eq!(v["logs"], 2, "the binary file is skipped: {v}");
-    assert!(run.stderr().contains("core.bin: binary data, not a log; skipped"), "{}", run.stderr());
-    assert!(run.stderr().contains("longer than 1 MiB"), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("core.bin: binary data, not a log; skipped"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("longer than 1 MiB"),
+        "{}",
+        run.stderr()
+    );
     for g in v["gaps"].as_array().expect("gaps") {
         assert!(g["template"].as_str().expect("t").len() <= 400, "{g}");
-        assert!(g["examples"][0]["line"].as_str().expect("l").len() <= 400, "{g}");
+        assert!(
+            g["examples"][0]["line"].as_str().expect("l").len() <= 400,
+            "{g}"
+        );
     }
 
     let none = gaps_stdin(&[], b"").ok();
     assert_eq!(none.stdout(), "");
-    assert!(none.stderr().contains("1 log read (0 lines)"), "{}", none.stderr());
+    assert!(
+        none.stderr().contains("1 log read (0 lines)"),
+        "{}",
+        none.stderr()
+    );
 
     let missing = gaps(&["no/such/log.txt"]).fails(2);
-    assert!(missing.stderr().contains("cannot read no/such/log.txt"), "{}", missing.stderr());
+    assert!(
+        missing.stderr().contains("cannot read no/such/log.txt"),
+        "{}",
+        missing.stderr()
+    );
 }
 
 #[test]
@@ -315,15 +368,24 @@ fn the_template_cap_drops_the_rarest_and_says_so() {
     let mut log = String::new();
     for i in 0..200 {
         // 200 distinct wordings (letters, not slots), one of them repeated.
-        let w: String = (0..4).map(|k| char::from(b'a' + ((i >> (k * 2)) % 26) as u8)).collect();
+        let w: String = (0..4)
+            .map(|k| char::from(b'a' + ((i >> (k * 2)) % 26) as u8))
+            .collect();
         // Two of eight tokens differ: too many for clustering to merge them.
         log.push_str(&format!("error: the {w} {w} subsystem refused to start\n"));
     }
     for _ in 0..5 {
         log.push_str("error: the common common subsystem refused to start\n");
     }
-    let run = gaps_stdin(&["--format", "json", "--max-templates", "10", "-"], log.as_bytes()).ok();
+    let run = gaps_stdin(
+        &["--format", "json", "--max-templates", "10", "-"],
+        log.as_bytes(),
+    )
+    .ok();
     let v = json(&run);
     assert!(v["dropped_templates"].as_u64().expect("dropped") > 0, "{v}");
-    assert_eq!(v["gaps"][0]["template"], "error: the common common subsystem refused to start");
+    assert_eq!(
+        v["gaps"][0]["template"],
+        "error: the common common subsystem refused to start"
+    );
 }
