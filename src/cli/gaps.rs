@@ -45,6 +45,16 @@ pub(super) fn run(a: &Args) -> u8 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // Drafts need a site to go into: say so before reading gigabytes of logs.
+    if let Some(dir) = &a.new_dir
+        && !dir.join(crate::load::CONTENT_DIR).is_dir()
+    {
+        eprintln!(
+            "error: --new {}: no content/ folder there; give a site's root folder (run `errkb init` to make one)",
+            term::line(&dir.display().to_string())
+        );
+        return exit::USAGE;
+    }
     let (inputs, errors) = input::expand(&a.files);
     if !errors.is_empty() {
         for e in &errors {
@@ -60,8 +70,8 @@ pub(super) fn run(a: &Args) -> u8 {
         }
         return exit::USAGE;
     }
-    for (name, why) in &scan.totals.skipped {
-        eprintln!("note: {}: {why}; skipped", term::line(name));
+    for s in &scan.totals.skipped {
+        eprintln!("note: {}: {}; skipped", term::line(&s.source), s.reason);
     }
     if scan.totals.long_lines > 0 {
         eprintln!(

@@ -209,6 +209,13 @@ impl Tally {
     }
 }
 
+/// An input that was not read as a log.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Skipped {
+    pub source: String,
+    pub reason: String,
+}
+
 /// Counts over all logs read.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Totals {
@@ -222,7 +229,7 @@ pub struct Totals {
     /// Lines longer than the 1 MiB that is read of a line.
     pub long_lines: u64,
     /// Inputs not read as logs, with why (binary files).
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<Skipped>,
 }
 
 impl Totals {
@@ -277,9 +284,10 @@ pub fn scan(inputs: &[Input], catalog: &Catalog, cap: usize) -> Scan {
                         acc.totals = acc.totals.merge(totals);
                     }
                     Ok(None) => {
-                        acc.totals
-                            .skipped
-                            .push((input.name().to_string(), "binary data, not a log".into()));
+                        acc.totals.skipped.push(Skipped {
+                            source: input.name().to_string(),
+                            reason: "binary data, not a log".into(),
+                        });
                     }
                     Err(m) => acc.errors.push((i, m)),
                 }

@@ -355,6 +355,15 @@ fn huge_lines_binary_data_and_empty_input() {
         none.stderr()
     );
 
+    assert_eq!(v["skipped"][0]["reason"], "binary data, not a log", "{v}");
+
+    let no_site = gaps(&["--new", tmp.path().to_str().expect("utf-8"), "-"]).fails(2);
+    assert!(
+        no_site.stderr().contains("no content/ folder there"),
+        "{}",
+        no_site.stderr()
+    );
+
     let missing = gaps(&["no/such/log.txt"]).fails(2);
     assert!(
         missing.stderr().contains("cannot read no/such/log.txt"),
