@@ -166,13 +166,30 @@ const OUTCOMES: &[&str] = &[
     "elifecycle",
     "command failed with exit code",
     "error: recipe for target",
+    "uploading artifacts for failed job",
+    "compiled with",
+    "previous error",
+    "errors  files",
+    "a complete log of this run can be found in",
 ];
 
 /// Whether an error line only says how a step or job ended (see the module docs).
 pub fn is_outcome(clean: &str) -> bool {
     let lower = clean.to_ascii_lowercase();
-    // A test run's tally (`1 failed, 287 passed in 14s`) is an outcome too.
-    OUTCOMES.iter().any(|o| lower.contains(o)) || lower.contains(" passed")
+    // A test run's or a compiler's tally (`1 failed, 287 passed in 14s`, `1 error in
+    // 0.87s`, `Found 3 errors in 2 files.`) is an outcome too.
+    OUTCOMES.iter().any(|o| lower.contains(o)) || lower.contains(" passed") || is_tally(&lower)
+}
+
+/// `3 errors …`, `1 failed …`, `Found 2 errors …`: a count of errors.
+fn is_tally(lower: &str) -> bool {
+    let t = lower.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    let t = t.strip_prefix("found ").unwrap_or(t);
+    let n = t.bytes().take_while(u8::is_ascii_digit).count();
+    n > 0
+        && ["errors", "error", "failed", "failures", "failure"]
+            .iter()
+            .any(|w| t[n..].strip_prefix(' ').is_some_and(|r| r.starts_with(w)))
 }
 
 /// Whether a raw line may be an error line at all (cheap; [`is_error_line`] decides).
@@ -231,7 +248,10 @@ pub fn is_error_line(raw: &str, clean: &str) -> bool {
         return false;
     }
     let lower = text.to_ascii_lowercase();
-    if BARE_TRACE_HEADS.iter().any(|h| lower == *h) || is_goroutine_head(&lower) {
+    if BARE_TRACE_HEADS.iter().any(|h| lower == *h)
+        || is_goroutine_head(&lower)
+        || is_stack_frame(&lower)
+    {
         return false;
     }
     if is_passing(text, &lower) || is_level_line(text, &lower) || is_bare_marker(&lower) {
@@ -257,6 +277,12 @@ fn is_bare_marker(lower: &str) -> bool {
             "npm" | "err" | "error" | "errors" | "fatal" | "failed" | "failure" | "fail"
         )
     })
+}
+
+/// A frame of a stack trace: `at com.acme.Main.run(Main.java:12)`, `at new NodeError
+/// (node:internal/errors:405:5)`: where an error went, not what it was.
+fn is_stack_frame(lower: &str) -> bool {
+    lower.starts_with("at ") && (lower.ends_with(')') || lower.contains(".java:"))
 }
 
 /// `goroutine 1 [running]:`, the heading of a Go trace (the `panic:` line says what).
@@ -470,6 +496,8 @@ mod tests {
             "Process completed with exit code 0.",
             "Traceback (most recent call last):",
             "goroutine 1 [running]:",
+            "    at new NodeError (node:internal/errors:405:5)",
+            "\tat com.acme.Main.fail(Main.java:12)",
             "Cache not found for input keys: node-cache-Linux-x64-npm-abc",
             "info: installing component 'rustfmt' (may fail offline)",
             "PASS src/error.test.js",
@@ -490,6 +518,19 @@ mod tests {
         assert!(!is_outcome(
             "error: could not connect to db.example.org:5432"
         ));
+    }
+
+    #[test]
+    fn tallies_are_outcomes() {
+        for l in [
+            "1 error in 0.87s",
+            "Found 3 errors in 2 files.",
+            "2 failed, 10 passed",
+            "webpack 5.88.2 compiled with 1 error in 2345 ms",
+        ] {
+            assert!(is_outcome(l), "{l}");
+        }
+        assert!(!is_outcome("error in module resolution"));
     }
 
     #[test]
