@@ -25,7 +25,7 @@
 //! 5. cli
 //! 4. serve
 //! 3. pipeline
-//! 2. validate, render, index, write
+//! 2. validate, render, index, write, scaffold, gaps
 //! 1. load, markdown, highlight, matcher, theme, i18n
 //! 0. pattern, model, diag, fsutil, config, yaml, output, memo, timing, url, term, json_shape
 
@@ -52,8 +52,10 @@ pub mod matcher;
 pub mod theme;
 
 // Floor 2: the stages, in pipeline order.
+pub mod gaps;
 pub mod index;
 pub mod render;
+pub mod scaffold;
 pub mod validate;
 pub mod write;
 

@@ -259,6 +259,16 @@ impl Catalog {
         self.hits(raw).specific
     }
 
+    /// Whether some entry knows this line: a specific or a `context:` pattern matches it
+    /// (what `errkb gaps` leaves out).
+    pub fn covers(&self, raw: &str) -> bool {
+        if !self.may_match(raw.as_bytes()) {
+            return false;
+        }
+        let h = self.hits(raw);
+        !h.specific.is_empty() || !h.context.is_empty()
+    }
+
     /// The entries whose `context:` patterns match some line of `text` when no line
     /// of it matches a specific pattern (catalog order), and the first such line.
     pub fn generic(&self, text: &str) -> Option<(Vec<usize>, String)> {
@@ -410,7 +420,10 @@ fn raw_word(p: &Pattern) -> Option<String> {
 
 /// Reads one line (without its `\n`) into `buf`, keeping at most [`MAX_LINE_BYTES`]
 /// of it. Returns `None` at the end of input, else whether the line was cut.
-fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
+pub fn read_line_capped<R: BufRead + ?Sized>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<bool>> {
     let mut any = false;
     let mut cut = false;
     loop {

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod eject;
 mod explain;
+mod gaps;
 mod init;
 mod match_;
 mod new;
@@ -120,6 +121,14 @@ pub enum Command {
     /// api/schema/config.json; `errkb new` and `errkb init` point new files at them with a
     /// `# yaml-language-server: $schema=…` line.
     Schema(schema::Args),
+    /// List the errors in CI logs that no entry covers yet, most frequent first.
+    ///
+    /// Reads files, folders, .gz files or standard input; keeps the lines that look like
+    /// errors and that no entry matches, turns each into a template (paths, hosts,
+    /// numbers… become slots like `<path>`) and ranks the templates by how many logs show
+    /// them.
+    /// With --new DIR, drafts an entry for each of the top templates.
+    Gaps(gaps::Args),
     /// Print shell completions: `errkb completions bash > /etc/bash_completion.d/errkb`.
     Completions {
         /// The shell to generate completions for
@@ -170,6 +179,7 @@ where
         Command::New(a) => new::run(&a),
         Command::Match(a) => match_::run(&a),
         Command::Explain(a) => explain::run(&a),
+        Command::Gaps(a) => gaps::run(&a),
         Command::Init(a) => init::run(&a),
         Command::Eject(a) => eject::run(&a),
         Command::Schema(a) => schema::run(&a),

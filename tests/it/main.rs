@@ -7,6 +7,7 @@ mod browser;
 mod build;
 mod check;
 mod conventions;
+mod gaps;
 mod hostile;
 mod i18n;
 mod matching;
