@@ -105,13 +105,40 @@ function countText(n) {
 
 // ---------- the header box ----------
 
+// The results panel and the live status line are the script's own: made here (a page
+// without JavaScript has no use for them, and each page is lighter without them). A
+// theme that writes them into its header keeps its own.
+function boxParts(form, input) {
+  let panel = form.querySelector("[data-search-panel]");
+  if (!panel) {
+    panel = document.createElement("div");
+    panel.className = "search-panel";
+    panel.id = "site-search-results";
+    panel.setAttribute("data-search-panel", "");
+    panel.hidden = true;
+    const ul = document.createElement("ul");
+    ul.className = "search-results";
+    ul.setAttribute("data-search-results", "");
+    panel.append(ul);
+    form.append(panel);
+  }
+  if (panel.id) input.setAttribute("aria-controls", panel.id);
+  let status = document.querySelector("[data-search-status]");
+  if (!status) {
+    status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    status.setAttribute("data-search-status", "");
+    form.after(status);
+  }
+  return { panel, list: panel.querySelector("[data-search-results]"), status };
+}
+
 function setupBox() {
   const form = document.querySelector("[data-search-index]");
   if (!form) return;
   const input = form.querySelector("[data-search-input]");
-  const panel = form.querySelector("[data-search-panel]");
-  const list = form.querySelector("[data-search-results]");
-  const status = document.querySelector("[data-search-status]");
+  const { panel, list, status } = boxParts(form, input);
   const base = form.getAttribute("data-base") || "/";
   const index = new Index(form.getAttribute("data-search-index"));
   let pasted = null;

@@ -94,13 +94,13 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
             {"@type": "ListItem", "position": 3, "name": e.title, "item": page.canonical},
         ]
     });
+    // The description is the page's own meta description, which search engines read:
+    // not repeated here (each page is lighter by its summary).
     let mut article = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "TechArticle",
         "headline": e.title,
-        "description": v.summary_text,
         "url": page.canonical,
-        "mainEntityOfPage": page.canonical,
         "about": v.tool_name,
         "keywords": e.tags.join(", "),
         "breadcrumb": crumbs,
