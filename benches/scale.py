@@ -1110,8 +1110,8 @@ def report(res, a):
                  "CPU and peak RSS (ru_maxrss) are the child's, from wait4. Output is the bytes of all files (10⁶ bytes to the MB). "
                  "Corpora: *unique* (`benches/gen_corpus.py`, entries all unlike each other) and *families* "
                  "(`benches/gen_families.py`, families of about 100 near-duplicate messages); the Hugo site renders the same "
-                 "front matter fields and Markdown body, with Chroma highlighting and a minimal theme. "
-                 + (f"Media: {where}." if where else "")
+                 "front matter fields and Markdown body, with Chroma highlighting and a minimal theme."
+                 + (f" Media: {where}." if where else "")
                  + (" " + "; ".join(res["build_media_notes"]) + "." if res.get("build_media_notes") else ""))
         q = res.get("search")
         if q and q.get("builds", {}).get("pagefind_index_mb") is not None:
@@ -1217,8 +1217,8 @@ def svg_chart(build, title):
     corpus (solid: unique, dashed: families), on tmpfs (the disk rows when there are no
     tmpfs rows)."""
     W, H = 960, 440
-    pw, ph = 360, 270
-    panels = [("wall_s", "Build wall time (s)", 100), ("rss_mb", "Peak RSS (MB)", 570)]
+    pw, ph = 330, 270
+    panels = [("wall_s", "Build wall time (s)", 95), ("rss_mb", "Peak RSS (MB)", 560)]
     colors = {"errkb": "#1f6feb", "hugo": "#d9480f"}
     dashes = {"unique": "", "families": ' stroke-dasharray="7 4"'}
     media = [m for m in ("tmpfs", "disk") if any(r.get("medium", "tmpfs") == m for r in build)]
@@ -1272,7 +1272,8 @@ def svg_chart(build, title):
         out.append(f'<rect x="{x0}" y="{y0}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>')
         out.append(f'<text x="{x0 + pw / 2}" y="{y0 + ph + 42}" text-anchor="middle">entries N (log scale)</text>')
         out.append(f'<text transform="translate({x0 - 55},{y0 + ph / 2}) rotate(-90)" text-anchor="middle">{label}</text>')
-        for si, (tool, shape) in enumerate(series):
+        labels = {}  # N -> [(y, text, colour)], placed after the lines
+        for tool, shape in series:
             pts = sorted((r["n"], r[key]) for r in build if r["tool"] == tool and r.get("corpus", "unique") == shape)
             if not pts:
                 continue
@@ -1280,18 +1281,19 @@ def svg_chart(build, title):
             out.append(f'<polyline fill="none" stroke="{c}" stroke-width="2.5"{dashes.get(shape, "")} points="{" ".join(f"{X(n):.1f},{Y(v):.1f}" for n, v in pts)}"/>')
             for n, v in pts:
                 shown = (f"{v:.2f} s" if v < 10 else f"{v:.1f} s") if key == "wall_s" else f"{v:,.0f} MB"
-                # Labels above the first line of each tool, below the second.
-                dy = -9 if si % 2 == 0 else 18
-                if Y(v) + dy > y0 + ph - 4:
-                    dy = -9
-                elif Y(v) + dy < y0 + 14:
-                    dy = 18
-                shape_mark = "circle" if shape == "unique" else "rect"
-                if shape_mark == "circle":
-                    out.append(f'<circle cx="{X(n):.1f}" cy="{Y(v):.1f}" r="4.5" fill="{c}"><title>{tool}, {shape} corpus, N = {n:,}: {shown}</title></circle>')
+                tip = f"<title>{tool}, {shape} corpus, N = {n:,}: {shown}</title>"
+                if shape == "unique":
+                    out.append(f'<circle cx="{X(n):.1f}" cy="{Y(v):.1f}" r="4.5" fill="{c}">{tip}</circle>')
                 else:
-                    out.append(f'<rect x="{X(n) - 4:.1f}" y="{Y(v) - 4:.1f}" width="8" height="8" fill="#fff" stroke="{c}" stroke-width="2"><title>{tool}, {shape} corpus, N = {n:,}: {shown}</title></rect>')
-                out.append(f'<text x="{X(n):.1f}" y="{Y(v) + dy:.1f}" text-anchor="middle" fill="{c}" font-size="10">{shown}</text>')
+                    out.append(f'<rect x="{X(n) - 4:.1f}" y="{Y(v) - 4:.1f}" width="8" height="8" fill="#fff" stroke="{c}" stroke-width="2">{tip}</rect>')
+                labels.setdefault(n, []).append([Y(v) + 4, shown, c])
+        # Values right of their points, pushed apart so that close lines stay legible.
+        for n, col in labels.items():
+            col.sort()
+            for i in range(1, len(col)):
+                col[i][0] = max(col[i][0], col[i - 1][0] + 11)
+            for y, shown, c in col:
+                out.append(f'<text x="{X(n) + 8:.1f}" y="{y:.1f}" fill="{c}" font-size="10" stroke="#fff" stroke-width="3" paint-order="stroke">{shown}</text>')
     names = {"errkb": "errkb", "hugo": "Hugo"}
     lx, ly = W / 2 - 85 * len(series), H - 22
     for i, (tool, shape) in enumerate(series):
@@ -1505,6 +1507,23 @@ def main(argv):
                     kept = prev.get("kept", {}).get(sec) or (
                         f"{prev.get('machine', {}).get('date', '?')}, {prev.get('versions', {}).get('errkb', '?')}")
                     res.setdefault("kept", {})[sec] = kept
+            # A build run over some corpora, media or sizes keeps the last full run's
+            # other build rows (each row says when it was measured in results.json).
+            if "build" in a.only and prev.get("build") and res.get("build") is not None:
+                mine = build_rows(res)
+                when = f"{prev.get('machine', {}).get('date', '?')}, {prev.get('versions', {}).get('errkb', '?')}"
+                older = [r for k, r in build_rows(prev).items() if k not in mine]
+                for r in older:
+                    r.setdefault("measured", r.get("measured") or when)
+                if older:
+                    res["build"] = res["build"] + older
+                    shown = sorted({(r.get("corpus", "unique"), r.get("medium", "tmpfs"), r["n"]) for r in older})
+                    res.setdefault("kept", {})["build rows " + ", ".join(f"{c}/{m}/{n:,}" for c, m, n in shown)] = \
+                        "; ".join(sorted({r["measured"] for r in older}))
+                    known = {m["name"] for m in res.get("build_media", [])}
+                    res["build_media"] = res.get("build_media", []) + [m for m in prev.get("build_media", []) if m["name"] not in known]
+    for r in res.get("build") or []:
+        r.setdefault("measured", f"{res['machine']['date']}, {res['versions']['errkb']}")
     res["targets"] = targets(res)
     block = report(res, a)
     with open(os.path.join(BENCH, "results.json"), "w") as f:
