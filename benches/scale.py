@@ -3,23 +3,32 @@
 
 Run it through `benches/run.sh`, which installs the tools and builds errkb first:
 
-    benches/run.sh                  # full: N = 1,000 / 10,000 / 50,000
-    benches/run.sh --quick          # N = 300 / 1,000, fewer edits, a 20 MB log (~2 min)
-    benches/run.sh --sizes 1000,10000 --only build
+    benches/run.sh                  # full: about 40 minutes on an idle 2-core machine
+    benches/run.sh --quick          # N = 300 / 1,000, fewer edits, a 20 MB log
+    benches/run.sh --sizes 1000,10000 --only build --media tmpfs
 
 Sections (all on by default, `--only` picks some):
-  build   cold `errkb build` and `hugo` into an empty folder at each N; median of --reps
-          runs, the tools alternating; wall, CPU (user+sys), peak RSS of the child
-          (wait4), output size and files.
-  serve   `errkb serve` at --serve-n: time from writing an entry to its page being served
-          with the change, over a series of --edits edits; RSS of the server after edit 10
-          and after the last.
+  build   cold `errkb build` and `hugo` into an empty folder, for each corpus of
+          --corpora (unique: gen_corpus.py, entries all unlike each other; families:
+          gen_families.py, families of ~100 near-duplicate messages), each medium of
+          --media (tmpfs: --tmpfs-dir; disk: --disk-dir, an ordinary disk folder) and each
+          N (--sizes on tmpfs, --disk-sizes on disk); median of --reps runs, the tools
+          alternating; wall, CPU (user+sys), peak RSS of the child (wait4), output bytes
+          and files.
+  shared  `errkb check` on --shared-n entries sharing one pattern and one example
+          (gen_shared.py): wall, peak RSS and lines of output (stdout and stderr).
+  serve   `errkb serve` at --serve-n (unique corpus): time from writing an entry to its
+          page being served with the change, over a series of --edits edits; RSS of the
+          server after edit 10 and after the last.
   search  headless Chromium at --search-n: errkb's search box against Hugo + Pagefind's
           default UI, first query on a fresh page (requests, bytes, keystroke to first
           result); then errkb's typed queries once the index is loaded, and a pasted
           5,000-line log.
   match   `errkb match --format json` against `rg -f <errkb's regexes>` on a synthetic CI
           log at --match-n (--log-mb MB), and errkb at half the log.
+
+Corpora are cached in target/bench/corpus-<shape>-<N>/, regenerated when a generator
+file they come from changes. The run prints an estimate of its duration first.
 
 Writes target/bench/results.json, and the tables (between `<!-- bench:begin -->` and
 `<!-- bench:end -->`) into docs/benchmarks.md with the chart docs/benchmarks.svg; a
@@ -153,21 +162,38 @@ def stop(p):
         CHILDREN.remove(p)
 
 
-def measured(cmd, stdout=subprocess.DEVNULL, cwd=None, ok=(0,), what=None):
+def measured(cmd, stdout=subprocess.DEVNULL, cwd=None, ok=(0,), what=None, merge=False, timeout=None):
     """Runs cmd to completion: wall (perf_counter), CPU user+sys and peak RSS of the child
-    from wait4's rusage. Raises BenchError with the end of stderr on an unexpected exit."""
+    from wait4's rusage. Raises BenchError with the end of stderr on an unexpected exit
+    (ok=None accepts any exit). merge sends stderr to stdout (to count all output lines);
+    after `timeout` seconds the child's process group is killed and the result says so."""
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        p = spawn(cmd, stdout=stdout, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd)
+        p = spawn(cmd, stdout=stdout, stderr=subprocess.STDOUT if merge else err, stdin=subprocess.DEVNULL, cwd=cwd)
+        killed = []
+        timer = None
+        if timeout:
+            def kill():
+                killed.append(True)
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            timer = threading.Timer(timeout, kill)
+            timer.daemon = True
+            timer.start()
         try:
             _, status, ru = os.wait4(p.pid, 0)
         except BaseException:
             stop(p)
             raise
+        finally:
+            if timer:
+                timer.cancel()
         wall = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
         CHILDREN.remove(p)
-        if p.returncode not in ok:
+        if not killed and ok is not None and p.returncode not in ok:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-3000:]
             raise BenchError(f"{what or cmd[0]} exited with {p.returncode}: {' '.join(map(str, cmd))}\n{tail}")
@@ -176,6 +202,7 @@ def measured(cmd, stdout=subprocess.DEVNULL, cwd=None, ok=(0,), what=None):
         "cpu_s": ru.ru_utime + ru.ru_stime,
         "rss_mb": ru.ru_maxrss / 1024,
         "rc": p.returncode,
+        "timed_out": bool(killed),
     }
 
 
@@ -231,19 +258,33 @@ def file_hash(*paths):
     return h.hexdigest()[:16]
 
 
-def corpus(n):
-    """target/bench/corpus-N/{errkb,hugo}, regenerated only when missing or when the
-    generator changed."""
-    base = os.path.join(BENCH, f"corpus-{n}")
+# Each corpus shape: its generator, every generator file it imports (all hashed into the
+# cache stamp), and whether it also writes a Hugo site.
+SHAPES = {
+    "unique": ("gen_corpus.py", ["gen_corpus.py"], True),
+    "families": ("gen_families.py", ["gen_families.py", "gen_corpus.py"], True),
+    "shared": ("gen_shared.py", ["gen_shared.py", "gen_families.py", "gen_corpus.py"], False),
+}
+CORPORA = ("unique", "families")
+SECTIONS = ("build", "shared", "serve", "search", "match")
+
+
+def corpus(n, shape="unique"):
+    """target/bench/corpus-<shape>-N/{errkb,hugo} (hugo is None for the shared shape),
+    regenerated only when missing or when one of its generator files changed."""
+    script, deps, with_hugo = SHAPES[shape]
+    base = os.path.join(BENCH, f"corpus-{shape}-{n}")
     stamp = os.path.join(base, "stamp")
-    want = f"{file_hash(os.path.join(HERE, 'gen_corpus.py'))} {n}\n"
-    ek, hg = os.path.join(base, "errkb"), os.path.join(base, "hugo")
-    if os.path.exists(stamp) and open(stamp).read() == want and os.path.isdir(ek) and os.path.isdir(hg):
+    want = f"{file_hash(*(os.path.join(HERE, d) for d in deps))} {shape} {n}\n"
+    ek = os.path.join(base, "errkb")
+    hg = os.path.join(base, "hugo") if with_hugo else None
+    if os.path.exists(stamp) and open(stamp).read() == want and os.path.isdir(ek) and (hg is None or os.path.isdir(hg)):
         return ek, hg
-    log(f"generating the corpus of {n:,} entries (errkb and Hugo) in {base}")
+    log(f"generating the {shape} corpus of {n:,} entries ({'errkb and Hugo' if hg else 'errkb'}) in {base}")
     rmtree(base)
     os.makedirs(base)
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), str(n), ek, "--hugo", hg], check=True)
+    cmd = [sys.executable, os.path.join(HERE, script), str(n), ek] + (["--hugo", hg] if hg else [])
+    subprocess.run(cmd, check=True)
     with open(stamp, "w") as f:
         f.write(want)
     return ek, hg
@@ -277,53 +318,154 @@ def entry_info(ek, i):
 
 # ---------------------------------------------------------------- build
 
-def default_out_dir():
-    shm = "/dev/shm"
+def mount_of(path):
+    """(fstype, device, mount point) of the file system holding path (or the nearest
+    folder above it that exists), from /proc/mounts; `stat -f` when that is unreadable."""
+    p = os.path.realpath(path)
+    while not os.path.exists(p) and p != "/":
+        p = os.path.dirname(p)
+    best = None
     try:
-        st = os.statvfs(shm)
-        if os.access(shm, os.W_OK) and st.f_bavail * st.f_frsize > 8e9:
-            return os.path.join(shm, "errkb-bench")
+        with open("/proc/mounts") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                dev, mnt, fs = (x.replace("\\040", " ") for x in parts[:3])
+                if (p == mnt or p.startswith(mnt.rstrip("/") + "/")) and (best is None or len(mnt) >= len(best[2])):
+                    best = (fs, dev, mnt)
     except OSError:
         pass
-    return os.path.join(BENCH, "out")
+    if best is None:
+        best = (capture(["stat", "-f", "-c", "%T", p]) or "?", "?", p)
+    return best
 
 
-def bench_build(a, sizes, res):
+def free_bytes(path):
+    p = os.path.realpath(path)
+    while not os.path.exists(p) and p != "/":
+        p = os.path.dirname(p)
+    try:
+        st = os.statvfs(p)
+        return st.f_bavail * st.f_frsize
+    except OSError:
+        return 0
+
+
+# Output of both tools per entry, with room to spare (errkb wrote ~38 kB and Hugo ~12 kB
+# per entry before #14); tmpfs is skipped when it cannot hold the largest build.
+BYTES_PER_ENTRY = 60e3
+
+
+def build_media(a):
+    """The media of --media that can be used: [{name, dir, fs, dev, mnt}], and notes on
+    the ones skipped."""
+    media, notes = [], []
+    for name in a.media:
+        d = a.tmpfs_dir if name == "tmpfs" else a.disk_dir
+        sizes = a.sizes if name == "tmpfs" else a.disk_sizes
+        fs, dev, mnt = mount_of(d)
+        if not sizes:
+            continue
+        need = max(sizes) * BYTES_PER_ENTRY
+        if name == "tmpfs" and fs not in ("tmpfs", "ramfs"):
+            notes.append(f"tmpfs skipped: {d} is on {fs} ({mnt}), not tmpfs")
+            continue
+        if free_bytes(d) < need:
+            notes.append(f"{name} skipped: {d} has {free_bytes(d) / 1e9:.1f} GB free, the largest build needs about {need / 1e9:.1f} GB")
+            continue
+        media.append({"name": name, "dir": d, "fs": fs, "dev": dev, "mnt": mnt, "sizes": sizes})
+    for nt in notes:
+        log(nt)
+    return media, notes
+
+
+def bench_build(a, res):
+    media, notes = build_media(a)
     rows = []
-    for n in sizes:
-        ek, hg = corpus(n)
-        out_e = os.path.join(a.out_dir, f"errkb-{n}")
-        out_h = os.path.join(a.out_dir, f"hugo-{n}")
-        runs = {"errkb": [], "hugo": []}
-        cmds = {
-            "errkb": [a.errkb, "build", "--root", ek, "-o", out_e, "--force", "-q"],
-            "hugo": ["hugo", "--quiet", "-s", hg, "-d", out_h],
-        }
-        outs = {"errkb": out_e, "hugo": out_h}
-        for rep in range(a.reps):
-            order = ["errkb", "hugo"] if rep % 2 == 0 else ["hugo", "errkb"]
-            for tool in order:
-                rmtree(outs[tool])
-                os.makedirs(os.path.dirname(outs[tool]), exist_ok=True)
-                r = measured(cmds[tool], what=f"{tool} build")
-                runs[tool].append(r)
-                log(f"build {tool:5} N={n:>6,} run {rep + 1}/{a.reps}: {r['wall_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU, {r['rss_mb']:.0f} MB")
-        for tool in ("errkb", "hugo"):
-            size, files = tree_size(outs[tool])
-            rows.append({
-                "tool": tool,
-                "n": n,
-                "wall_s": median(r["wall_s"] for r in runs[tool]),
-                "cpu_s": median(r["cpu_s"] for r in runs[tool]),
-                "rss_mb": median(r["rss_mb"] for r in runs[tool]),
-                "out_mb": size / 1e6,
-                "files": files,
-                "runs": runs[tool],
-            })
-        if not a.keep_outputs:
-            rmtree(out_e)
-            rmtree(out_h)
+    all_sizes = sorted({n for m in media for n in m["sizes"]})
+    for n in all_sizes:
+        for shape in a.corpora:
+            ek, hg = corpus(n, shape)
+            for m in media:
+                if n not in m["sizes"]:
+                    continue
+                out_e = os.path.join(m["dir"], f"errkb-{shape}-{n}")
+                out_h = os.path.join(m["dir"], f"hugo-{shape}-{n}")
+                runs = {"errkb": [], "hugo": []}
+                cmds = {
+                    "errkb": [a.errkb, "build", "--root", ek, "-o", out_e, "--force", "-q"],
+                    "hugo": ["hugo", "--quiet", "-s", hg, "-d", out_h],
+                }
+                outs = {"errkb": out_e, "hugo": out_h}
+                for rep in range(a.reps):
+                    order = ["errkb", "hugo"] if rep % 2 == 0 else ["hugo", "errkb"]
+                    for tool in order:
+                        rmtree(outs[tool])
+                        os.makedirs(os.path.dirname(outs[tool]), exist_ok=True)
+                        r = measured(cmds[tool], what=f"{tool} build")
+                        runs[tool].append(r)
+                        log(f"build {shape:8} {m['name']:5} {tool:5} N={n:>6,} run {rep + 1}/{a.reps}: "
+                            f"{r['wall_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU, {r['rss_mb']:.0f} MB")
+                for tool in ("errkb", "hugo"):
+                    size, files = tree_size(outs[tool])
+                    rows.append({
+                        "tool": tool,
+                        "corpus": shape,
+                        "medium": m["name"],
+                        "fs": m["fs"],
+                        "dir": m["dir"],
+                        "n": n,
+                        "wall_s": median(r["wall_s"] for r in runs[tool]),
+                        "cpu_s": median(r["cpu_s"] for r in runs[tool]),
+                        "rss_mb": median(r["rss_mb"] for r in runs[tool]),
+                        "out_bytes": size,
+                        "out_mb": size / 1e6,
+                        "files": files,
+                        "runs": runs[tool],
+                    })
+                if not a.keep_outputs:
+                    rmtree(out_e)
+                    rmtree(out_h)
     res["build"] = rows
+    res["build_media"] = [{k: m[k] for k in ("name", "dir", "fs", "dev", "mnt", "sizes")} for m in media]
+    res["build_media_notes"] = notes
+
+
+def bench_shared(a, n, res):
+    """`errkb check` on N entries sharing one pattern and one example: wall, peak RSS and
+    the lines it prints (stdout and stderr together)."""
+    sh, _ = corpus(n, "shared")
+    runs, lines = [], []
+    out_path = os.path.join(BENCH, f"shared-{n}.out")
+    for rep in range(a.reps):
+        with open(out_path, "wb") as f:
+            r = measured([a.errkb, "check", "--root", sh], stdout=f, merge=True, ok=None,
+                         timeout=a.shared_timeout, what="errkb check")
+        with open(out_path, "rb") as f:
+            r["lines"] = sum(1 for _ in f)
+        runs.append(r)
+        lines.append(r["lines"])
+        log(f"shared N={n:,} run {rep + 1}/{a.reps}: {r['wall_s']:.2f} s, {r['rss_mb']:.0f} MB, {r['lines']:,} lines, "
+            + (f"killed after {a.shared_timeout:g} s" if r["timed_out"] else f"exit {r['rc']}"))
+        if r["timed_out"]:
+            # One run past the time limit says enough; more would only cost time.
+            break
+    with open(out_path, "rb") as f:
+        tail = f.read()[-1500:].decode("utf-8", "replace")
+    res["shared"] = {
+        "n": n,
+        "wall_s": median(r["wall_s"] for r in runs),
+        "cpu_s": median(r["cpu_s"] for r in runs),
+        "rss_mb": median(r["rss_mb"] for r in runs),
+        "lines": median(lines),
+        "rc": runs[-1]["rc"],
+        "timed_out": any(r["timed_out"] for r in runs),
+        "timeout_s": a.shared_timeout,
+        "reps": len(runs),
+        "last_lines": tail.splitlines()[-1:] if tail else [],
+        "runs": runs,
+    }
 
 
 # ---------------------------------------------------------------- serve
@@ -814,43 +956,103 @@ def fmt(x, d=1):
     return f"{x:,.{d}f}"
 
 
+def build_rows(res):
+    """Build rows keyed by (tool, corpus, medium, n); rows of runs before corpora and media
+    were dimensions count as the unique corpus on tmpfs (where those runs wrote)."""
+    out = {}
+    for r in res.get("build", []):
+        out[(r["tool"], r.get("corpus", "unique"), r.get("medium", "tmpfs"), r["n"])] = r
+    return out
+
+
 def targets(res):
-    """Each target of the benchmark issue: (name, measured, PASS/FAIL/n/a)."""
+    """The targets of issue #14, plus the earlier ones that still apply:
+    (name, measured, PASS/FAIL/n/a)."""
     out = []
-    build = {(r["tool"], r["n"]): r for r in res.get("build", [])}
+    build = build_rows(res)
+    media = [m for m in ("tmpfs", "disk") if any(k[2] == m for k in build)]
 
     def t(name, value, ok):
         out.append({"target": name, "value": value, "result": "n/a" if ok is None else ("PASS" if ok else "FAIL")})
 
-    e10, h10 = build.get(("errkb", 10000)), build.get(("hugo", 10000))
-    if e10 and h10:
-        t("10k build: errkb wall ≤ 1/5 of Hugo's", f"{e10['wall_s']:.2f} s vs {h10['wall_s']:.2f} s ({e10['wall_s'] / h10['wall_s']:.2f}×)", e10["wall_s"] <= h10["wall_s"] / 5)
-        t("10k build: errkb peak RSS ≤ 1/5 of Hugo's", f"{e10['rss_mb']:.0f} MB vs {h10['rss_mb']:.0f} MB ({e10['rss_mb'] / h10['rss_mb']:.2f}×)", e10["rss_mb"] <= h10["rss_mb"] / 5)
+    def pair(shape, medium, n):
+        return build.get(("errkb", shape, medium, n)), build.get(("hugo", shape, medium, n))
+
+    def ratio(x, y):
+        return x / y if y else float("inf")
+
+    # Wall: every corpus × medium.
+    for shape in CORPORA:
+        for medium in ("tmpfs", "disk"):
+            e, h = pair(shape, medium, 10000)
+            name = f"10k build wall ≤ 1/10 of Hugo's ({shape}, {medium})"
+            if e and h:
+                t(name, f"{e['wall_s']:.2f} s vs {h['wall_s']:.2f} s ({ratio(e['wall_s'], h['wall_s']):.2f}×)", e["wall_s"] <= h["wall_s"] / 10)
+            else:
+                t(name, "not measured", None)
+    # Peak RSS, output bytes and the 50k rows: tmpfs rows (the disk rows when there are none).
+    pref = media[0] if media else "tmpfs"
+    for shape in CORPORA:
+        e, h = pair(shape, pref, 10000)
+        name = f"10k build peak RSS ≤ 1/5 of Hugo's ({shape}, {pref})"
+        if e and h:
+            t(name, f"{e['rss_mb']:.0f} MB vs {h['rss_mb']:.0f} MB ({ratio(e['rss_mb'], h['rss_mb']):.2f}×)", e["rss_mb"] <= h["rss_mb"] / 5)
+        else:
+            t(name, "not measured", None)
+    for shape in CORPORA:
+        e10, e50 = build.get(("errkb", shape, pref, 10000)), build.get(("errkb", shape, pref, 50000))
+        name = f"50k/10k build wall ≤ 5.2 ({shape}, {pref})"
+        if e10 and e50:
+            t(name, f"{e50['wall_s']:.2f} s / {e10['wall_s']:.2f} s = {ratio(e50['wall_s'], e10['wall_s']):.2f}", e50["wall_s"] <= 5.2 * e10["wall_s"])
+        else:
+            t(name, "not measured", None)
+    sh = res.get("shared")
+    name = "1,000 entries sharing one pattern and example: `check` < 2 s, < 300 MB, ≤ 50 lines"
+    if sh:
+        at = "" if sh["n"] == 1000 else f" (N = {sh['n']:,}; the target is for 1,000)"
+        if sh["timed_out"]:
+            t(name, f"killed after {sh['timeout_s']:g} s, {sh['rss_mb']:.0f} MB, {sh['lines']:,.0f} lines by then{at}", False)
+        else:
+            t(name, f"{sh['wall_s']:.2f} s, {sh['rss_mb']:.0f} MB, {sh['lines']:,.0f} lines{at}",
+              sh["wall_s"] < 2 and sh["rss_mb"] < 300 and sh["lines"] <= 50)
     else:
-        t("10k build: errkb wall and peak RSS ≤ 1/5 of Hugo's", "not measured (N = 10,000 not in --sizes)", None)
-    e50 = build.get(("errkb", 50000))
-    if e50 and e10:
-        t("50k build: errkb wall ≤ 5.5 × its 10k wall", f"{e50['wall_s']:.2f} s vs 5.5 × {e10['wall_s']:.2f} s ({e50['wall_s'] / e10['wall_s']:.2f}×)", e50["wall_s"] <= 5.5 * e10["wall_s"])
-    else:
-        t("50k build: errkb wall ≤ 5.5 × its 10k wall", "not measured", None)
-    if e50:
-        t("50k build: errkb peak RSS ≤ 2 GiB", f"{e50['rss_mb']:.0f} MB", e50["rss_mb"] <= 2048)
-    else:
-        t("50k build: errkb peak RSS ≤ 2 GiB", "not measured", None)
+        t(name, "not measured", None)
+    for shape in CORPORA:
+        e, h = pair(shape, pref, 10000)
+        name = f"10k output bytes ≤ 1.5× Hugo's ({shape})"
+        if e and h:
+            eb, hb = e.get("out_bytes", e["out_mb"] * 1e6), h.get("out_bytes", h["out_mb"] * 1e6)
+            t(name, f"{eb / 1e6:.1f} MB in {e['files']:,} files vs {hb / 1e6:.1f} MB in {h['files']:,} ({ratio(eb, hb):.2f}×)", eb <= 1.5 * hb)
+        else:
+            t(name, "not measured", None)
+    for shape in CORPORA:
+        e = build.get(("errkb", shape, pref, 50000))
+        name = f"50k output < 1 GB ({shape})"
+        if e:
+            eb = e.get("out_bytes", e["out_mb"] * 1e6)
+            t(name, f"{eb / 1e6:,.0f} MB in {e['files']:,} files", eb < 1e9)
+        else:
+            t(name, "not measured", None)
+    for shape in CORPORA:
+        e = build.get(("errkb", shape, pref, 50000))
+        name = f"50k build peak RSS ≤ 2 GiB ({shape})"
+        t(name, f"{e['rss_mb']:.0f} MB" if e else "not measured", None if not e else e["rss_mb"] <= 2048)
     s = res.get("serve")
     if s and s.get("median_ms") is not None:
         at = f"N = {s['n']:,}" + ("" if s["n"] == 10000 else " (target is for 10,000)")
-        t("serve: edit → page ≤ 300 ms", f"median {s['median_ms']:.0f} ms, p90 {s['p90_ms']:.0f} ms, {at}", s["median_ms"] <= 300 and s["timeouts"] == 0)
+        peak = max([s["rss_edit10_mb"] or 0, s["rss_last_mb"] or 0] + [v or 0 for _, v in s.get("rss_series_mb", [])])
+        t("serve edit at 10k: median ≤ 100 ms", f"median {s['median_ms']:.0f} ms, p90 {s['p90_ms']:.0f} ms, {s['timeouts']} timeouts, {at}", s["median_ms"] <= 100 and s["timeouts"] == 0)
+        t("serve at 10k: RSS ≤ 400 MB", f"at most {peak:.0f} MB over {s['edits']} edits", peak <= 400)
         t("serve: RSS flat (last ≤ 1.1 × after edit 10)", f"{s['rss_edit10_mb']:.0f} → {s['rss_last_mb']:.0f} MB after {s['edits']} edits", s["rss_last_mb"] <= 1.1 * s["rss_edit10_mb"])
     else:
-        t("serve: edit → page ≤ 300 ms; RSS flat", "not measured", None)
+        t("serve edit at 10k: median ≤ 100 ms, RSS ≤ 400 MB", "not measured", None)
     q = res.get("search")
     if q:
         me, mp = q["median"]["errkb"], q["median"]["pagefind"]
-        t("search: errkb first-query bytes ≤ 0.5 × Pagefind's", f"{me['bytes'] / 1000:.1f} kB vs {mp['bytes'] / 1000:.1f} kB (medians)", me["bytes"] <= 0.5 * mp["bytes"])
-        t("search: errkb fewer requests than Pagefind", f"{me['requests']:g} vs {mp['requests']:g} (medians)", me["requests"] < mp["requests"])
+        t("search, first query at 10k: errkb bytes ≤ 1/4 of Pagefind's", f"{me['bytes'] / 1000:.1f} kB vs {mp['bytes'] / 1000:.1f} kB ({ratio(me['bytes'], mp['bytes']):.2f}×, medians)", me["bytes"] <= mp["bytes"] / 4)
         tm = q.get("typed_median_ms")
         t("search: typed query → results ≤ 50 ms (index loaded)", f"median {tm:.0f} ms" if tm is not None else "not measured", None if tm is None else tm <= 50)
+        t("search: errkb fewer requests than Pagefind", f"{me['requests']:g} vs {mp['requests']:g} (medians)", me["requests"] < mp["requests"])
         pm = q.get("paste_median_ms")
         t("search: 5,000-line paste → results ≤ 200 ms", f"median {pm:.0f} ms" if pm is not None else "not measured", None if pm is None else pm <= 200)
     else:
@@ -886,18 +1088,56 @@ def report(res, a):
                  + "; ".join(f"{sec} ({when})" for sec, when in res["kept"].items()) + ".")
         L.append("")
     if res.get("build"):
-        L.append(f"### Build: cold, into an empty folder (median of {a.reps} runs, tools alternating)")
+        reps = max((len(r.get("runs", [])) for r in res["build"]), default=a.reps)
+        L.append(f"### Build: cold, into an empty folder (median of {reps} runs, tools alternating)")
         L.append("")
-        L.append("| tool | N | median wall (s) | CPU user+sys (s) | peak RSS (MB) | output (MB) | files |")
-        L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for r in res["build"]:
-            L.append(f"| {r['tool']} | {r['n']:,} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['rss_mb']:.0f} | {r['out_mb']:.1f} | {r['files']:,} |")
+        L.append("| corpus | medium | tool | N | median wall (s) | errkb/Hugo wall | CPU user+sys (s) | peak RSS (MB) | output (MB) | files |")
+        L.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        build = build_rows(res)
+        order = {"unique": 0, "families": 1, "tmpfs": 0, "disk": 1, "errkb": 0, "hugo": 1}
+        for key in sorted(build, key=lambda k: (order.get(k[1], 9), order.get(k[2], 9), k[3], order.get(k[0], 9))):
+            r = build[key]
+            tool, shape, medium, n = key
+            h = build.get(("hugo", shape, medium, n))
+            rel = f"{r['wall_s'] / h['wall_s']:.2f}" if tool == "errkb" and h and h["wall_s"] else ""
+            fs = r.get("fs", "tmpfs")
+            L.append(f"| {shape} | {medium if fs == medium else f'{medium} ({fs})'} | {tool} | {n:,} | {r['wall_s']:.2f} | {rel} | {r['cpu_s']:.2f} | "
+                     f"{r['rss_mb']:.0f} | {r['out_mb']:.1f} | {r['files']:,} |")
         L.append("")
+        where = "; ".join(f"{m['name']} = `{m['dir']}` ({m['fs'] if m['fs'] == m['dev'] else m['fs'] + ' on ' + m['dev']}, N = {', '.join(f'{n:,}' for n in m['sizes'])})"
+                          for m in res.get("build_media", []))
         L.append("`errkb build --root DIR -o OUT --force -q` and `hugo --quiet -s DIR -d OUT`; OUT removed before every run. "
-                 "CPU and peak RSS (ru_maxrss) are the child's, from wait4. Hugo: same entries and Markdown body, "
-                 "title/summary/tags/date front matter, a minimal theme, Chroma highlighting with code fences. "
-                 + (f"Both write to `{a.out_dir}`" + (" (tmpfs: on this machine's virtual disk, creating 20,000 files after deleting as many takes 2–13 s "
-                    "of kernel time with large swings, which would decide the comparison by noise; both tools pay it equally)." if a.out_dir.startswith("/dev/shm") else ".")))
+                 "CPU and peak RSS (ru_maxrss) are the child's, from wait4. Output is the bytes of all files (10⁶ bytes to the MB). "
+                 "Corpora: *unique* (`benches/gen_corpus.py`, entries all unlike each other) and *families* "
+                 "(`benches/gen_families.py`, families of about 100 near-duplicate messages); the Hugo site renders the same "
+                 "front matter fields and Markdown body, with Chroma highlighting and a minimal theme."
+                 + (f" Media: {where}." if where else "")
+                 + (" " + "; ".join(res["build_media_notes"]) + "." if res.get("build_media_notes") else ""))
+        q = res.get("search")
+        if q and q.get("builds", {}).get("pagefind_index_mb") is not None:
+            b = q["builds"]
+            hu = build.get(("hugo", "unique", "tmpfs", q["n"])) or build.get(("hugo", "unique", "disk", q["n"]))
+            if hu:
+                L.append("")
+                L.append(f"A Hugo site with search needs Pagefind's index too: at N = {q['n']:,} (unique corpus) Hugo's "
+                         f"{hu['out_mb']:.1f} MB in {hu['files']:,} files plus Pagefind's {b['pagefind_index_mb']:.1f} MB in "
+                         f"{b['pagefind_index_files']:,} files = {hu['out_mb'] + b['pagefind_index_mb']:.1f} MB in "
+                         f"{hu['files'] + b['pagefind_index_files']:,} files (`pagefind --site` took "
+                         f"{b['pagefind_index']['wall_s']:.1f} s more); the targets compare with Hugo's output alone.")
+        L.append("")
+    sh = res.get("shared")
+    if sh:
+        L.append(f"### `errkb check` on {sh['n']:,} entries sharing one pattern and one example")
+        L.append("")
+        L.append("| N | median wall (s) | CPU user+sys (s) | peak RSS (MB) | output lines | exit code | runs |")
+        L.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        rc = f"killed after {sh['timeout_s']:g} s" if sh["timed_out"] else str(sh["rc"])
+        L.append(f"| {sh['n']:,} | {sh['wall_s']:.2f} | {sh['cpu_s']:.2f} | {sh['rss_mb']:.0f} | {sh['lines']:,.0f} | {rc} | {sh['reps']} |")
+        L.append("")
+        L.append("`errkb check --root DIR` on `benches/gen_shared.py N DIR`: every entry has the same pattern and the same example, "
+                 "and a title that is one more instance of that pattern (the hostile end of the families shape). Output lines are "
+                 "stdout and stderr together; the exit code is 1 because sharing a pattern is an error. "
+                 f"A run is killed after --shared-timeout ({sh['timeout_s']:g} s) and then not repeated.")
         L.append("")
     s = res.get("serve")
     if s:
@@ -973,11 +1213,18 @@ def report(res, a):
 
 
 def svg_chart(build, title):
-    """Two panels: build wall time and peak RSS against N (log x), errkb and Hugo."""
-    W, H = 960, 420
-    pw, ph = 360, 270
-    panels = [("wall_s", "Build wall time (s)", 100), ("rss_mb", "Peak RSS (MB)", 570)]
+    """Two panels: build wall time and peak RSS against N (log x), one line per tool ×
+    corpus (solid: unique, dashed: families), on tmpfs (the disk rows when there are no
+    tmpfs rows)."""
+    W, H = 960, 440
+    pw, ph = 330, 270
+    panels = [("wall_s", "Build wall time (s)", 95), ("rss_mb", "Peak RSS (MB)", 560)]
     colors = {"errkb": "#1f6feb", "hugo": "#d9480f"}
+    dashes = {"unique": "", "families": ' stroke-dasharray="7 4"'}
+    media = [m for m in ("tmpfs", "disk") if any(r.get("medium", "tmpfs") == m for r in build)]
+    build = [r for r in build if media and r.get("medium", "tmpfs") == media[0]]
+    series = [(tool, shape) for tool in ("hugo", "errkb") for shape in CORPORA
+              if any(r["tool"] == tool and r.get("corpus", "unique") == shape for r in build)]
     ns = sorted({r["n"] for r in build})
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="system-ui, sans-serif" font-size="13">',
            f'<rect width="{W}" height="{H}" fill="#fff"/>',
@@ -1025,27 +1272,37 @@ def svg_chart(build, title):
         out.append(f'<rect x="{x0}" y="{y0}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>')
         out.append(f'<text x="{x0 + pw / 2}" y="{y0 + ph + 42}" text-anchor="middle">entries N (log scale)</text>')
         out.append(f'<text transform="translate({x0 - 55},{y0 + ph / 2}) rotate(-90)" text-anchor="middle">{label}</text>')
-        for tool in ("hugo", "errkb"):
-            pts = sorted((r["n"], r[key]) for r in build if r["tool"] == tool)
+        labels = {}  # N -> [(y, text, colour)], placed after the lines
+        for tool, shape in series:
+            pts = sorted((r["n"], r[key]) for r in build if r["tool"] == tool and r.get("corpus", "unique") == shape)
             if not pts:
                 continue
             c = colors[tool]
-            out.append(f'<polyline fill="none" stroke="{c}" stroke-width="2.5" points="{" ".join(f"{X(n):.1f},{Y(v):.1f}" for n, v in pts)}"/>')
+            out.append(f'<polyline fill="none" stroke="{c}" stroke-width="2.5"{dashes.get(shape, "")} points="{" ".join(f"{X(n):.1f},{Y(v):.1f}" for n, v in pts)}"/>')
             for n, v in pts:
                 shown = (f"{v:.2f} s" if v < 10 else f"{v:.1f} s") if key == "wall_s" else f"{v:,.0f} MB"
-                dy = -9 if tool == "hugo" else 18
-                if Y(v) + dy > y0 + ph - 4:
-                    dy = -9
-                elif Y(v) + dy < y0 + 14:
-                    dy = 18
-                out.append(f'<circle cx="{X(n):.1f}" cy="{Y(v):.1f}" r="4.5" fill="{c}"><title>{tool}, N = {n:,}: {shown}</title></circle>')
-                out.append(f'<text x="{X(n):.1f}" y="{Y(v) + dy:.1f}" text-anchor="middle" fill="{c}" font-size="11">{shown}</text>')
-    lx, ly = W / 2 - 110, H - 22
-    for i, (tool, name) in enumerate((("errkb", "errkb build"), ("hugo", "Hugo (hugo --quiet)"))):
-        x = lx + i * 130
-        out.append(f'<line x1="{x}" y1="{ly - 4}" x2="{x + 24}" y2="{ly - 4}" stroke="{colors[tool]}" stroke-width="3"/>')
-        out.append(f'<circle cx="{x + 12}" cy="{ly - 4}" r="4.5" fill="{colors[tool]}"/>')
-        out.append(f'<text x="{x + 30}" y="{ly}">{name}</text>')
+                tip = f"<title>{tool}, {shape} corpus, N = {n:,}: {shown}</title>"
+                if shape == "unique":
+                    out.append(f'<circle cx="{X(n):.1f}" cy="{Y(v):.1f}" r="4.5" fill="{c}">{tip}</circle>')
+                else:
+                    out.append(f'<rect x="{X(n) - 4:.1f}" y="{Y(v) - 4:.1f}" width="8" height="8" fill="#fff" stroke="{c}" stroke-width="2">{tip}</rect>')
+                labels.setdefault(n, []).append([Y(v) + 4, shown, c])
+        # Values right of their points, pushed apart so that close lines stay legible.
+        for n, col in labels.items():
+            col.sort()
+            for i in range(1, len(col)):
+                col[i][0] = max(col[i][0], col[i - 1][0] + 11)
+            for y, shown, c in col:
+                out.append(f'<text x="{X(n) + 8:.1f}" y="{y:.1f}" fill="{c}" font-size="10" stroke="#fff" stroke-width="3" paint-order="stroke">{shown}</text>')
+    names = {"errkb": "errkb", "hugo": "Hugo"}
+    lx, ly = W / 2 - 85 * len(series), H - 22
+    for i, (tool, shape) in enumerate(series):
+        x = lx + i * 170
+        c = colors[tool]
+        out.append(f'<line x1="{x}" y1="{ly - 4}" x2="{x + 24}" y2="{ly - 4}" stroke="{c}" stroke-width="3"{dashes.get(shape, "")}/>')
+        out.append(f'<text x="{x + 30}" y="{ly}">{names[tool]}, {shape}</text>')
+    if media:
+        out.append(f'<text x="{W / 2}" y="{H - 4}" text-anchor="middle" fill="#666" font-size="11">output on {media[0]}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -1070,15 +1327,68 @@ def write_block(md_path, block):
 
 # ---------------------------------------------------------------- main
 
+# Seconds per 1,000 entries for one build on tmpfs, from the runs on the 2-core
+# development machine (errkb: what issue #14 aims at); the disk costs more.
+EST_PER_1K = {("hugo", "unique"): 2.0, ("hugo", "families"): 1.4, ("errkb", "unique"): 0.4, ("errkb", "families"): 0.5}
+EST_DISK = 1.3
+
+
+def estimate(a):
+    """Rough seconds per section for this run: the walls of the last results.json where it
+    has the same row, the per-entry costs above where not."""
+    prev = {}
+    try:
+        prev = build_rows(json.load(open(os.path.join(BENCH, "results.json"))))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    est = {}
+    if "build" in a.only:
+        total = 0
+        for medium, sizes in (("tmpfs", a.sizes if "tmpfs" in a.media else []), ("disk", a.disk_sizes)):
+            for n in sizes:
+                for shape in a.corpora:
+                    for tool in ("errkb", "hugo"):
+                        r = prev.get((tool, shape, medium, n))
+                        one = r["wall_s"] if r else EST_PER_1K[(tool, shape)] * n / 1000 * (EST_DISK if medium == "disk" else 1)
+                        # Plus removing the last output and walking the new one.
+                        total += a.reps * (one + 0.3 + 0.15 * n / 1000)
+        for n in sorted(set(a.sizes) | set(a.disk_sizes)):
+            for shape in a.corpora:
+                _, deps, _ = SHAPES[shape]
+                stamp = os.path.join(BENCH, f"corpus-{shape}-{n}", "stamp")
+                if not os.path.exists(stamp):
+                    total += 0.4 * n / 1000
+        est["build"] = total
+    if "shared" in a.only:
+        est["shared"] = a.reps * 2 + 0.05 * a.shared_n / 1000
+    if "serve" in a.only:
+        est["serve"] = 15 + a.edits * (a.edit_gap_ms / 1000 + 0.25)
+    if "search" in a.only:
+        est["search"] = 60 + 12 * a.search_n / 1000
+    if "match" in a.only:
+        log_gen = 0.5 * a.log_mb
+        est["match"] = log_gen + a.reps * (min(a.rg_max_s, 0.1 * a.log_mb * a.match_n / 1000) + 0.03 * a.log_mb + 5)
+    return est
+
+
+def print_estimate(a):
+    est = estimate(a)
+    total = sum(est.values())
+    parts = ", ".join(f"{k} ~{v / 60:.0f} min" if v >= 90 else f"{k} ~{v:.0f} s" for k, v in est.items())
+    log(f"estimated time on an idle 2-core machine: ~{total / 60:.0f} min ({parts}); "
+        f"build rows: corpora {','.join(a.corpora)}; tmpfs N = {','.join(map(str, a.sizes)) if 'tmpfs' in a.media else '-'}; "
+        f"disk N = {','.join(map(str, a.disk_sizes)) or '-'}")
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="benches/run.sh",
         description="errkb's benchmark against Hugo, Pagefind and ripgrep (see the docstring of benches/scale.py).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ap.add_argument("--quick", action="store_true", help="N = 300 and 1,000; 50 serve edits; a 20 MB log; writes target/bench/benchmarks-quick.md (~2 min)")
-    ap.add_argument("--sizes", help="comma-separated N for the build rows (default 1000,10000,50000; quick 300,1000)")
-    ap.add_argument("--only", default="build,serve,search,match", help="sections to run, comma-separated: build,serve,search,match")
+    ap.add_argument("--quick", action="store_true", help="N = 300 and 1,000 (shared: 300); 50 serve edits; a 20 MB log; writes target/bench/benchmarks-quick.md (a few minutes)")
+    ap.add_argument("--sizes", help="comma-separated N for the build rows of both corpora on tmpfs, and on disk up to 10,000 unless --disk-sizes says otherwise (default 1000,10000,50000; quick 300,1000, on disk too)")
+    ap.add_argument("--only", default="build,shared,serve,search,match", help="sections to run, comma-separated: build,shared,serve,search,match")
     ap.add_argument("--reps", type=int, default=3, help="runs per measurement; the median is reported (default 3, at least 3 for the table)")
     ap.add_argument("--serve-n", type=int, help="N for serve (default 10,000; quick: the largest quick N)")
     ap.add_argument("--search-n", type=int, help="N for search (default 10,000; quick: the largest quick N)")
@@ -1095,19 +1405,43 @@ def parse_args(argv):
     ap.add_argument("--rg-max-s", type=float, default=120, help="time rg on a prefix of the log when a whole run would take longer (default 120 s)")
     ap.add_argument("--type-delay", type=int, default=30, help="ms between keystrokes when typing a query (default 30)")
     ap.add_argument("--write-docs", action="store_true", help="with --quick: write docs/benchmarks.md and .svg anyway")
-    ap.add_argument("--out-dir", default=default_out_dir(), help="where the build rows write their sites (default: a folder in /dev/shm when it has room, so this machine's slow and noisy disk does not decide the comparison; else target/bench/out)")
+    ap.add_argument("--corpora", default=",".join(CORPORA), help="corpus shapes for the build rows, comma-separated: unique (benches/gen_corpus.py), families (benches/gen_families.py); default both")
+    ap.add_argument("--media", default="tmpfs,disk", help="where the build rows write, comma-separated: tmpfs (--tmpfs-dir, skipped when it is not tmpfs or has no room) and disk (--disk-dir); default both")
+    ap.add_argument("--disk-sizes", help="N for the disk rows (default: the --sizes up to 10,000, which keeps the full run under about 45 minutes on 2 cores; pass 1000,10000,50000 to add disk at 50k, about 15 minutes more)")
+    ap.add_argument("--tmpfs-dir", default="/dev/shm/errkb-bench", help="output folder of the tmpfs rows (default /dev/shm/errkb-bench)")
+    ap.add_argument("--disk-dir", default=os.path.join(BENCH, "out"), help="output folder of the disk rows (default target/bench/out)")
+    ap.add_argument("--shared-n", type=int, help="entries sharing one pattern and example for the shared section (default 1,000; quick 300)")
+    ap.add_argument("--shared-timeout", type=float, default=120, help="seconds after which one `errkb check` run of the shared section is killed (default 120)")
     ap.add_argument("--keep-outputs", action="store_true", help="keep the built sites under target/bench/")
     ap.add_argument("--errkb", default=os.environ.get("ERRKB_BIN") or os.path.join(ROOT, "target", "release", "errkb"), help="errkb binary (default target/release/errkb, or $ERRKB_BIN)")
     a = ap.parse_args(argv)
     big = 1000 if a.quick else 10000
-    a.sizes = [int(s.replace("_", "").replace(",", "")) for s in a.sizes.split(",")] if a.sizes else ([300, 1000] if a.quick else [1000, 10000, 50000])
+    def sizes(text):
+        try:
+            return sorted({int(x.strip().replace("_", "")) for x in text.split(",") if x.strip()})
+        except ValueError:
+            ap.error(f"not a comma-separated list of numbers: {text}")
+    a.sizes = sizes(a.sizes) if a.sizes else ([300, 1000] if a.quick else [1000, 10000, 50000])
+    disk_default = a.sizes if a.quick else [n for n in a.sizes if n <= 10000]
+    a.corpora = [x.strip() for x in a.corpora.split(",") if x.strip()]
+    if not a.corpora or set(a.corpora) - set(CORPORA):
+        ap.error(f"--corpora takes {', '.join(CORPORA)}")
+    a.media = [x.strip() for x in a.media.split(",") if x.strip()]
+    if not a.media or set(a.media) - {"tmpfs", "disk"}:
+        ap.error("--media takes tmpfs, disk")
+    # Disk at 50k is left out by default only to keep the full run affordable; with disk
+    # alone, the disk rows take --sizes.
+    a.disk_sizes = sizes(a.disk_sizes) if a.disk_sizes else (a.sizes if "tmpfs" not in a.media else disk_default)
+    if "disk" not in a.media:
+        a.disk_sizes = []
+    a.shared_n = a.shared_n or (300 if a.quick else 1000)
     a.serve_n = a.serve_n or big
     a.search_n = a.search_n or big
     a.match_n = a.match_n or big
     a.edits = a.edits or (50 if a.quick else 1000)
     a.log_mb = a.log_mb or (20 if a.quick else 200)
     a.only = [s.strip() for s in a.only.split(",") if s.strip()]
-    unknown = set(a.only) - {"build", "serve", "search", "match"}
+    unknown = set(a.only) - set(SECTIONS)
     if unknown:
         ap.error(f"unknown section(s) in --only: {', '.join(sorted(unknown))}")
     if a.reps < 1:
@@ -1140,10 +1474,13 @@ def main(argv):
     a.errkb = os.path.abspath(a.errkb)
     os.makedirs(BENCH, exist_ok=True)
     preflight(a)
+    print_estimate(a)
     res = {"argv": argv, "quick": a.quick, "machine": machine(), "versions": versions(a)}
     started = time.time()
     if "build" in a.only:
-        bench_build(a, a.sizes, res)
+        bench_build(a, res)
+    if "shared" in a.only:
+        bench_shared(a, a.shared_n, res)
     if "serve" in a.only:
         bench_serve(a, a.serve_n, res)
     if "search" in a.only:
@@ -1160,12 +1497,33 @@ def main(argv):
         except (OSError, ValueError):
             prev = {}
         if not prev.get("quick"):
-            for sec in ("build", "serve", "search", "match"):
+            for sec in SECTIONS:
                 if sec not in a.only and prev.get(sec):
                     res[sec] = prev[sec]
+                    if sec == "build":
+                        for k in ("build_media", "build_media_notes"):
+                            if k in prev:
+                                res[k] = prev[k]
                     kept = prev.get("kept", {}).get(sec) or (
                         f"{prev.get('machine', {}).get('date', '?')}, {prev.get('versions', {}).get('errkb', '?')}")
                     res.setdefault("kept", {})[sec] = kept
+            # A build run over some corpora, media or sizes keeps the last full run's
+            # other build rows (each row says when it was measured in results.json).
+            if "build" in a.only and prev.get("build") and res.get("build") is not None:
+                mine = build_rows(res)
+                when = f"{prev.get('machine', {}).get('date', '?')}, {prev.get('versions', {}).get('errkb', '?')}"
+                older = [r for k, r in build_rows(prev).items() if k not in mine]
+                for r in older:
+                    r.setdefault("measured", r.get("measured") or when)
+                if older:
+                    res["build"] = res["build"] + older
+                    shown = sorted({(r.get("corpus", "unique"), r.get("medium", "tmpfs"), r["n"]) for r in older})
+                    res.setdefault("kept", {})["build rows " + ", ".join(f"{c}/{m}/{n:,}" for c, m, n in shown)] = \
+                        "; ".join(sorted({r["measured"] for r in older}))
+                    known = {m["name"] for m in res.get("build_media", [])}
+                    res["build_media"] = res.get("build_media", []) + [m for m in prev.get("build_media", []) if m["name"] not in known]
+    for r in res.get("build") or []:
+        r.setdefault("measured", f"{res['machine']['date']}, {res['versions']['errkb']}")
     res["targets"] = targets(res)
     block = report(res, a)
     with open(os.path.join(BENCH, "results.json"), "w") as f:
@@ -1178,8 +1536,8 @@ def main(argv):
             f.write("# Benchmarks (quick run, not the published numbers)\n")
     if res.get("build"):
         with open(svg, "w") as f:
-            f.write(svg_chart(res["build"], "errkb vs Hugo: cold build of N synthetic entries"))
-        block += f"\n![Build wall time and peak RSS against N, errkb and Hugo]({os.path.basename(svg)})\n"
+            f.write(svg_chart(res["build"], "errkb vs Hugo: cold build of N synthetic entries, two corpora"))
+        block += f"\n![Build wall time and peak RSS against N, errkb and Hugo, unique and families corpora]({os.path.basename(svg)})\n"
     write_block(md, block)
     print(block)
     log(f"done in {res['elapsed_s'] / 60:.1f} min; wrote {os.path.relpath(md, ROOT)}"
