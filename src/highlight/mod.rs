@@ -271,6 +271,20 @@ impl Spans {
     }
 }
 
+/// Each line of `code` with its newline, and how much of it is `code`'s: grammars (syntect's
+/// and the shell lexer, which follows one) see every line end in a newline, and one
+/// added to the last line is not shown.
+fn padded_lines(code: &str) -> impl Iterator<Item = (std::borrow::Cow<'_, str>, usize)> {
+    LinesWithEndings::from(code).map(|line| {
+        let shown = line.len();
+        if line.ends_with('\n') {
+            (std::borrow::Cow::Borrowed(line), shown)
+        } else {
+            (std::borrow::Cow::Owned(format!("{line}\n")), shown)
+        }
+    })
+}
+
 fn classed(code: &str, syntax: &SyntaxReference) -> Option<String> {
     classed_in(code, syntax, syntaxes())
 }
@@ -279,17 +293,8 @@ fn classed_in(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Option<S
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut spans = Spans::new(code.len());
-    let mut padded = String::new();
-    for line in LinesWithEndings::from(code) {
-        // syntect wants every line to end in a newline; one added here is not shown.
-        let (line, shown) = if line.ends_with('\n') {
-            (line, line.len())
-        } else {
-            padded.clear();
-            padded.push_str(line);
-            padded.push('\n');
-            (padded.as_str(), line.len())
-        };
+    for (line, shown) in padded_lines(code) {
+        let line = &*line;
         let ops = state.parse_line(line, set).ok()?;
         let mut pos = 0;
         for (at, op) in ops {

@@ -51,17 +51,8 @@ const BUILTINS: [&str; 9] = [
 /// the runs put together are `code`.
 pub(super) fn tokens(code: &str, emit: &mut dyn FnMut(&str, Option<&'static str>)) {
     let mut stack = Vec::new();
-    let mut padded = String::new();
-    for line in code.split_inclusive('\n') {
-        // Rules see each line with its newline, as syntect does; one added is not shown.
-        let (text, shown) = if line.ends_with('\n') {
-            (line, line.len())
-        } else {
-            padded.clear();
-            padded.push_str(line);
-            padded.push('\n');
-            (padded.as_str(), line.len())
-        };
+    for (text, shown) in super::padded_lines(code) {
+        let text = &*text;
         let mut clip = |run: &str, at: usize, class| {
             let end = (at + run.len()).min(shown);
             if at < end {
