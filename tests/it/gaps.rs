@@ -23,24 +23,9 @@ fn gaps(args: &[&str]) -> Run {
 }
 
 fn gaps_stdin(args: &[&str], input: &[u8]) -> Run {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_errkb"))
-        .arg("gaps")
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("wait");
-    writer.join().expect("writer");
-    Run(out)
+    let mut all = vec!["gaps"];
+    all.extend_from_slice(args);
+    crate::run_with_stdin(&repo(), &all, input)
 }
 
 fn json(run: &Run) -> serde_json::Value {

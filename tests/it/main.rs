@@ -58,6 +58,31 @@ impl Site {
     }
 }
 
+/// Runs `errkb <args>` in `cwd` with `input` on standard input, written from another
+/// thread so a large input cannot block on a full pipe while errkb writes its output.
+pub fn run_with_stdin(cwd: &Path, args: &[&str], input: &[u8]) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errkb"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ERRKB_BASE_URL")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn errkb");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    Run(out)
+}
+
 pub fn run_in(cwd: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_errkb"))
         .args(args)

@@ -49,24 +49,9 @@ fn finds_the_right_entries_in_ci_logs_of_every_family() {
 /// `errkb match --format json` on a log given on standard input: the lines it prints.
 /// Runs `errkb match <args>` in the repository with `log` on standard input.
 fn match_stdin(args: &[&str], log: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_errkb"))
-        .arg("match")
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(log)
-        .expect("write");
-    child.wait_with_output().expect("wait")
+    let mut all = vec!["match"];
+    all.extend_from_slice(args);
+    crate::run_with_stdin(&repo(), &all, log).0
 }
 
 fn match_json_stdin(log: &str) -> (i32, Vec<serde_json::Value>) {
