@@ -11,11 +11,19 @@ pub fn today() -> jiff::civil::Date {
 }
 
 /// With `ERRKB_TIMINGS` set, prints the memory in use and the peak so far after `step`
-/// (Linux only: read from /proc).
+/// (Linux only: read from /proc), and the time since the previous report.
 pub fn report_memory(step: &str) {
+    static LAST: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
     if std::env::var_os("ERRKB_TIMINGS").is_none() {
         return;
     }
+    let since = {
+        let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        let since = last.map(|t| now - t);
+        *last = Some(now);
+        since.map_or_else(String::new, |d| format!(", {:.1} ms since the last", d.as_secs_f64() * 1e3))
+    };
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status
@@ -26,7 +34,7 @@ pub fn report_memory(step: &str) {
             .map_or_else(|| "?".to_string(), |kb| format!("{} MB", kb / 1024))
     };
     eprintln!(
-        "memory: after {step:<12} {} in use, {} peak",
+        "memory: after {step:<12} {} in use, {} peak{since}",
         field("VmRSS:"),
         field("VmHWM:")
     );

@@ -42,6 +42,7 @@ pub(super) fn check(
         })
         .collect();
     let external = super::links::check(site, &texts, diags, session);
+    crate::timing::report_memory("links");
     if opts.external_links {
         super::external::check(site, &external, &texts, diags);
     }

@@ -156,6 +156,7 @@ fn find(site: &Site) -> Found {
             })
         })
         .collect();
+    crate::timing::report_memory("ov compile");
     let mut class_of: HashMap<String, usize> = HashMap::new();
     let mut classes: Vec<Class> = Vec::new();
     let mut representatives: Vec<(usize, Pattern)> = Vec::new();
@@ -183,7 +184,9 @@ fn find(site: &Site) -> Found {
             own[i].push(c);
         }
     }
+    crate::timing::report_memory("ov classes");
     let set = Chunked::new(representatives);
+    crate::timing::report_memory("ov set");
 
     // Every distinct line once: families of entries repeat their wording.
     let normalized: Vec<Vec<(Text, Vec<String>)>> = site
@@ -226,8 +229,10 @@ fn find(site: &Site) -> Found {
         })
         .collect();
     drop(line_of);
+    crate::timing::report_memory("ov lines");
     let hits: Vec<Vec<usize>> = lines.par_iter().map(|l| set.matching(l)).collect();
     drop(set);
+    crate::timing::report_memory("ov hits");
 
     let acc = per_entry
         .par_iter()
