@@ -111,6 +111,20 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|e| YamlError::from_serde(&e))
 }
 
+/// Parses a YAML document once into both a generic tree and `T`. `T` is read from the
+/// tree; only when that fails is the text parsed again, for the error with its position
+/// (or for a value the tree's typing refuses but the text's allows, such as `123` where
+/// a string is expected), so both results are what [`parse_value`] and [`from_str`] give.
+pub fn parse_typed<T: DeserializeOwned>(
+    text: &str,
+) -> Result<(serde_json::Value, Result<T, YamlError>), YamlError> {
+    guard(text)?;
+    let v: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| YamlError::from_serde(&e))?;
+    let typed = serde_yaml::from_value(v.clone())
+        .or_else(|_| serde_yaml::from_str(text).map_err(|e| YamlError::from_serde(&e)));
+    Ok((to_json(v)?, typed))
+}
+
 fn to_json(v: serde_yaml::Value) -> Result<serde_json::Value, YamlError> {
     use serde_json::Value as J;
     use serde_yaml::Value as Y;
@@ -197,6 +211,37 @@ mod tests {
                 "a: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\""
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn typed_parse_agrees_with_the_two_parses() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct T {
+            a: String,
+            #[serde(default)]
+            b: Option<u32>,
+        }
+        for text in [
+            "a: x\nb: 3\n",
+            "a: 123\n",
+            "a: 1.5\nb: 2\n",
+            "a: true\n",
+            "a: x\nb: three\n",
+            "a: x\nc: 1\n",
+            "b: 1\n",
+            "a: [1]\n",
+            "a: !tag x\n",
+            "a: 'quoted'\n",
+        ] {
+            let (tree, typed) = parse_typed::<T>(text).unwrap();
+            assert_eq!(tree, parse_value(text).unwrap(), "{text}");
+            assert_eq!(typed, from_str::<T>(text), "{text}");
+        }
+        assert_eq!(
+            parse_typed::<T>("a: [\n").unwrap_err(),
+            parse_value("a: [\n").unwrap_err()
         );
     }
 

@@ -194,7 +194,8 @@ pub fn validate_entry(raw: &RawEntry, config: &Config) -> (Option<Entry>, Vec<Di
 
 fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
     let raw = cx.raw;
-    let tree = match yaml::parse_value(raw.front()) {
+    // One parse for both the key checks (the tree) and the fields.
+    let (tree, fields) = match yaml::parse_typed::<Fields>(raw.front()) {
         Ok(t) => t,
         Err(e) => {
             yaml_error(cx, &e);
@@ -245,7 +246,7 @@ fn parse(cx: &mut Ctx, config: &Config) -> Option<Entry> {
             );
         }
     }
-    let fields: Fields = match yaml::from_str(raw.front()) {
+    let fields: Fields = match fields {
         Ok(f) => f,
         Err(e) => {
             yaml_error(cx, &e);

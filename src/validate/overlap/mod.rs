@@ -156,7 +156,7 @@ fn find(site: &Site) -> Found {
             })
         })
         .collect();
-    crate::timing::report_memory("ov compile");
+    crate::timing::report_memory("overlap: compile");
     let mut class_of: HashMap<String, usize> = HashMap::new();
     let mut classes: Vec<Class> = Vec::new();
     let mut representatives: Vec<(usize, Pattern)> = Vec::new();
@@ -184,9 +184,9 @@ fn find(site: &Site) -> Found {
             own[i].push(c);
         }
     }
-    crate::timing::report_memory("ov classes");
+    crate::timing::report_memory("overlap: classes");
     let set = Chunked::new(representatives);
-    crate::timing::report_memory("ov set");
+    crate::timing::report_memory("overlap: automata");
 
     // Every distinct line once: families of entries repeat their wording.
     let normalized: Vec<Vec<(Text, Vec<String>)>> = site
@@ -229,10 +229,10 @@ fn find(site: &Site) -> Found {
         })
         .collect();
     drop(line_of);
-    crate::timing::report_memory("ov lines");
+    crate::timing::report_memory("overlap: lines");
     let hits: Vec<Vec<usize>> = lines.par_iter().map(|l| set.matching(l)).collect();
     drop(set);
-    crate::timing::report_memory("ov hits");
+    crate::timing::report_memory("overlap: matches");
 
     let acc = per_entry
         .par_iter()
