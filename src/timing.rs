@@ -18,11 +18,15 @@ pub fn report_memory(step: &str) {
         return;
     }
     let since = {
-        let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut last = LAST
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = std::time::Instant::now();
         let since = last.map(|t| now - t);
         *last = Some(now);
-        since.map_or_else(String::new, |d| format!(", {:.1} ms since the last", d.as_secs_f64() * 1e3))
+        since.map_or_else(String::new, |d| {
+            format!(", {:.1} ms since the last", d.as_secs_f64() * 1e3)
+        })
     };
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
