@@ -198,10 +198,11 @@ function setupBox() {
   // Once the index is loaded a search takes a few milliseconds: answer a keystroke at
   // once, unless keys come faster than a person types (fast typing, key repeat, a paste
   // tool), where only the pause after the last one is worth a search and its downloads.
-  // That pause is 36 ms while keys come steadily under 42 ms apart; when the last few
-  // gaps were longer (a typing tool on a busy machine), it waits a little longer than
-  // the longest of them, so that no search, and no download of its results, falls
-  // between two keys. Until the index is loaded, wait for a pause. A newer run makes
+  // That pause is 36 ms while keys come steadily under 42 ms apart; at the start of a
+  // burst (its first gaps are uneven) and when the last few gaps were longer (a typing
+  // tool on a busy machine), it waits a little longer than the longest of them, so that
+  // no search, and no download of its results, falls between two keys. Until the index
+  // is loaded, wait for a pause. A newer run makes
   // older ones drop out. When typing pauses, the last word counts as finished: one more
   // search lets it find an exact match (a typed error message often ends with its code).
   let lastInput = 0;
@@ -217,7 +218,8 @@ function setupBox() {
     gaps = burst ? [...gaps.slice(-2), gap] : [];
     const longest = Math.max(0, ...gaps);
     if (burst) prefetch(index, pasted !== null ? pasted : input.value);
-    const wait = !index.manifest ? 60 : !burst ? 0 : longest < 42 ? 36 : Math.min(longest + 10, BURST_MS);
+    const steady = gaps.length >= 3 && longest < 42;
+    const wait = !index.manifest ? 60 : !burst ? 0 : steady ? 36 : Math.min(longest + 15, BURST_MS);
     timer = setTimeout(() => run(typing), wait);
     if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(true, true), 400);
   };
