@@ -75,7 +75,10 @@ fn quantize_ln(score: f64, ln_best: f64) -> usize {
 
 /// gzip with a fixed header (no name, no time), so the bytes depend on the input alone.
 pub(super) fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 32), Compression::new(6));
+    let mut enc = GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3 + 32),
+        Compression::new(6),
+    );
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
