@@ -5,7 +5,7 @@
 //! holds counts, the list of term shards that exist and `dir`, the folder of the rest:
 //! `search/<version>/`, where the version is a hash of the content, so those files can
 //! be cached forever. Every file there is gzip-compressed (`.gz`, written by
-//! [`super::search_files`]): a static host sends it as it is, and the browser
+//! `search_files.rs`): a static host sends it as it is, and the browser
 //! decompresses it with `DecompressionStream` (a host that adds its own
 //! `Content-Encoding` hands the browser the plain bytes, which it reads as they are).
 //! The files, once decompressed:
