@@ -1,10 +1,21 @@
 // Loading the search index the build writes in search/<version>/ (file formats in
 // src/index/search.rs): the manifest on first use, then only the shards a query needs,
-// each fetched once and kept for the page's lifetime.
+// each fetched once, decompressed, and kept for the page's lifetime.
 
 import { compile } from "./pattern.js";
 import { slicer } from "./limits.js";
 import { fnv1a } from "./tokenize.js";
+
+// The versioned files are gzip, sent as they are: decompressed here. A host that sends
+// them with its own `Content-Encoding: gzip` hands over the plain bytes, read as they are.
+export async function gunzipText(bytes) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
+  if (typeof DecompressionStream !== "function") {
+    throw new Error("this browser cannot decompress the search index (it has no DecompressionStream; any browser since 2023 has)");
+  }
+  const plain = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(plain).text();
+}
 
 export class Index {
   constructor(manifestUrl) {
@@ -30,12 +41,16 @@ export class Index {
     return this.ready;
   }
 
+  // A file of the versioned folder, decompressed: its text, or its JSON (`kind` "json").
   file(name, kind) {
     if (!this.cache.has(name)) {
-      const p = fetch(this.dir + name).then((r) => {
-        if (!r.ok) throw new Error("search index: HTTP " + r.status + " for " + name);
-        return kind === "text" ? r.text() : r.json();
-      });
+      const p = fetch(this.dir + name + ".gz")
+        .then((r) => {
+          if (!r.ok) throw new Error("search index: HTTP " + r.status + " for " + name);
+          return r.arrayBuffer();
+        })
+        .then((b) => gunzipText(new Uint8Array(b)))
+        .then((text) => (kind === "json" ? JSON.parse(text) : text));
       this.cache.set(name, p);
     }
     return this.cache.get(name);
@@ -43,26 +58,35 @@ export class Index {
 
   async doc(i) {
     const m = this.manifest;
-    const chunk = await this.file("d" + Math.floor(i / m.chunk) + ".json");
+    const chunk = await this.file("d" + Math.floor(i / m.chunk) + ".json", "json");
     const d = chunk[i % m.chunk];
     return { id: d[0], path: d[1], title: d[2], tool: d[3], summary: d[4] };
   }
 
-  // Signature records of the shards a text's words point at, by key word.
-  async signatures(words) {
+  // The signature shards a text's words point at, being fetched.
+  signatureFiles(words) {
     const m = this.manifest;
     const shards = new Set();
     for (const w of words) shards.add(fnv1a(w) % m.sig);
     const names = Array.from(shards, (k) => "s" + k + ".json");
     if (m.any) names.push("s-any.json");
-    const lists = await Promise.all(names.map((n) => this.file(n)));
+    return Promise.all(names.map((n) => this.file(n, "json")));
+  }
+
+  // Signature records filed under the given words (a Set), by word, and those of
+  // `s-any`.
+  async signatures(words) {
+    const m = this.manifest;
+    const lists = await this.signatureFiles(words);
     const byKey = new Map();
     const any = [];
     const tick = slicer();
     for (const list of lists) {
       for (const rec of list) {
+        // A shard holds other words' patterns too: compiled when a search needs them.
+        if (rec[4] && !words.has(rec[4])) continue;
         if (tick.due()) await tick.pause();
-        if (!rec.compiled) {
+        if (rec.compiled === undefined) {
           let src = rec[1];
           m.dict.forEach((piece, i) => {
             src = src.replaceAll(String.fromCharCode(1 + i), piece);
@@ -110,7 +134,7 @@ export class Index {
     return t;
   }
 
-  // Term → postings map of one shard, parsed once.
+  // Term → postings map of one shard, parsed once; `null` when the index has no such shard.
   async shard(key) {
     if (!this.termKeys.has(key)) return null;
     const name = "t" + key + ".txt";
@@ -119,7 +143,7 @@ export class Index {
       const prefix = new TextDecoder().decode(new Uint8Array(key.match(/../g).map((h) => parseInt(h, 16))));
       this.cache.set(
         cacheKey,
-        this.file(name, "text").then((text) => {
+        this.file(name).then((text) => {
           const map = new Map();
           for (const line of text.split("\n")) {
             if (!line) continue;

@@ -213,7 +213,8 @@ export function prefetch(index, query) {
     if (charCount(w) >= 2) index.shard(hexKey(w)).catch(() => {});
   }
   const complete = (normalizeLine(text).toLowerCase().replace(/[a-z0-9_]+$/, "").match(/[a-z0-9_]{3,}/g) || []);
-  if (complete.length) index.signatures(new Set(complete)).catch(() => {});
+  // Fetched only: compiling their patterns waits for the search, between keys.
+  if (complete.length) index.signatureFiles(new Set(complete)).catch(() => {});
 }
 
 // `typing`: the query came key by key (its last word may be a prefix); `settled`: typing

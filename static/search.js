@@ -35,6 +35,9 @@ const MAX_SHOWN_CHARS = 10000;
 // Results in the box's list; "All results" opens the search page with more.
 const MAX_RESULTS = 5;
 const MAX_PAGE_RESULTS = 30;
+// Keys closer than this are a burst (no person types 14 keys a second for long): the box
+// waits for its end before searching.
+const BURST_MS = 75;
 
 // ---------- rendering ----------
 
@@ -193,21 +196,31 @@ function setupBox() {
   };
 
   // Once the index is loaded a search takes a few milliseconds: answer a keystroke at
-  // once, unless keys come faster than that (fast typing, key repeat, a paste tool),
-  // where only the pause after the last one is worth a search and its downloads. Until
-  // the index is loaded, wait for a pause. A newer run makes older ones drop out.
-  // When typing pauses, the last word counts as finished: one more search lets it
-  // find an exact match (a typed error message often ends with its code).
+  // once, unless keys come faster than a person types (fast typing, key repeat, a paste
+  // tool), where only the pause after the last one is worth a search and its downloads.
+  // That pause is 36 ms while keys come steadily under 42 ms apart; at the start of a
+  // burst (its first gaps are uneven) and when the last few gaps were longer (a typing
+  // tool on a busy machine), it waits a little longer than the longest of them, so that
+  // no search, and no download of its results, falls between two keys. Until the index
+  // is loaded, wait for a pause. A newer run makes
+  // older ones drop out. When typing pauses, the last word counts as finished: one more
+  // search lets it find an exact match (a typed error message often ends with its code).
   let lastInput = 0;
   let settle = 0;
+  let gaps = [];
   const schedule = (typing) => {
     clearTimeout(timer);
     clearTimeout(settle);
     const now = performance.now();
-    const burst = now - lastInput < 45;
+    const gap = now - lastInput;
     lastInput = now;
+    const burst = gap < BURST_MS;
+    gaps = burst ? [...gaps.slice(-2), gap] : [];
+    const longest = Math.max(0, ...gaps);
     if (burst) prefetch(index, pasted !== null ? pasted : input.value);
-    timer = setTimeout(() => run(typing), !index.manifest ? 60 : burst ? 36 : 0);
+    const steady = gaps.length >= 3 && longest < 42;
+    const wait = !index.manifest ? 60 : !burst ? 0 : steady ? 36 : Math.min(longest + 15, BURST_MS);
+    timer = setTimeout(() => run(typing), wait);
     if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(true, true), 400);
   };
 

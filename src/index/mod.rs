@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod search;
+mod search_files;
 #[cfg(test)]
 mod search_vectors;
 pub mod tokenize;

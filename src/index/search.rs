@@ -4,19 +4,24 @@
 //! The manifest is `search/index.json`, at a fixed address that every page names; it
 //! holds counts, the list of term shards that exist and `dir`, the folder of the rest:
 //! `search/<version>/`, where the version is a hash of the content, so those files can
-//! be cached forever. The files there:
+//! be cached forever. Every file there is gzip-compressed (`.gz`, written by
+//! `search_files.rs`): a static host sends it as it is, and the browser
+//! decompresses it with `DecompressionStream` (a host that adds its own
+//! `Content-Encoding` hands the browser the plain bytes, which it reads as they are).
+//! The files, once decompressed:
 //!
-//! - `d<k>.json`: entries `k*16 .. k*16+15` as `[id, path, title, tool, summary]`.
-//! - `s<k>.json` and `s-any.json`: the signature tier, `[entry, regex, flags,
+//! - `d<k>.json.gz`: entries `k*16 .. k*16+15` as `[id, path, title, tool, summary]`.
+//! - `s<k>.json.gz` and `s-any.json.gz`: the signature tier, `[entry, regex, flags,
 //!   specificity, key]`, and a sixth item `1` for a `context:` pattern (a family's
 //!   summary line: the browser lists its entries as candidates of a generic line, never
 //!   as an exact match). Each pattern is compiled to a JavaScript regex at build time and
 //!   filed under its rarest whole literal word: the browser hashes the words of a pasted
 //!   log (FNV-1a, [`super::tokenize::fnv1a`]) and fetches only those shards. Patterns
-//!   without such a word go to `s-any.json` (their key is empty). A line is only tried
-//!   against the patterns whose key is one of its words. Two long pieces that almost every regex
-//!   contains are written as `\u0001` and `\u0002`; the manifest's `dict` has them.
-//! - `t<hex>.txt`: the full-text tier, a BM25F index sharded by a term's first two
+//!   without such a word go to `s-any` (their key is empty). A line is only tried
+//!   against the patterns whose key is one of its words. Two long pieces that almost
+//!   every regex contains are written as `\u0001` and `\u0002`; the manifest's `dict`
+//!   has them.
+//! - `t<hex>.txt.gz`: the full-text tier, a BM25F index sharded by a term's first two
 //!   characters (hex of their UTF-8), so prefix and one-typo lookups of a word stay
 //!   inside one small file. One line per term, sorted: the term without those two
 //!   characters, a space, and its postings: for each entry, its number in `w` base-36
@@ -25,13 +30,14 @@
 //!   not the decimals). Each term keeps its best [`MAX_POSTINGS`] entries. (Plain
 //!   lines rather than JSON: on a small site the keys are most of the index.)
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::tokenize::{fnv1a, for_each_token};
+use super::search_files;
+use super::tokenize::for_each_token;
 use crate::config::Config;
 use crate::markdown::plain;
 use crate::memo::{KeyBuilder, Session};
@@ -41,10 +47,6 @@ use crate::pattern::{self, whole_words};
 
 pub const DOCS_PER_CHUNK: usize = 16;
 pub const MAX_POSTINGS: usize = 200;
-/// Signature patterns per shard, roughly.
-const PATTERNS_PER_SHARD: usize = 100;
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
 
 /// Field weights for BM25F.
 const W_TITLE: f64 = 4.0;
@@ -74,6 +76,7 @@ pub const MANIFEST: &str = crate::output::SEARCH_MANIFEST;
 
 #[derive(Serialize)]
 struct Manifest {
+    /// 2: the versioned files are gzip.
     v: u32,
     /// The folder of every other index file, relative to the manifest.
     dir: String,
@@ -110,50 +113,32 @@ fn squeeze(js: &str) -> String {
     js.replace(DICT[0], "\u{1}").replace(DICT[1], "\u{2}")
 }
 
-fn base36(mut v: usize, width: usize, out: &mut Vec<u8>) {
-    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut buf = [b'0'; 16];
-    let width = width.min(buf.len());
-    for slot in buf[..width].iter_mut().rev() {
-        *slot = DIGITS[v % 36];
-        v /= 36;
-    }
-    out.extend_from_slice(&buf[..width]);
-}
-
-/// A score as 1..=35 on a log scale of the best score; the browser undoes it with
-/// `Math.expm1(q / 35 * Math.log1p(best))`, where only the ratios matter.
-/// `ln_best` is `ln(1 + best)`, computed once per index.
-fn quantize_ln(score: f64, ln_best: f64) -> usize {
-    ((score.max(0.0).ln_1p() / ln_best * 35.0).round() as usize).clamp(1, 35)
-}
-
 fn json<T: Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).unwrap_or_default()
 }
 
 /// One entry's share of the index: everything that depends on that entry alone.
 /// `serve` keeps it between rebuilds, keyed by the entry's fingerprint.
-struct EntryIndex {
+pub(super) struct EntryIndex {
     /// `[id, path, title, tool name, plain summary]`.
-    doc: (String, String, String, String, String),
+    pub(super) doc: (String, String, String, String, String),
     /// Each pattern as the browser gets it: JavaScript source (squeezed), flags,
     /// specificity, its whole literal words (candidates for the shard key) and whether
     /// it is a `context:` pattern.
-    sigs: Vec<(String, &'static str, usize, Vec<String>, bool)>,
+    pub(super) sigs: Vec<(String, &'static str, usize, Vec<String>, bool)>,
     /// Weighted term frequencies by interned term, and the weighted length.
-    terms: Vec<(u32, f64)>,
-    len: f64,
+    pub(super) terms: Vec<(u32, f64)>,
+    pub(super) len: f64,
 }
 
 /// Terms seen by this process, as numbers: postings are built in flat vectors instead
 /// of maps of strings. Only grows with the vocabulary.
 #[derive(Default)]
-struct Interner {
+pub(super) struct Interner {
     ids: HashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    pub(super) names: Vec<Box<str>>,
     /// Every id, in the order of its name; kept up to date by [`Interner::sort`].
-    sorted: Vec<u32>,
+    pub(super) sorted: Vec<u32>,
 }
 
 impl Interner {
@@ -277,34 +262,6 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
     }
 }
 
-/// One signature record: `[entry, regex, flags, specificity, key]`, plus `1` for a
-/// `context:` pattern (left out otherwise: most patterns are specific).
-#[derive(Clone)]
-struct Sig<'a> {
-    entry: usize,
-    js: &'a str,
-    flags: &'a str,
-    specificity: usize,
-    key: &'a str,
-    context: bool,
-}
-
-impl Serialize for Sig<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(if self.context { 6 } else { 5 }))?;
-        seq.serialize_element(&self.entry)?;
-        seq.serialize_element(self.js)?;
-        seq.serialize_element(self.flags)?;
-        seq.serialize_element(&self.specificity)?;
-        seq.serialize_element(self.key)?;
-        if self.context {
-            seq.serialize_element(&1)?;
-        }
-        seq.end()
-    }
-}
-
 pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIndex, String> {
     let memo = session.memo::<Arc<EntryIndex>>("index.search_entries");
     // The cached per-entry pieces hold term numbers: the table that gave them lives as
@@ -324,10 +281,6 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
             memo.get_or(key, || Arc::new(entry_index(e, &tool, &terms_table)))
         })
         .collect();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let chunks = doc_files(&per, &mut files);
-    let (shards, any) = signature_files(&per, &mut files);
-
     // Full text: BM25F with precomputed scores, in flat vectors by term number.
     terms_table
         .write()
@@ -336,25 +289,22 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
     let table = terms_table
         .read()
         .map_err(|_| "search term table poisoned".to_string())?;
-    let (term_shards, best, width) = term_files(&per, &table);
+    let written = search_files::write(&per, &table, DOCS_PER_CHUNK, session);
     drop(table);
-    let keys: Vec<&str> = term_shards.keys().map(String::as_str).collect();
+    let files = written.files;
     let manifest = Manifest {
-        v: 1,
+        v: 2,
         n,
         chunk: DOCS_PER_CHUNK,
-        docs: chunks,
-        sig: shards,
-        any,
-        w: width,
-        best: (best * 1000.0).round() / 1000.0,
+        docs: written.chunks,
+        sig: written.sig,
+        any: written.any,
+        w: written.width,
+        best: (written.best * 1000.0).round() / 1000.0,
         dict: DICT,
-        terms: keys.join(" "),
+        terms: written.keys.join(" "),
         dir: String::new(),
     };
-    for (k, text) in term_shards {
-        files.push((format!("t{k}.txt"), text));
-    }
 
     // Version folder from the content; the manifest at its fixed address names it.
     let mut hasher = blake3::Hasher::new();
@@ -371,172 +321,16 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
     let total = within_budget(&files, manifest_bytes.len(), config)?;
     let mut out: Vec<OutFile> = files
         .into_iter()
-        .map(|(name, bytes)| OutFile::new(format!("search/{version}/{name}"), bytes))
+        .map(|(name, bytes)| OutFile {
+            path: format!("search/{version}/{name}"),
+            bytes,
+        })
         .collect();
     out.push(OutFile::new(MANIFEST, manifest_bytes));
     Ok(SearchIndex {
         files: out,
         total_bytes: total,
     })
-}
-
-/// The documents (id, title, summary…), in chunks; how many chunks.
-fn doc_files(per: &[Arc<EntryIndex>], files: &mut Vec<(String, Vec<u8>)>) -> usize {
-    let docs: Vec<&(String, String, String, String, String)> = per.iter().map(|p| &p.doc).collect();
-    let chunks = docs.chunks(DOCS_PER_CHUNK).count();
-    for (k, chunk) in docs.chunks(DOCS_PER_CHUNK).enumerate() {
-        files.push((format!("d{k}.json"), json(&chunk)));
-    }
-    chunks
-}
-
-/// The signature shards: each pattern filed under its rarest word (or in `s-any` when
-/// it has none). The number of shards, and whether `s-any` exists.
-fn signature_files(per: &[Arc<EntryIndex>], files: &mut Vec<(String, Vec<u8>)>) -> (usize, bool) {
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    let mut patterns: usize = 0;
-    for p in per {
-        for (_, _, _, words, _) in &p.sigs {
-            patterns += 1;
-            for w in words {
-                *df.entry(w.as_str()).or_default() += 1;
-            }
-        }
-    }
-    let shards = patterns.div_ceil(PATTERNS_PER_SHARD).clamp(1, 1024);
-    let mut sig: Vec<Vec<Sig>> = vec![Vec::new(); shards];
-    let mut any: Vec<Sig> = Vec::new();
-    for (i, p) in per.iter().enumerate() {
-        for (js, flags, specificity, words, context) in &p.sigs {
-            let key = words.iter().min_by_key(|w| {
-                (
-                    df.get(w.as_str()).copied().unwrap_or(0),
-                    std::cmp::Reverse(w.len()),
-                    w.as_str(),
-                )
-            });
-            let rec = Sig {
-                entry: i,
-                js: js.as_str(),
-                flags,
-                specificity: *specificity,
-                key: key.map_or("", String::as_str),
-                context: *context,
-            };
-            match key {
-                Some(w) => sig[(fnv1a(w) as usize) % shards].push(rec),
-                None => any.push(rec),
-            }
-        }
-    }
-    for (k, s) in sig.iter().enumerate() {
-        files.push((format!("s{k}.json"), json(s)));
-    }
-    if !any.is_empty() {
-        files.push(("s-any.json".into(), json(&any)));
-    }
-    (shards, !any.is_empty())
-}
-
-/// The term shards (BM25F scores, quantized), by shard key; the best score and the
-/// width of a document number.
-fn term_files(
-    per: &[Arc<EntryIndex>],
-    table: &Interner,
-) -> (BTreeMap<String, Vec<u8>>, f64, usize) {
-    let n = per.len();
-    let nterms = table.names.len();
-    let mut doc_freq = vec![0u32; nterms];
-    for p in per {
-        for &(t, _) in &p.terms {
-            doc_freq[t as usize] += 1;
-        }
-    }
-    let avg = if n == 0 {
-        1.0
-    } else {
-        per.iter().map(|p| p.len).sum::<f64>() / n as f64
-    };
-    let mut postings: Vec<Vec<(usize, f64)>> = doc_freq
-        .iter()
-        .map(|&d| Vec::with_capacity(d as usize))
-        .collect();
-    let idf: Vec<f64> = doc_freq
-        .iter()
-        .map(|&d| {
-            let dfv = f64::from(d.max(1));
-            (1.0 + (n as f64 - dfv + 0.5) / (dfv + 0.5)).ln()
-        })
-        .collect();
-    let mut best = f64::MIN_POSITIVE;
-    for (d, p) in per.iter().enumerate() {
-        let norm = K1 * (1.0 - B + B * p.len / avg);
-        for &(t, w) in &p.terms {
-            let score = idf[t as usize] * w * (K1 + 1.0) / (w + norm);
-            best = best.max(score);
-            postings[t as usize].push((d, score));
-        }
-    }
-    let width = {
-        let mut w = 1;
-        while 36usize.pow(w as u32) < n.max(1) {
-            w += 1;
-        }
-        w
-    };
-    let used: Vec<u32> = table
-        .sorted
-        .iter()
-        .copied()
-        .filter(|&t| !postings[t as usize].is_empty())
-        .collect();
-    // Terms sharing their first two characters are neighbours in sorted order and make
-    // one shard; shards are written in parallel. One line per term: the term without
-    // those two characters, a space, the postings.
-    let prefix = |t: u32| {
-        let term: &str = &table.names[t as usize];
-        let cut = term.char_indices().nth(2).map_or(term.len(), |(i, _)| i);
-        term.split_at(cut)
-    };
-    let mut groups: Vec<&[u32]> = Vec::new();
-    let mut start = 0;
-    for i in 1..=used.len() {
-        if i == used.len() || prefix(used[i]).0 != prefix(used[start]).0 {
-            groups.push(&used[start..i]);
-            start = i;
-        }
-    }
-    let ln_best = best.ln_1p();
-    let term_shards: BTreeMap<String, Vec<u8>> = groups
-        .par_iter()
-        .map(|group| {
-            let mut text = Vec::new();
-            let mut top = Vec::new();
-            for &t in *group {
-                let mut p: &[(usize, f64)] = &postings[t as usize];
-                if p.len() > MAX_POSTINGS {
-                    top.clear();
-                    top.extend_from_slice(p);
-                    top.sort_by(by_score);
-                    top.truncate(MAX_POSTINGS);
-                    top.sort_by_key(|x| x.0);
-                    p = &top;
-                }
-                text.extend_from_slice(prefix(t).1.as_bytes());
-                text.push(b' ');
-                for &(d, score) in p {
-                    base36(d, width, &mut text);
-                    base36(quantize_ln(score, ln_best), 1, &mut text);
-                }
-                text.push(b'\n');
-            }
-            let key = group
-                .first()
-                .map_or(String::new(), |&t| shard_key(prefix(t).0));
-            (key, text)
-        })
-        .collect();
-    (term_shards, best, width)
 }
 
 /// The order of `(entry, score)` hits: best score first, equal scores by entry number.
@@ -546,9 +340,10 @@ pub fn by_score(a: &(usize, f64), b: &(usize, f64)) -> std::cmp::Ordering {
     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
-/// Checks the index against the site's budget; the total bytes.
+/// Checks the index against the site's budget (the files as written, compressed); the
+/// total bytes.
 fn within_budget(
-    files: &[(String, Vec<u8>)],
+    files: &[search_files::File],
     manifest_len: usize,
     config: &Config,
 ) -> Result<usize, String> {
@@ -590,11 +385,6 @@ mod tests {
 
     #[test]
     fn encodings() {
-        let mut s = Vec::new();
-        base36(1295, 2, &mut s);
-        base36(37, 2, &mut s);
-        base36(5, 1, &mut s);
-        assert_eq!(s, b"zz115");
         let js = format!("a{}b{}c", DICT[0], DICT[1]);
         assert_eq!(squeeze(&js), "a\u{1}b\u{2}c");
         // The dictionary must be what the pattern engine emits, or nothing is saved.
