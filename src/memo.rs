@@ -129,19 +129,66 @@ impl Session {
 
 /// A cache whose entries live from one run to the next: what a run did not use is
 /// dropped when the run ends.
+///
+/// Split in shards by key, so the threads of a parallel stage rarely wait for each other
+/// (each run looks up every entry of the site in several caches).
 pub struct Memo<V> {
     keep: bool,
     /// Set by any lookup; a run that never looked leaves the cache as it was.
     used: AtomicBool,
-    inner: Mutex<Generations<V>>,
+    shards: [Mutex<Generations<V>>; SHARDS],
 }
 
+const SHARDS: usize = 16;
+
 struct Generations<V> {
-    previous: HashMap<Key, V>,
-    current: HashMap<Key, V>,
+    previous: HashMap<Key, V, KeyHash>,
+    current: HashMap<Key, V, KeyHash>,
+}
+
+impl<V> Default for Generations<V> {
+    fn default() -> Self {
+        Generations {
+            previous: HashMap::default(),
+            current: HashMap::default(),
+        }
+    }
 }
 
 pub type Key = [u8; 32];
+
+/// Keys are blake3 hashes, as evenly spread as a hash can be: their first bytes are the
+/// map's hash, with no second hashing.
+#[derive(Default, Clone, Copy)]
+struct KeyHash;
+
+impl std::hash::BuildHasher for KeyHash {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // A `[u8; 32]` hashes as its length, then its bytes: keep the first 8 of those.
+        if bytes.len() >= 8 {
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&bytes[..8]);
+            self.0 ^= u64::from_le_bytes(first);
+        } else {
+            for &b in bytes {
+                self.0 = self.0.rotate_left(8) ^ u64::from(b);
+            }
+        }
+    }
+}
 
 impl<V: Clone> Memo<V> {
     /// A cache that remembers (`keep`) or computes every time.
@@ -149,11 +196,13 @@ impl<V: Clone> Memo<V> {
         Memo {
             keep,
             used: AtomicBool::new(false),
-            inner: Mutex::new(Generations {
-                previous: HashMap::new(),
-                current: HashMap::new(),
-            }),
+            shards: std::array::from_fn(|_| Mutex::default()),
         }
+    }
+
+    fn shard(&self, key: &Key) -> &Mutex<Generations<V>> {
+        // The last byte: the map hashes with the first ones.
+        &self.shards[usize::from(key[31]) % SHARDS]
     }
 
     /// The value for `key`, computing and remembering it on a miss.
@@ -172,7 +221,7 @@ impl<V: Clone> Memo<V> {
             return None;
         }
         self.used.store(true, Ordering::Relaxed);
-        let mut g = self.inner.lock().ok()?;
+        let mut g = self.shard(key).lock().ok()?;
         if let Some(v) = g.current.get(key) {
             return Some(v.clone());
         }
@@ -186,16 +235,16 @@ impl<V: Clone> Memo<V> {
             return;
         }
         self.used.store(true, Ordering::Relaxed);
-        if let Ok(mut g) = self.inner.lock() {
+        if let Ok(mut g) = self.shard(&key).lock() {
             g.current.insert(key, v);
         }
     }
 
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .map(|g| g.previous.len() + g.current.len())
-            .unwrap_or(0)
+        self.shards
+            .iter()
+            .filter_map(|s| s.lock().ok().map(|g| g.previous.len() + g.current.len()))
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -208,19 +257,27 @@ impl<V: Clone + Send + Sync> Runs for Memo<V> {
         if !self.used.swap(false, Ordering::Relaxed) {
             return;
         }
-        if let Ok(mut g) = self.inner.lock() {
-            let current = std::mem::take(&mut g.current);
-            g.previous = current;
+        for shard in &self.shards {
+            if let Ok(mut g) = shard.lock() {
+                // What this run used becomes the previous generation; what it did not use
+                // is dropped, and its map's room serves the next run.
+                let g = &mut *g;
+                std::mem::swap(&mut g.previous, &mut g.current);
+                g.current.clear();
+            }
         }
     }
 }
 
 /// Hashes values that serialize: the key of a piece of work is its inputs.
-pub struct KeyBuilder(blake3::Hasher);
+///
+/// The hasher is boxed: it is large (about 2 KB), and a builder moves with each call, so
+/// a key made of thousands of parts (a list page's) would copy it thousands of times.
+pub struct KeyBuilder(Box<blake3::Hasher>);
 
 impl KeyBuilder {
     pub fn new(kind: &str) -> Self {
-        let mut h = blake3::Hasher::new();
+        let mut h = Box::new(blake3::Hasher::new());
         h.update(kind.as_bytes());
         KeyBuilder(h)
     }

@@ -125,8 +125,9 @@ pub fn render_all(opts: &Options) -> Outcome {
     out
 }
 
-/// Check, then render every file into `sink`; `count` is how many went there.
-fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
+/// Check, then render every file into `sink` (`serve` keeps them its own way); `count`
+/// is how many went there.
+pub fn render_into(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     let out = render_stages(opts, sink);
     // One end of run for every cache, whatever stage the run stopped at.
     opts.session.finish_run();
@@ -183,6 +184,7 @@ fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
         .map(Ok)
         .collect();
     out.diagnostics.extend(guard.put_all(api));
+    crate::timing::report_memory("api");
     out.count = guard.counts();
     out.output_error = guard.failure().map(str::to_string);
     out.site = site;

@@ -52,8 +52,16 @@ fn url(config: &Config, e: &Entry) -> String {
     config.link(&e.id.path())
 }
 
+/// One entry's part of the catalog, with a hash of its bytes.
+#[derive(Clone)]
+struct Piece {
+    bytes: Arc<Vec<u8>>,
+    hash: crate::memo::Key,
+}
+
 pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
-    let summaries = session.memo::<Arc<Vec<u8>>>("index.api_summaries");
+    let summaries = session.memo::<Piece>("index.api_summaries");
+    let catalogs = session.memo::<Arc<Vec<u8>>>("index.api_catalog");
     let entry_files = session.memo::<Arc<Vec<u8>>>("index.api_entries");
     let tool_name = |e: &Entry| site.tool(&e.id.tool).map_or("", |t| t.name.as_str());
     // The catalog is the head of a `Catalog` followed by each entry's `Summary`, so it is
@@ -65,46 +73,71 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
         entries: Vec::new(),
     };
     let head = serde_json::to_vec(&head).unwrap_or_default();
-    let pieces: Vec<Arc<Vec<u8>>> = site
+    // An entry's piece reads the entry (its fingerprint, which covers its id), its URL
+    // (the base URL and the id) and its tool's name: the key is made without building
+    // the piece, which only a miss does.
+    let around = KeyBuilder::new("api_around")
+        .bytes(config.base_url().as_bytes())
+        .json(&site.tools)
+        .key();
+    let pieces: Vec<Piece> = site
         .entries
         .par_iter()
         .map(|e| {
-            let summary = Summary {
-                id: e.id.to_string(),
-                url: url(config, e),
-                title: &e.title,
-                summary: &e.summary,
-                likely_cause: &e.likely_cause,
-                patterns: &e.patterns,
-                tool: &e.id.tool,
-                tool_name: tool_name(e),
-                tags: &e.tags,
-                updated: e.updated.as_deref(),
-                first_fix: e.fix.iter().find_map(|s| s.run.as_deref()),
-            };
             let key = KeyBuilder::new("api_summary")
                 .bytes(&e.fingerprint)
-                .bytes(summary.url.as_bytes())
-                .bytes(summary.tool_name.as_bytes())
+                .bytes(&around)
                 .key();
             summaries.get_or(key, || {
-                Arc::new(serde_json::to_vec(&summary).unwrap_or_default())
+                let summary = Summary {
+                    id: e.id.to_string(),
+                    url: url(config, e),
+                    title: &e.title,
+                    summary: &e.summary,
+                    likely_cause: &e.likely_cause,
+                    patterns: &e.patterns,
+                    tool: &e.id.tool,
+                    tool_name: tool_name(e),
+                    tags: &e.tags,
+                    updated: e.updated.as_deref(),
+                    first_fix: e.fix.iter().find_map(|s| s.run.as_deref()),
+                };
+                let bytes = serde_json::to_vec(&summary).unwrap_or_default();
+                let hash = *blake3::hash(&bytes).as_bytes();
+                Piece {
+                    bytes: Arc::new(bytes),
+                    hash,
+                }
             })
         })
         .collect();
-    // `…,"entries":[]}` with the pieces between the brackets.
-    let open = head.len().saturating_sub(2);
-    let mut catalog =
-        Vec::with_capacity(head.len() + pieces.iter().map(|p| p.len() + 1).sum::<usize>());
-    catalog.extend_from_slice(&head[..open]);
-    for (i, p) in pieces.iter().enumerate() {
-        if i > 0 {
-            catalog.push(b',');
-        }
-        catalog.extend_from_slice(p);
+    // The catalog is the same when its pieces are (an edit to an entry's body changes
+    // none), whatever changed in the entries.
+    let mut key = blake3::Hasher::new();
+    key.update(&head);
+    for p in &pieces {
+        key.update(&p.hash);
     }
-    catalog.extend_from_slice(&head[open..]);
-    let mut out = vec![OutFile::new("api/entries.json", catalog)];
+    let catalog = catalogs.get_or(*key.finalize().as_bytes(), || {
+        // `…,"entries":[]}` with the pieces between the brackets.
+        let open = head.len().saturating_sub(2);
+        let size = head.len() + pieces.iter().map(|p| p.bytes.len() + 1).sum::<usize>();
+        let mut catalog = Vec::with_capacity(size);
+        catalog.extend_from_slice(&head[..open]);
+        for (i, p) in pieces.iter().enumerate() {
+            if i > 0 {
+                catalog.push(b',');
+            }
+            catalog.extend_from_slice(&p.bytes);
+        }
+        catalog.extend_from_slice(&head[open..]);
+        Arc::new(catalog)
+    });
+    drop(pieces);
+    let mut out = vec![OutFile {
+        path: "api/entries.json".into(),
+        bytes: catalog,
+    }];
     let mode = config.api.entries;
     if mode == ApiEntries::Off {
         return out;
@@ -113,21 +146,20 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
         .entries
         .par_iter()
         .map(|e| {
-            let full = Full {
-                version: API_VERSION,
-                url: url(config, e),
-                tool_name: tool_name(e),
-                entry: e,
-            };
             let key = KeyBuilder::new("api_entry")
                 .bytes(&[mode as u8])
                 .bytes(&e.fingerprint)
-                .bytes(full.url.as_bytes())
-                .bytes(full.tool_name.as_bytes())
+                .bytes(&around)
                 .key();
             OutFile {
                 path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
                 bytes: entry_files.get_or(key, || {
+                    let full = Full {
+                        version: API_VERSION,
+                        url: url(config, e),
+                        tool_name: tool_name(e),
+                        entry: e,
+                    };
                     Arc::new(entry_json(&full, mode).unwrap_or_default())
                 }),
             }

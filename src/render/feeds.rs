@@ -93,9 +93,14 @@ fn sitemap(r: &Renderer) -> Result<OutFile, Diagnostic> {
     let mut key = KeyBuilder::new("sitemap");
     for e in &r.site.entries {
         key = key
-            .bytes(e.id.path().as_bytes())
-            .json(&e.updated)
-            .json(&e.tags);
+            .bytes(e.id.tool.as_bytes())
+            .bytes(e.id.slug.as_bytes())
+            .bytes(&[u8::from(e.updated.is_some())])
+            .bytes(e.updated.as_deref().unwrap_or("").as_bytes())
+            .bytes(&(e.tags.len() as u64).to_le_bytes());
+        for t in &e.tags {
+            key = key.bytes(t.as_bytes());
+        }
     }
     r.cached_page(key, "sitemap.xml".into(), || sitemap_now(r))
 }
@@ -173,16 +178,7 @@ fn atom(r: &Renderer) -> Result<OutFile, Diagnostic> {
 
 /// The entries the feed lists, newest first.
 fn newest<'a>(r: &Renderer<'a>) -> Vec<&'a Entry> {
-    let mut entries: Vec<&Entry> = r
-        .site
-        .entries
-        .iter()
-        .map(|e| &**e)
-        .filter(|e| e.updated.is_some())
-        .collect();
-    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
-    entries.truncate(FEED_LEN);
-    entries
+    super::pages::newest(r.site, FEED_LEN)
 }
 
 fn atom_now(r: &Renderer) -> Result<OutFile, Diagnostic> {

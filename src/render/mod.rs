@@ -76,6 +76,8 @@ pub struct Renderer<'a> {
     /// The theme's strings in the site's language.
     pub strings: Arc<Strings>,
     origins: BTreeMap<String, String>,
+    /// What lists show of each entry, as a key (see `pages::item_key`), by fingerprint.
+    item_keys: Arc<Memo<Key>>,
     /// List pages' entry summaries, by entry fingerprint and base path.
     summaries: Arc<Memo<Arc<str>>>,
     /// Pages other than entry pages, by [`Renderer::global`] and what each lists.
@@ -96,38 +98,34 @@ impl<'a> Renderer<'a> {
         asset_urls: &BTreeMap<String, String>,
         session: &Session,
     ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
-        let mut tera = Tera::default();
-        tera.autoescape_on([".html", ".xml"]);
-        i18n::register(&mut tera, strings);
         let mut origins = BTreeMap::new();
-        let mut sources = Vec::new();
-        let mut diags = Vec::new();
         for (name, file) in &theme.templates {
             let shown = match &file.origin {
                 Origin::BuiltIn => format!("(built-in theme) templates/{name}"),
                 Origin::Site(p) => p.clone(),
             };
-            match std::str::from_utf8(&file.bytes) {
-                Ok(text) => sources.push((name.clone(), text.to_string())),
-                Err(e) => diags.push(
-                    Diagnostic::error(format!("template is not UTF-8 (byte {})", e.valid_up_to()))
-                        .file(&shown),
-                ),
-            }
             origins.insert(name.clone(), shown);
         }
-        if let Err(e) = tera.add_raw_templates(sources) {
-            diags.push(template_error(&e, &origins));
+        // The compiled templates depend on their text and the strings alone: `serve`
+        // compiles them again only when one of those changed.
+        let mut key = KeyBuilder::new("templates").json(&**strings);
+        for (name, file) in &theme.templates {
+            key = key.bytes(name.as_bytes()).bytes(&file.bytes);
         }
-        if !diags.is_empty() {
-            return Err(diags);
-        }
+        let compiled = session.memo::<Arc<Tera>>("render.templates");
+        let key = key.key();
+        let tera = match compiled.get(&key) {
+            Some(t) => t,
+            None => {
+                let t = Arc::new(compile(theme, strings, &origins)?);
+                compiled.put(key, t.clone());
+                t
+            }
+        };
+        let mut tera = Arc::unwrap_or_clone(tera);
         let base_path = config.base_path();
         let base_url = config.base_url();
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for e in &site.entries {
-            *counts.entry(e.id.tool.as_str()).or_default() += 1;
-        }
+        let counts = tool_counts(site);
         let tools: Vec<ToolNav> = site
             .tools
             .iter()
@@ -169,6 +167,7 @@ impl<'a> Renderer<'a> {
             base_url,
             strings: strings.clone(),
             origins,
+            item_keys: session.memo("render.item_keys"),
             summaries: session.memo("render.summaries"),
             list_pages: session.memo("render.list_pages"),
             global: global_key(site, config, theme, strings, asset_urls),
@@ -240,6 +239,36 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// The theme's templates, compiled, with the strings' functions registered.
+fn compile(
+    theme: &Theme,
+    strings: &Arc<Strings>,
+    origins: &BTreeMap<String, String>,
+) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::default();
+    tera.autoescape_on([".html", ".xml"]);
+    i18n::register(&mut tera, strings);
+    let mut sources = Vec::new();
+    let mut diags = Vec::new();
+    for (name, file) in &theme.templates {
+        match std::str::from_utf8(&file.bytes) {
+            Ok(text) => sources.push((name.clone(), text.to_string())),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("template is not UTF-8 (byte {})", e.valid_up_to()))
+                    .file(origins.get(name).map_or(name.as_str(), String::as_str)),
+            ),
+        }
+    }
+    if let Err(e) = tera.add_raw_templates(sources) {
+        diags.push(template_error(&e, origins));
+    }
+    if diags.is_empty() {
+        Ok(tera)
+    } else {
+        Err(diags)
+    }
+}
+
 fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagnostic {
     use tera::ErrorKind;
     let template = match e.kind() {
@@ -258,6 +287,21 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagno
     d
 }
 
+/// How many entries each tool has. Entries are sorted by id, so a tool's entries are
+/// one run of them, found by bisection: a few dozen comparisons instead of a look at
+/// each of thousands of entries.
+fn tool_counts(site: &Site) -> BTreeMap<&str, usize> {
+    let mut counts = BTreeMap::new();
+    let mut rest = &site.entries[..];
+    while let Some(first) = rest.first() {
+        let tool = first.id.tool.as_str();
+        let n = rest.partition_point(|e| e.id.tool == tool);
+        counts.insert(tool, n);
+        rest = &rest[n..];
+    }
+    counts
+}
+
 /// Everything every page depends on: templates, configuration, asset URLs, the tools,
 /// the number of entries and each tool's (the navigation shows them).
 fn global_key(
@@ -273,11 +317,7 @@ fn global_key(
         .json(urls)
         .json(&site.tools)
         .json(&site.entries.len());
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in &site.entries {
-        *counts.entry(e.id.tool.as_str()).or_default() += 1;
-    }
-    k = k.json(&counts);
+    k = k.json(&tool_counts(site));
     for (name, file) in &theme.templates {
         k = k.bytes(name.as_bytes()).bytes(&file.bytes);
     }
@@ -312,6 +352,7 @@ pub fn render(
     let (assets, urls) = assets::build(theme, config, strings)
         .map_err(|m| vec![Diagnostic::error(m).file(crate::config::CONFIG_FILE)])?;
     let r = Renderer::new(site, config, theme, strings, &urls, session)?;
+    crate::timing::report_memory("templates");
     let pages_memo = session.memo::<Arc<Vec<u8>>>("render.entry_pages");
     let global = r.global;
     let mut diags: Vec<Diagnostic> = site
@@ -336,7 +377,9 @@ pub fn render(
             out.put(page).err()
         })
         .collect();
+    crate::timing::report_memory("entry pages");
     diags.extend(out.put_all(pages::lists(&r)));
+    crate::timing::report_memory("list pages");
     let other = assets.into_iter().map(Ok).chain(feeds::all(&r)).collect();
     diags.extend(out.put_all(other));
     if !diags.is_empty() {

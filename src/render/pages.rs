@@ -12,7 +12,7 @@ use super::view::{self, entry_view, md_options};
 use super::{OutFile, PageMeta, Renderer};
 use crate::diag::Diagnostic;
 use crate::markdown;
-use crate::memo::KeyBuilder;
+use crate::memo::{Key, KeyBuilder};
 use crate::model::Entry;
 
 /// An entry as it appears in a list.
@@ -48,6 +48,21 @@ fn item<'a>(r: &Renderer<'a>, e: &'a Entry) -> Item<'a> {
             .map_or(e.id.tool.as_str(), |t| t.name.as_str()),
         updated: e.updated.as_deref(),
     }
+}
+
+/// What a list shows of an entry ([`Item`]), as a key: an edit that leaves it as it was
+/// (the body, the steps) renders no list page again. Found by the entry's fingerprint.
+fn item_key(r: &Renderer, e: &Entry) -> crate::memo::Key {
+    r.item_keys.get_or(e.fingerprint, || {
+        KeyBuilder::new("item")
+            .bytes(e.id.tool.as_bytes())
+            .bytes(e.id.slug.as_bytes())
+            .bytes(e.title.as_bytes())
+            .bytes(e.summary.as_bytes())
+            .bytes(&[u8::from(e.updated.is_some())])
+            .bytes(e.updated.as_deref().unwrap_or("").as_bytes())
+            .key()
+    })
 }
 
 fn meta(
@@ -122,9 +137,12 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
 
 /// Every page that is not an entry page.
 pub(super) fn lists(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+    // Each entry's item key, once, in the order of the site's entries: the tool and tag
+    // pages' keys are made of them.
+    let items: Vec<Key> = r.site.entries.par_iter().map(|e| item_key(r, e)).collect();
     let mut out = vec![home(r)];
-    out.extend(tool_pages(r));
-    out.extend(tag_pages(r));
+    out.extend(tool_pages(r, &items));
+    out.extend(tag_pages(r, &items));
     out.extend(fixed_pages(r));
     out.extend(redirects(r));
     out
@@ -135,17 +153,10 @@ fn home(r: &Renderer) -> Result<OutFile, Diagnostic> {
     let site = r.site;
     let cfg = r.config;
     let o = md_options(cfg, &r.base_path);
-    let mut recent: Vec<&Entry> = site
-        .entries
-        .iter()
-        .map(|e| &**e)
-        .filter(|e| e.updated.is_some())
-        .collect();
-    recent.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
-    recent.truncate(cfg.recent_entries);
+    let recent = newest(site, cfg.recent_entries);
     let mut key = KeyBuilder::new("home_page").json(&site.intro);
     for e in &recent {
-        key = key.bytes(&e.fingerprint);
+        key = key.bytes(&item_key(r, e));
     }
     r.cached_page(key, "index.html".into(), || {
         let mut ctx = Context::new();
@@ -172,23 +183,42 @@ fn home(r: &Renderer) -> Result<OutFile, Diagnostic> {
     })
 }
 
+/// The `n` entries with the newest `updated` dates, newest first (the same date: by id).
+/// Only the `n` are sorted: a site has thousands of entries, a list shows a few dozen.
+pub(super) fn newest(site: &crate::model::Site, n: usize) -> Vec<&Entry> {
+    let order = |a: &&Entry, b: &&Entry| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id));
+    let mut dated: Vec<&Entry> = site
+        .entries
+        .iter()
+        .map(|e| &**e)
+        .filter(|e| e.updated.is_some())
+        .collect();
+    if n == 0 {
+        return Vec::new();
+    }
+    if dated.len() > n {
+        dated.select_nth_unstable_by(n - 1, order);
+        dated.truncate(n);
+    }
+    dated.sort_by(order);
+    dated
+}
+
 /// One page per tool, listing its entries.
-fn tool_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+fn tool_pages(r: &Renderer, items: &[Key]) -> Vec<Result<OutFile, Diagnostic>> {
     let site = r.site;
     let cfg = r.config;
     site.tools
         .par_iter()
         .map(|t| {
-            let listed: Vec<&Entry> = site
-                .entries
-                .iter()
-                .filter(|e| e.id.tool == t.id)
-                .map(|e| &**e)
-                .collect();
+            // Entries are sorted by id, so a tool's are one run of them.
+            let from = site.entries.partition_point(|e| e.id.tool < t.id);
+            let to = site.entries.partition_point(|e| e.id.tool <= t.id);
+            let listed: Vec<&Entry> = site.entries[from..to].iter().map(|e| &**e).collect();
             let path = format!("{}/", t.id);
             let mut key = KeyBuilder::new("tool_page").json(t);
-            for e in &listed {
-                key = key.bytes(&e.fingerprint);
+            for k in &items[from..to] {
+                key = key.bytes(k);
             }
             r.cached_page(key, format!("{path}index.html"), || {
                 let entries: Vec<Item> = listed.iter().map(|e| item(r, e)).collect();
@@ -220,13 +250,14 @@ fn tool_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
 }
 
 /// The tags page and one page per tag.
-fn tag_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
+fn tag_pages(r: &Renderer, items: &[Key]) -> Vec<Result<OutFile, Diagnostic>> {
     let site = r.site;
     let cfg = r.config;
-    let mut tags: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
-    for e in &site.entries {
+    // Each tag's entries, by their place in the site's entries.
+    let mut tags: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, e) in site.entries.iter().enumerate() {
         for t in &e.tags {
-            tags.entry(t.as_str()).or_default().push(e);
+            tags.entry(t.as_str()).or_default().push(i);
         }
     }
     #[derive(Serialize)]
@@ -260,16 +291,17 @@ fn tag_pages(r: &Renderer) -> Vec<Result<OutFile, Diagnostic>> {
             "tags/index.html".into(),
         )
     })];
-    let tags: Vec<(&str, Vec<&Entry>)> = tags.into_iter().collect();
+    let tags: Vec<(&str, Vec<usize>)> = tags.into_iter().collect();
     let tag_pages: Vec<_> = tags
         .par_iter()
-        .map(|(t, entries)| {
+        .map(|(t, listed)| {
             let path = format!("tags/{t}/");
             let mut key = KeyBuilder::new("tag_page").bytes(t.as_bytes());
-            for e in entries {
-                key = key.bytes(&e.fingerprint);
+            for &i in listed {
+                key = key.bytes(&items[i]);
             }
             r.cached_page(key, format!("{path}index.html"), || {
+                let entries: Vec<&Entry> = listed.iter().map(|&i| &*site.entries[i]).collect();
                 let mut ctx = Context::new();
                 ctx.insert("tag", t);
                 ctx.insert(

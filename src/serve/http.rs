@@ -7,8 +7,19 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
-/// The built site: output path (`docker/x/index.html`) → bytes.
+/// Built files: output path (`docker/x/index.html`) → bytes.
 pub type Files = HashMap<String, Arc<Vec<u8>>>;
+
+/// Where [`resolve`] finds a site's files.
+pub trait Lookup {
+    fn find(&self, path: &str) -> Option<&Arc<Vec<u8>>>;
+}
+
+impl Lookup for Files {
+    fn find(&self, path: &str) -> Option<&Arc<Vec<u8>>> {
+        self.get(path)
+    }
+}
 
 pub enum Resolved {
     File {
@@ -23,7 +34,7 @@ pub enum Resolved {
 }
 
 /// Maps a request target (`/docker/x/?q=1`) to a file of the site.
-pub fn resolve(files: &Files, target: &str) -> Resolved {
+pub fn resolve(files: &impl Lookup, target: &str) -> Resolved {
     let target = target.split('#').next().unwrap_or("");
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
@@ -45,14 +56,15 @@ pub fn resolve(files: &Files, target: &str) -> Resolved {
         vec![rel.to_string()]
     };
     for c in candidates {
-        if let Some(b) = files.get(&c) {
+        if let Some(b) = files.find(&c) {
             return Resolved::File {
                 path: c,
                 bytes: b.clone(),
             };
         }
     }
-    if !rel.is_empty() && !rel.ends_with('/') && files.contains_key(&format!("{rel}/index.html")) {
+    if !rel.is_empty() && !rel.ends_with('/') && files.find(&format!("{rel}/index.html")).is_some()
+    {
         // The raw path (still percent-encoded, already checked above) keeps the
         // `Location` a valid URL; a search link's `?q=` must survive the redirect.
         let query = if query.is_empty() {
@@ -62,7 +74,7 @@ pub fn resolve(files: &Files, target: &str) -> Resolved {
         };
         return Resolved::Redirect(format!("{path}/{query}"));
     }
-    Resolved::NotFound(files.get("404.html").cloned())
+    Resolved::NotFound(files.find("404.html").cloned())
 }
 
 /// Which `Host` names the server answers to: the defence against DNS rebinding, where a

@@ -6,23 +6,25 @@
 //! only when it built without errors. Nothing is written to disk, so `public/` is never
 //! touched. Pages get the live-reload script added as they are served, so the built
 //! site for deployment never contains it. The server is hyper on a two-thread tokio
-//! runtime (`net` says why and what limits it keeps); rebuilds run on their own thread.
+//! runtime (`net` says why and what limits it keeps); rebuilds run on their own thread
+//! (`watch`), and the search index after each on another, at low priority (`index`).
 
 pub mod http;
+mod index;
 mod net;
 pub mod reload;
 mod respond;
+mod watch;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::diag::{self, Diagnostic};
 use crate::pipeline;
-use http::{Files, HostPolicy};
+use http::{Files, HostPolicy, Lookup};
 use reload::Hub;
 
 #[derive(Debug, Clone)]
@@ -37,37 +39,67 @@ pub struct Options {
 
 /// What the rebuild thread and the connections share.
 struct Shared {
-    files: RwLock<Arc<Files>>,
+    /// Every file of the site but the search index's.
+    pages: RwLock<Arc<Files>>,
+    /// The search index's files, made after the pages (see `index`).
+    search: RwLock<Arc<Files>>,
     hub: Hub,
     built_once: AtomicBool,
     /// One rebuild at a time, so an older build can never replace a newer one.
     building: std::sync::Mutex<()>,
+    /// The next search index to make.
+    index: index::Queue,
     hosts: HostPolicy,
     /// Places for live-reload streams (see [`net::Limits`]).
     streams: Arc<tokio::sync::Semaphore>,
 }
 
+/// The site as served at one moment: its pages and its search index.
+struct Served {
+    pages: Arc<Files>,
+    search: Arc<Files>,
+}
+
+impl Lookup for Served {
+    fn find(&self, path: &str) -> Option<&Arc<Vec<u8>>> {
+        self.pages.get(path).or_else(|| self.search.get(path))
+    }
+}
+
 impl Shared {
     fn new(hosts: HostPolicy, streams: usize) -> Self {
         Shared {
-            files: RwLock::new(Arc::new(Files::new())),
+            pages: RwLock::default(),
+            search: RwLock::default(),
             hub: Hub::default(),
             built_once: AtomicBool::new(false),
             building: std::sync::Mutex::new(()),
+            index: index::Queue::default(),
             hosts,
             streams: Arc::new(tokio::sync::Semaphore::new(streams)),
         }
     }
 
-    fn files(&self) -> Arc<Files> {
-        self.files.read().map(|f| f.clone()).unwrap_or_default()
+    fn files(&self) -> Served {
+        let read = |l: &RwLock<Arc<Files>>| l.read().map(|f| f.clone()).unwrap_or_default();
+        Served {
+            pages: read(&self.pages),
+            search: read(&self.search),
+        }
     }
 
+    /// Serves `files` as the site's pages (the search index stays as it is).
     fn replace_files(&self, files: Files) {
-        if let Ok(mut w) = self.files.write() {
+        if let Ok(mut w) = self.pages.write() {
             *w = Arc::new(files);
         }
         self.built_once.store(true, Ordering::Release);
+    }
+
+    fn replace_search(&self, files: Files) {
+        if let Ok(mut w) = self.search.write() {
+            *w = Arc::new(files);
+        }
     }
 
     fn built_once(&self) -> bool {
@@ -155,9 +187,12 @@ pub fn run(opts: &Options) -> Result<(), ServeError> {
         .enable_time()
         .build()
         .map_err(ServeError::Start)?;
+    index::start(shared.clone(), &pipe);
     // Watch before the first build, so a change made while it runs is not missed.
-    let watcher = watch(&opts.root, pipe.clone(), shared.clone(), opts.quiet)?;
+    let watcher = watch::start(&opts.root, pipe.clone(), shared.clone(), opts.quiet)?;
     rebuild(&pipe, &shared, opts.quiet, None);
+    // The first build is served whole, search index included.
+    shared.index.wait_idle();
     println!("Serving {} at {url} (Ctrl-C to stop)", opts.root.display());
     if !opts.bind.is_loopback() {
         eprintln!(
@@ -177,8 +212,8 @@ pub fn run(opts: &Options) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// Rebuilds and swaps in the new site; `changed` is what changed and when that was
-/// noticed (for the message).
+/// Rebuilds and swaps in the new pages, then hands the site to the search index's
+/// thread; `changed` is what changed and when that was noticed (for the message).
 fn rebuild(
     pipe: &pipeline::Options,
     shared: &Shared,
@@ -187,7 +222,8 @@ fn rebuild(
 ) {
     let _one_at_a_time = shared.building.lock();
     let started = Instant::now();
-    let mut out = pipeline::render_all(pipe);
+    let sink = Sink::with_room(shared.files().pages.len());
+    let mut out = pipeline::render_into(pipe, &sink);
     if std::env::var_os("ERRKB_TIMINGS").is_some() {
         for (step, d) in &out.timings {
             eprintln!("timing: {step:<10} {:>8.1} ms", d.as_secs_f64() * 1e3);
@@ -208,42 +244,18 @@ fn rebuild(
     if !diags.is_empty() {
         anstream::eprint!("{}", diag::render(&diags, diag::Format::Human, true));
     }
-    // The pages first, with the search index of the last build: an edited page is
+    // The pages first, with the search index of an earlier build: an edited page is
     // served (and open pages reload) without waiting for the index, which depends on
-    // every entry and follows a moment later.
-    let mut files: Files = out.files.into_iter().map(stored).collect();
-    let previous = shared.files();
-    files.extend(
-        previous
-            .iter()
-            .filter(|(path, _)| is_search_file(path))
-            .map(|(p, b)| (p.clone(), b.clone())),
-    );
-    drop(previous);
-    shared.replace_files(files);
-    shared.hub.built();
-    let pages_ms = started.elapsed().as_millis();
-    let index = pipeline::search_index(pipe, &out.site, &out.config);
-    let mut files: Files = (*shared.files()).clone();
-    files.retain(|path, _| !is_search_file(path));
-    match index {
-        Ok(index) => files.extend(index.into_iter().map(|f| (f.path, f.bytes))),
-        Err(d) => {
-            let diags = vec![d];
-            anstream::eprint!("{}", diag::render(&diags, diag::Format::Human, true));
-            anstream::eprintln!(
-                "{}; the search index is the last good one",
-                diag::summary(&diags)
-            );
-            shared
-                .hub
-                .failed(serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into()));
-            return;
-        }
-    }
+    // every entry and follows when its thread has made it.
+    let files = sink.into_files();
     let count = files.len();
     shared.replace_files(files);
-    shared.hub.indexed();
+    let generation = shared.hub.built();
+    shared.index.push(index::Job {
+        generation,
+        site: out.site,
+        config: out.config,
+    });
     if !quiet {
         let what = match changed {
             Some(([one], at)) => format!(
@@ -259,131 +271,38 @@ fn rebuild(
             _ => String::new(),
         };
         eprintln!(
-            "built {count} files in {} ms (pages served after {pages_ms} ms){what}",
+            "built {count} files in {} ms{what}; the search index follows",
             started.elapsed().as_millis()
         );
     }
 }
 
-/// A file as the server keeps it: every page gzip (the render cache already gives most
-/// of them so), the rest as it is.
-fn stored(f: crate::output::OutFile) -> (String, Arc<Vec<u8>>) {
-    if f.path.ends_with(".html") && !crate::output::is_gzip(&f.bytes) {
-        let packed = Arc::new(crate::output::gzip(&f.bytes));
-        return (f.path, packed);
+/// Where a rebuild's files go: straight into the map they are served from, every page
+/// gzip (the render cache already gives most of them so), the rest as it is.
+struct Sink(std::sync::Mutex<Files>);
+
+impl Sink {
+    fn with_room(n: usize) -> Sink {
+        Sink(std::sync::Mutex::new(Files::with_capacity(n)))
     }
-    (f.path, f.bytes)
+
+    fn into_files(self) -> Files {
+        self.0.into_inner().unwrap_or_default()
+    }
 }
 
-/// The search index's files: the manifest and its versioned folder (`search/<v>/…`; the
-/// search page is `search/index.html`, and no entry may live under `search/`).
-fn is_search_file(path: &str) -> bool {
-    path == crate::output::SEARCH_MANIFEST
-        || (path.starts_with("search/") && path.matches('/').count() == 2)
-}
-
-/// Quiet time that ends a burst of file events (an editor writing a temp file and
-/// renaming it is one change).
-const DEBOUNCE: Duration = Duration::from_millis(20);
-
-/// Watches the site's sources; each burst of changes becomes one rebuild. Reads are
-/// ignored (the rebuild itself reads every file).
-fn watch(
-    root: &std::path::Path,
-    pipe: pipeline::Options,
-    shared: Arc<Shared>,
-    quiet: bool,
-) -> Result<notify::RecommendedWatcher, ServeError> {
-    use notify::{EventKind, RecursiveMode, Watcher};
-    let (tx, rx) = mpsc::channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        let Ok(ev) = res else { return };
-        if matches!(ev.kind, EventKind::Access(_) | EventKind::Other) {
-            return;
-        }
-        for p in ev.paths {
-            let _ = tx.send(p);
-        }
-    })
-    .map_err(|source| ServeError::Watch {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    for dir in [
-        crate::load::CONTENT_DIR,
-        crate::theme::TEMPLATES_DIR,
-        crate::theme::STATIC_DIR,
-        crate::theme::I18N_DIR,
-    ] {
-        let p = root.join(dir);
-        if p.is_dir() {
-            watcher
-                .watch(&p, RecursiveMode::Recursive)
-                .map_err(|source| ServeError::Watch {
-                    path: p.clone(),
-                    source,
-                })?;
-        }
-    }
-    // errkb.yaml shows up as a change in the root itself.
-    watcher
-        .watch(root, RecursiveMode::NonRecursive)
-        .map_err(|source| ServeError::Watch {
-            path: root.to_path_buf(),
-            source,
-        })?;
-    // Events carry absolute paths; compare them with an absolute root (the default root
-    // is `.`).
-    let root = crate::fsutil::absolute(root);
-    std::thread::spawn(move || {
-        while let Ok(first) = rx.recv() {
-            let noticed = Instant::now();
-            let mut changed = vec![first];
-            while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
-                changed.push(more);
-            }
-            let mut changed: Vec<PathBuf> = changed
-                .into_iter()
-                .filter(|p| relevant(&root, p))
-                .map(|p| p.strip_prefix(&root).map(|r| r.to_path_buf()).unwrap_or(p))
-                .collect();
-            if changed.is_empty() {
-                continue;
-            }
-            changed.sort();
-            changed.dedup();
-            rebuild(&pipe, &shared, quiet, Some((&changed, noticed)));
-        }
-    });
-    Ok(watcher)
-}
-
-/// Only sources count: not the output folder, editor swap files or VCS folders.
-fn relevant(root: &std::path::Path, p: &std::path::Path) -> bool {
-    let Ok(rel) = p.strip_prefix(root) else {
-        return false;
-    };
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.starts_with(".#")
-    {
-        return false;
-    }
-    match rel.components().next() {
-        Some(std::path::Component::Normal(first)) => {
-            let first = first.to_string_lossy();
-            first == crate::load::CONTENT_DIR
-                || first == crate::theme::TEMPLATES_DIR
-                || first == crate::theme::STATIC_DIR
-                || first == crate::theme::I18N_DIR
-                || first == crate::config::CONFIG_FILE
-        }
-        _ => false,
+impl crate::output::Sink for Sink {
+    fn put(&self, f: crate::output::OutFile) -> Result<(), String> {
+        let bytes = if f.path.ends_with(".html") && !crate::output::is_gzip(&f.bytes) {
+            Arc::new(crate::output::gzip(&f.bytes))
+        } else {
+            f.bytes
+        };
+        self.0
+            .lock()
+            .map_err(|_| "output collector poisoned".to_string())?
+            .insert(f.path, bytes);
+        Ok(())
     }
 }
 

@@ -86,17 +86,22 @@ impl Hub {
         self.tx.borrow().clone()
     }
 
-    pub fn built(&self) {
+    /// A rebuild's pages are served; their generation.
+    pub fn built(&self) -> u64 {
+        let mut generation = 0;
         self.tx.send_modify(|s| {
             s.generation += 1;
             s.attempts += 1;
             s.problems = None;
+            generation = s.generation;
         });
+        generation
     }
 
-    /// The search index of the current generation is in place.
-    pub fn indexed(&self) {
-        self.tx.send_modify(|s| s.indexed = s.generation);
+    /// The search index of `generation` is in place.
+    pub fn indexed(&self, generation: u64) {
+        self.tx
+            .send_modify(|s| s.indexed = s.indexed.max(generation));
     }
 
     pub fn failed(&self, problems_json: String) {

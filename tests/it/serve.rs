@@ -295,9 +295,15 @@ fn serves_what_build_writes_byte_for_byte() {
         &format!("{}demo/yaml-form/", s.url),
         "Demo, edited twice, looks for",
     );
+    assert_serves_build(&site, &s);
+}
+
+/// Waits for the search index of the served pages, then checks that every file `errkb
+/// build` writes for the site as it is now is served with the same bytes.
+fn assert_serves_build(site: &Site, s: &Server) {
     // Pages are served first; the search index follows them.
-    wait_for(&s, "the search index of the last build", |st| {
-        st["indexed"] == st["generation"]
+    wait_for(s, "the search index of the last build", |st| {
+        st["indexed"] == st["generation"] && st["problems"].is_null()
     });
     site.run(&["build", "-q", "--base-url", &s.url]).ok();
     let snippet = "<script src=\"/__errkb/livereload.js\"></script>\n";
@@ -330,6 +336,124 @@ fn serves_what_build_writes_byte_for_byte() {
         checked += 1;
     }
     assert!(checked > 20, "{checked}");
+}
+
+/// Waits until `url` answers with `code`.
+fn wait_status(url: &str, code: u16) {
+    let t = Instant::now();
+    while get(url).0 != code {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "{url} never answered {code}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const NEW_ENTRY: &str = "---
+title: \"fatal: gadget <name> overheated\"
+summary: \"The demo gadget stopped because it got too hot.\"
+likely_cause: \"It ran for hours without a pause.\"
+patterns:
+  - \"fatal: gadget <name> overheated\"
+examples:
+  - \"fatal: gadget beta overheated\"
+fix:
+  - title: \"Let it cool\"
+    text: \"Wait a few minutes before the next run.\"
+unsafe:
+  - do_not: \"Cool it with water\"
+    why: \"Gadgets are electrical.\"
+verify:
+  - title: \"Run again\"
+    run: \"demo run --gadget beta\"
+related: [demo/widget-locked]
+tags: [demo-tool, heat]
+updated: 2024-06-02
+---
+
+## Why it happens
+
+Gadgets heat up.
+";
+
+/// Serve answers each kind of change (they take different ways through a rebuild: a
+/// re-read of one file, a walk of the tree, every page at once) with what a fresh build
+/// of the changed site writes.
+#[test]
+fn serves_what_build_writes_after_every_kind_of_change() {
+    let site = Site::new("ok-basic");
+    // A template of the site's own, there before the server starts watching.
+    let robots = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/robots.txt"),
+    )
+    .expect("built-in robots.txt");
+    site.write("templates/robots.txt", &robots);
+    let s = start(&site);
+    assert_serves_build(&site, &s);
+
+    // A new entry (a file the last load did not know).
+    site.write("content/demo/gadget-hot.md", NEW_ENTRY);
+    wait_status(&format!("{}demo/gadget-hot/", s.url), 200);
+    assert_serves_build(&site, &s);
+
+    // Its body edited (the file alone is read again).
+    site.write(
+        "content/demo/gadget-hot.md",
+        &NEW_ENTRY.replace("Gadgets heat up.", "Gadgets heat up, edited."),
+    );
+    wait_served(&format!("{}demo/gadget-hot/", s.url), "heat up, edited.");
+    assert_serves_build(&site, &s);
+
+    // Renamed: the old page goes, the new one comes.
+    std::fs::rename(
+        site.path("content/demo/gadget-hot.md"),
+        site.path("content/demo/gadget-overheated.md"),
+    )
+    .expect("rename");
+    wait_status(&format!("{}demo/gadget-overheated/", s.url), 200);
+    wait_status(&format!("{}demo/gadget-hot/", s.url), 404);
+    assert_serves_build(&site, &s);
+
+    // Deleted.
+    std::fs::remove_file(site.path("content/demo/gadget-overheated.md")).expect("rm");
+    wait_status(&format!("{}demo/gadget-overheated/", s.url), 404);
+    assert_serves_build(&site, &s);
+
+    // The tool's name, the site's title and a template: every page changes.
+    let tool = site.read("content/demo/_tool.yaml");
+    site.write(
+        "content/demo/_tool.yaml",
+        &tool.replace("Demo Tool", "Demo Gadgetry"),
+    );
+    wait_served(&s.url, "Demo Gadgetry");
+    assert_serves_build(&site, &s);
+    let config = site.read("errkb.yaml");
+    site.write("errkb.yaml", &config.replace("Demo KB", "Demo KB, renamed"));
+    wait_served(&s.url, "Demo KB, renamed");
+    assert_serves_build(&site, &s);
+    site.write("templates/robots.txt", &format!("{robots}# edited\n"));
+    wait_served(&format!("{}robots.txt", s.url), "# edited");
+    assert_serves_build(&site, &s);
+
+    // An edit that breaks the entry shows the problems and keeps the last good site;
+    // the fix is served like any edit.
+    let text = site.read("content/demo/widget-locked.md");
+    site.write(
+        "content/demo/widget-locked.md",
+        &text.replace("verify:", "verfy:"),
+    );
+    let st = wait_for(&s, "problems", |st| !st["problems"].is_null());
+    assert!(st["problems"].to_string().contains("unknown key `verfy`"));
+    site.write(
+        "content/demo/widget-locked.md",
+        &text.replace("More text.", "More text, fixed."),
+    );
+    wait_served(
+        &format!("{}demo/widget-locked/", s.url),
+        "More text, fixed.",
+    );
+    assert_serves_build(&site, &s);
 }
 
 #[test]

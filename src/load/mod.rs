@@ -16,6 +16,11 @@ use crate::fsutil;
 use crate::memo::{Key, KeyBuilder, Memo, Session};
 use crate::model::{is_valid_segment, segment_problem, suggest_segment};
 
+mod changes;
+
+pub use changes::{Changes, changes};
+use changes::{KNOWN, Known, Snapshot};
+
 pub const CONTENT_DIR: &str = "content";
 
 /// Top-level paths errkb generates itself; a tool folder cannot take them.
@@ -126,7 +131,28 @@ pub struct Loaded {
 
 /// Reads the content tree under `root`. Problems become diagnostics; what could be read
 /// is returned so that one run reports everything.
+///
+/// `serve` keeps the last load in its session: when its file watcher reported only
+/// edits of entry files it already knows (see [`Changes`]), those files are read again
+/// and the rest is taken from the last load, without walking the tree.
 pub fn load(root: &Path, session: &Session) -> Loaded {
+    let known = session.shared::<Known>(KNOWN);
+    let changes = changes(session);
+    if session.keeps()
+        && let Some(loaded) = known.reload(root, &changes.take())
+    {
+        return loaded;
+    }
+    let (loaded, snapshot) = walk_and_read(root, session);
+    if session.keeps() {
+        known.keep(snapshot);
+    }
+    loaded
+}
+
+/// The whole load: walk `content/`, read each entry (`serve` reuses the text of a file
+/// whose stamp has not changed), and what a later [`Known::reload`] starts from.
+fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
     let content = root.join(CONTENT_DIR);
     let mut walk = Walk {
         root,
@@ -134,19 +160,20 @@ pub fn load(root: &Path, session: &Session) -> Loaded {
         out: Loaded::default(),
         seen: BTreeMap::new(),
         jobs: Vec::new(),
+        links: false,
     };
     if !content.is_dir() {
         walk.out.diagnostics.push(
             Diagnostic::error(format!("no `{CONTENT_DIR}/` folder in {}", root.display()))
                 .hint("run `errkb init` to create a site, or pass --root DIR"),
         );
-        return walk.out;
+        return (walk.out, None);
     }
     if let Err(m) = walk.boundary.check_if_link(&content) {
         walk.out
             .diagnostics
             .push(Diagnostic::error(m).file(CONTENT_DIR));
-        return walk.out;
+        return (walk.out, None);
     }
     let mut walker = walkdir::WalkDir::new(&content)
         .follow_links(true)
@@ -167,27 +194,48 @@ pub fn load(root: &Path, session: &Session) -> Loaded {
             walker.skip_current_dir();
         }
     }
-    let Walk { mut out, jobs, .. } = walk;
+    let Walk {
+        out, jobs, links, ..
+    } = walk;
     let texts = session.memo::<(Arc<str>, [u8; 32])>("load.texts");
     // Reading and splitting the entries is independent work: do it on every core.
     let read: Vec<Result<RawEntry, Diagnostic>> = jobs
-        .into_par_iter()
-        .map(|(tool, slug, kind, path, relp)| {
-            let (text, hash) = read_entry(root, &path, &relp, &texts)?;
-            RawEntry::new(tool, slug, relp.clone(), kind, text, hash).map_err(|d| d.file(relp))
-        })
+        .par_iter()
+        .map(|job| read_job(root, job, Some(&texts)))
         .collect();
-    for r in read {
-        match r {
-            Ok(e) => out.entries.push(e),
-            Err(d) => out.diagnostics.push(d),
-        }
-    }
-    out
+    let snapshot = Snapshot::new(out, jobs, read, links);
+    (snapshot.loaded(), Some(snapshot))
 }
 
-/// An entry file found by the walk, to be read: tool, slug, kind, path, path shown.
-type Job = (String, String, EntryKind, PathBuf, PathBuf);
+/// An entry file found by the walk, to be read.
+#[derive(Debug, Clone)]
+struct Job {
+    tool: String,
+    slug: String,
+    kind: EntryKind,
+    /// Where to read it.
+    path: PathBuf,
+    /// Relative to the site root, as shown.
+    relp: PathBuf,
+}
+
+/// Reads and splits one entry file.
+fn read_job(
+    root: &Path,
+    job: &Job,
+    texts: Option<&Memo<(Arc<str>, [u8; 32])>>,
+) -> Result<RawEntry, Diagnostic> {
+    let (text, hash) = read_entry(root, &job.path, &job.relp, texts)?;
+    RawEntry::new(
+        job.tool.clone(),
+        job.slug.clone(),
+        job.relp.clone(),
+        job.kind,
+        text,
+        hash,
+    )
+    .map_err(|d| d.file(&job.relp))
+}
 
 /// The walk of `content/`: what each file and folder is, by the site layout's rules.
 struct Walk<'a> {
@@ -197,6 +245,9 @@ struct Walk<'a> {
     /// Entry ids already found, with the file that gave each.
     seen: BTreeMap<(String, String), PathBuf>,
     jobs: Vec<Job>,
+    /// Whether a symbolic link was followed (its target's changes are not seen by a
+    /// watcher of `content/`).
+    links: bool,
 }
 
 impl Walk<'_> {
@@ -242,6 +293,9 @@ impl Walk<'_> {
         };
         if fsutil::is_litter(&name) {
             return true;
+        }
+        if dent.path_is_symlink() {
+            self.links = true;
         }
         // Dotfiles are never read; `_index.md` and `_tool.yaml` are.
         if dent.path_is_symlink()
@@ -386,8 +440,13 @@ impl Walk<'_> {
             return;
         }
         self.seen.insert(key, relp.clone());
-        self.jobs
-            .push((tool, stem.to_string(), kind, path.to_path_buf(), relp));
+        self.jobs.push(Job {
+            tool,
+            slug: stem.to_string(),
+            kind,
+            path: path.to_path_buf(),
+            relp,
+        });
     }
 }
 
@@ -417,13 +476,13 @@ fn stamp_key(relp: &Path, m: &std::fs::Metadata) -> Key {
         .key()
 }
 
-/// Reads one entry file (refusing oversized ones unread); `serve` reuses the text of a
-/// file whose stamp has not changed since it was last read.
+/// Reads one entry file (refusing oversized ones unread); with `texts`, reuses the text
+/// of a file whose stamp has not changed since it was last read.
 fn read_entry(
     root: &Path,
     path: &Path,
     relp: &Path,
-    texts: &Memo<(Arc<str>, [u8; 32])>,
+    texts: Option<&Memo<(Arc<str>, [u8; 32])>>,
 ) -> Result<(Arc<str>, [u8; 32]), Diagnostic> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).file(relp))?;
@@ -435,12 +494,14 @@ fn read_entry(
         .file(relp));
     }
     let key = stamp_key(relp, &meta);
-    if let Some(hit) = texts.get(&key) {
+    if let Some(hit) = texts.and_then(|t| t.get(&key)) {
         return Ok(hit);
     }
     let text: Arc<str> = read_text(root, path)?.into();
     let hash = *blake3::hash(text.as_bytes()).as_bytes();
-    texts.put(key, (text.clone(), hash));
+    if let Some(t) = texts {
+        t.put(key, (text.clone(), hash));
+    }
     Ok((text, hash))
 }
 
