@@ -235,13 +235,13 @@ mod tests {
             "a: !tag x\n",
             "a: 'quoted'\n",
         ] {
-            let (tree, typed) = parse_typed::<T>(text).unwrap();
-            assert_eq!(tree, parse_value(text).unwrap(), "{text}");
+            let (tree, typed) = parse_typed::<T>(text).expect("parses");
+            assert_eq!(tree, parse_value(text).expect("parses"), "{text}");
             assert_eq!(typed, from_str::<T>(text), "{text}");
         }
         assert_eq!(
-            parse_typed::<T>("a: [\n").unwrap_err(),
-            parse_value("a: [\n").unwrap_err()
+            parse_typed::<T>("a: [\n").expect_err("unclosed"),
+            parse_value("a: [\n").expect_err("unclosed")
         );
     }
 
