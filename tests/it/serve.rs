@@ -275,27 +275,35 @@ fn serves_what_build_writes_byte_for_byte() {
     let s = start(&site);
     // One edit first, so the comparison covers pages reused from the previous build
     // (unchanged entries) as well as re-rendered ones.
-    let text = site.read("content/web/tls-handshake-failed.md");
-    site.write(
+    replace_in(
+        &site,
         "content/web/tls-handshake-failed.md",
-        &text.replace(
-            "Weak ciphers can be broken.",
-            "Weak ciphers can be broken, today.",
-        ),
+        "Weak ciphers can be broken.",
+        "Weak ciphers can be broken, today.",
     );
     let page = format!("{}web/tls-handshake-failed/", s.url);
     wait_served(&page, "broken, today.");
     // Then an entry in the YAML form, whose text shows in lists, the API and search.
-    let text = site.read("content/demo/yaml-form.yaml");
-    site.write(
+    replace_in(
+        &site,
         "content/demo/yaml-form.yaml",
-        &text.replace("Demo looks for", "Demo, edited twice, looks for"),
+        "Demo looks for",
+        "Demo, edited twice, looks for",
     );
     wait_served(
         &format!("{}demo/yaml-form/", s.url),
         "Demo, edited twice, looks for",
     );
     assert_serves_build(&site, &s);
+}
+
+/// Rewrites `path` with `from` replaced by `to` (which must occur) and returns the text
+/// it had before.
+fn replace_in(site: &Site, path: &str, from: &str, to: &str) -> String {
+    let text = site.read(path);
+    assert!(text.contains(from), "{path} has no {from:?}");
+    site.write(path, &text.replace(from, to));
+    text
 }
 
 /// Waits for the search index of the served pages, then checks that every file `errkb
@@ -438,11 +446,7 @@ fn serves_what_build_writes_after_every_kind_of_change() {
 
     // An edit that breaks the entry shows the problems and keeps the last good site;
     // the fix is served like any edit.
-    let text = site.read("content/demo/widget-locked.md");
-    site.write(
-        "content/demo/widget-locked.md",
-        &text.replace("verify:", "verfy:"),
-    );
+    let text = replace_in(&site, "content/demo/widget-locked.md", "verify:", "verfy:");
     let st = wait_for(&s, "problems", |st| !st["problems"].is_null());
     assert!(st["problems"].to_string().contains("unknown key `verfy`"));
     site.write(
