@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, Options as CmOptions, Parser, Tag, TagEnd, html,
+    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Options as CmOptions, Parser, Tag,
+    TagEnd, html,
 };
 use serde::Serialize;
 
@@ -125,6 +126,7 @@ pub fn render(md: &str, opts: Options) -> Rendered {
     let mut ids = HeadingIds::new(opts.reserved_ids);
     let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
+    let mut table = TableCells::default();
     for ev in Parser::new_ext(md, cm_options()) {
         if let Some((lang, buf)) = &mut code {
             match ev {
@@ -231,11 +233,60 @@ pub fn render(md: &str, opts: Options) -> Rendered {
                     id,
                 }));
             }
+            Event::Start(Tag::Table(aligns)) => {
+                // Alignment becomes a class on each cell (`TableCells`); pulldown-cmark
+                // would write `style="text-align: …"`, which the pages' CSP forbids.
+                let n = aligns.len();
+                table.aligns = aligns;
+                events.push(Event::Start(Tag::Table(vec![Alignment::None; n])));
+            }
+            Event::Start(Tag::TableHead) => {
+                table.start_row(true);
+                events.push(Event::Start(Tag::TableHead));
+            }
+            Event::End(TagEnd::TableHead) => {
+                table.in_head = false;
+                events.push(Event::End(TagEnd::TableHead));
+            }
+            Event::Start(Tag::TableRow) => {
+                table.start_row(false);
+                events.push(Event::Start(Tag::TableRow));
+            }
+            Event::Start(Tag::TableCell) => events.push(Event::Html(table.open_cell())),
             other => events.push(sanitize(other, opts)),
         }
     }
     html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// The open tag of each table cell, with the column's alignment as a class (`ta-l`,
+/// `ta-c`, `ta-r` in style.css) instead of an inline style. pulldown-cmark still writes
+/// the rows and the closing tags.
+#[derive(Default)]
+struct TableCells {
+    aligns: Vec<Alignment>,
+    in_head: bool,
+    col: usize,
+}
+
+impl TableCells {
+    fn start_row(&mut self, head: bool) {
+        self.in_head = head;
+        self.col = 0;
+    }
+
+    fn open_cell(&mut self) -> CowStr<'static> {
+        let tag = if self.in_head { "th" } else { "td" };
+        let class = match self.aligns.get(self.col) {
+            Some(Alignment::Left) => " class=\"ta-l\"",
+            Some(Alignment::Center) => " class=\"ta-c\"",
+            Some(Alignment::Right) => " class=\"ta-r\"",
+            _ => "",
+        };
+        self.col += 1;
+        CowStr::from(format!("<{tag}{class}>"))
+    }
 }
 
 /// Renders inline Markdown (a summary, a cause) without the wrapping paragraph.
@@ -361,6 +412,23 @@ mod tests {
         for needle in ["<table>", "<del>x</del>", "type=\"checkbox\"", "footnote"] {
             assert!(r.html.contains(needle), "{needle}: {}", r.html);
         }
+    }
+
+    #[test]
+    fn table_alignment_is_a_class_not_an_inline_style() {
+        let r = render(
+            "| l | c | r | n |\n| :-- | :-: | --: | --- |\n| 1 | 2 | 3 | 4 |\n| 5 | 6 |\n\n| x |\n| --: |\n| y |\n",
+            O,
+        );
+        assert!(!r.html.contains("style="), "{}", r.html);
+        let want = "<table><thead><tr><th class=\"ta-l\">l</th><th class=\"ta-c\">c</th>\
+            <th class=\"ta-r\">r</th><th>n</th></tr></thead><tbody>\n\
+            <tr><td class=\"ta-l\">1</td><td class=\"ta-c\">2</td><td class=\"ta-r\">3</td><td>4</td></tr>\n\
+            <tr><td class=\"ta-l\">5</td><td class=\"ta-c\">6</td><td class=\"ta-r\"></td><td></td></tr>\n\
+            </tbody></table>\n\
+            <table><thead><tr><th class=\"ta-r\">x</th></tr></thead><tbody>\n\
+            <tr><td class=\"ta-r\">y</td></tr>\n</tbody></table>\n";
+        assert_eq!(r.html, want);
     }
 
     #[test]

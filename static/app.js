@@ -43,10 +43,16 @@ function saveValues(v) {
   try { sessionStorage.setItem(STORE, JSON.stringify(v)); } catch (e) { /* ignore */ }
 }
 
-// Fills every marked slot on the page; an empty value shows the slot name again.
+// Fills every marked slot on the page; an empty value shows the slot name again. A slot
+// is written as `<span class=ph>&lt;name&gt;</span>`: its name is read from that text
+// the first time and kept in data-ph.
 function applyValues(values) {
-  for (const el of document.querySelectorAll(".ph[data-ph]")) {
-    const name = el.getAttribute("data-ph");
+  for (const el of document.querySelectorAll("code .ph")) {
+    let name = el.getAttribute("data-ph");
+    if (name === null) {
+      name = el.textContent.replace(/^<|>$/g, "");
+      el.setAttribute("data-ph", name);
+    }
     const v = values[name];
     el.textContent = v ? v : "<" + name + ">";
     el.classList.toggle("ph-filled", Boolean(v));
@@ -59,8 +65,8 @@ function setupFill() {
   applyValues(values);
   if (!form) return;
   form.addEventListener("submit", (e) => e.preventDefault());
-  for (const input of form.querySelectorAll("[data-ph-input]")) {
-    const name = input.getAttribute("data-ph-input");
+  for (const input of form.querySelectorAll("input[name]")) {
+    const name = input.name;
     if (values[name]) input.value = values[name];
     input.addEventListener("input", () => {
       const v = loadValues();

@@ -343,7 +343,8 @@ pub fn highlight_command(code: &str, lang: &str) -> String {
     for (i, name) in uniq.iter().enumerate() {
         html = html.replace(
             &sentinel(i, nonce),
-            &format!("<span class=\"ph\" data-ph=\"{name}\">&lt;{name}&gt;</span>"),
+            // static/app.js reads the slot's name from its text, `<name>`.
+            &format!("<span class=ph>&lt;{name}&gt;</span>"),
         );
     }
     html

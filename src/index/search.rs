@@ -60,7 +60,7 @@ const W_BODY: f64 = 0.6;
 const W_BODY_CUTOFF: f64 = 1.0;
 
 fn body_token(t: &str) -> bool {
-    t.chars().count() >= 3
+    (t.len() >= 3 && (t.is_ascii() || t.chars().count() >= 3))
         && !t.chars().all(|c| c.is_ascii_digit())
         && !t.contains(['.', '/', ':', '@'])
 }
@@ -135,7 +135,7 @@ pub(super) struct EntryIndex {
 /// of maps of strings. Only grows with the vocabulary.
 #[derive(Default)]
 pub(super) struct Interner {
-    ids: HashMap<Box<str>, u32>,
+    ids: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
     pub(super) names: Vec<Box<str>>,
     /// Every id, in the order of its name; kept up to date by [`Interner::sort`].
     pub(super) sorted: Vec<u32>,
@@ -191,7 +191,7 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
         })
         .collect();
     // BM25F term frequencies, weighted by field.
-    let mut m: HashMap<String, f64> = HashMap::new();
+    let mut m: HashMap<String, f64, foldhash::fast::RandomState> = HashMap::default();
     let mut len = 0.0;
     let mut add = |text: &str, w: f64| {
         for_each_token(text, |t| {
@@ -210,6 +210,7 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
             len += w;
         });
     };
+    let summary = &doc.4;
     add(&e.title, W_TITLE);
     for p in &e.patterns {
         let p = p
@@ -223,7 +224,7 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
     for t in &e.tags {
         add(t, W_TAGS);
     }
-    add(&plain(&e.summary), W_SUMMARY);
+    add(summary, W_SUMMARY);
     add(&plain(&e.likely_cause), W_CAUSE);
     add(&e.body, W_BODY);
     let mut terms = Vec::with_capacity(m.len());

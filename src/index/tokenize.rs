@@ -35,23 +35,32 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
         if trimmed.is_empty() {
             return;
         }
-        let whole = if run.starts_with('/') {
-            format!("/{trimmed}")
+        // A token is a slice of the text, except `/` + a part that followed another
+        // connector (`/.x` gives `/x`): every token of a build goes through here.
+        let owned;
+        let whole: &str = if run.starts_with('/') {
+            let start = run.len() - run.trim_start_matches(is_connector).len();
+            if run.as_bytes()[start - 1] == b'/' {
+                &run[start - 1..start + trimmed.len()]
+            } else {
+                owned = format!("/{trimmed}");
+                &owned
+            }
         } else {
-            trimmed.to_string()
+            trimmed
         };
-        let short = |t: &str| t.chars().count() <= MAX_TOKEN_CHARS;
+        let short = |t: &str| t.len() <= MAX_TOKEN_CHARS || t.chars().count() <= MAX_TOKEN_CHARS;
         if whole.contains(is_connector) {
-            if short(&whole) {
-                f(&whole);
+            if short(whole) {
+                f(whole);
             }
             for part in whole.split(is_connector).filter(|p| !p.is_empty()) {
                 if short(part) && !STOP_WORDS.contains(&part) {
                     f(part);
                 }
             }
-        } else if short(&whole) && !STOP_WORDS.contains(&whole.as_str()) {
-            f(&whole);
+        } else if short(whole) && !STOP_WORDS.contains(&whole) {
+            f(whole);
         }
     };
     for (i, c) in lower.char_indices() {
@@ -119,6 +128,12 @@ mod tests {
             vec!["error", "1045", "28000", "e0499"]
         );
         assert_eq!(tokens("it's the end-"), vec!["s", "end"]);
+        // One leading slash, whatever connectors came before the word.
+        assert_eq!(tokens("//var"), vec!["/var", "var"]);
+        assert_eq!(tokens("/.hidden/x"), vec!["/hidden/x", "hidden", "x"]);
+        assert_eq!(tokens("/:/Ünïcode"), vec!["/ünïcode", "ünïcode"]);
+        assert_eq!(tokens(&format!("/{}", "é".repeat(64))).len(), 1);
+        assert!(tokens(&format!("/{}", "é".repeat(65))).is_empty());
         assert!(tokens(&"x".repeat(65)).is_empty());
     }
 

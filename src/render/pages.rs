@@ -106,7 +106,9 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
         "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": r.config.title, "item": r.canonical("")},
             {"@type": "ListItem", "position": 2, "name": v.tool_name, "item": r.canonical(&format!("{}/", e.id.tool))},
-            {"@type": "ListItem", "position": 3, "name": e.title, "item": page.canonical},
+            // The last item is this page: schema.org lets it go without `item`, and
+            // the article's `url` says it once.
+            {"@type": "ListItem", "position": 3, "name": e.title},
         ]
     });
     // The description is the page's own meta description, which search engines read:
@@ -117,9 +119,11 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
         "headline": e.title,
         "url": page.canonical,
         "about": v.tool_name,
-        "keywords": e.tags.join(", "),
         "breadcrumb": crumbs,
     });
+    if !e.tags.is_empty() {
+        article["keywords"] = serde_json::Value::String(e.tags.join(", "));
+    }
     if let Some(u) = &e.updated {
         article["dateModified"] = serde_json::Value::String(u.clone());
     }

@@ -625,11 +625,11 @@ fn browser_fill_copy_and_theme() {
     open(&tab, &page);
     let name = eval(
         &tab,
-        "document.querySelector('[data-ph-input]').getAttribute('data-ph-input')",
+        "document.querySelector('[data-fill-form] input[name]').name",
     );
     let name = name.as_str().expect("a placeholder input").to_string();
     let input = tab
-        .find_element(&format!("[data-ph-input='{name}']"))
+        .find_element(&format!("[data-fill-form] input[name='{name}']"))
         .expect("input");
     input.click().expect("click");
     tab.type_str("ghcr.io").expect("type");
@@ -669,7 +669,7 @@ fn browser_fill_copy_and_theme() {
     eval(
         &tab,
         &format!(
-            "(() => {{ const i = document.querySelector('[data-ph-input={name}]'); i.value = ''; i.dispatchEvent(new Event('input')); }})()"
+            "(() => {{ const i = document.querySelector('[data-fill-form] input[name={name}]'); i.value = ''; i.dispatchEvent(new Event('input')); }})()"
         ),
     );
     let back = eval(

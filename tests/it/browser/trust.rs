@@ -189,8 +189,8 @@ fn browser_javascript_link_cannot_run() {
 #[test]
 #[ignore = "needs Chromium; run by .ci/run"]
 fn browser_aligned_table_columns_render_under_the_policy() {
-    // The Markdown renderer aligns table columns with `style="text-align: …"`, the only
-    // inline styles a page has; the policy allows exactly those three by hash.
+    // The Markdown renderer aligns table columns with classes: the policy allows no
+    // inline style, and the columns must still be aligned.
     let site = Site::new("ok-basic");
     let entry = site.read("content/demo/widget-locked.md");
     site.write(
