@@ -40,6 +40,54 @@ pub struct Hit {
 /// automaton small: its size grows with the total length of what it looks for.
 const MAX_PREFILTER_LEN: usize = 24;
 
+/// More patterns than this sharing one automaton literal are narrowed by their whole
+/// literal ([`Narrow`]) instead of all being verified.
+const NARROW_ABOVE: usize = 8;
+
+/// The patterns that share one automaton literal (the tail of their longest literals,
+/// e.g. `0): operation timed out` in a family of messages that differ by a code), by
+/// their whole longest literal, grouped by its length. A match of the tail that ends at
+/// byte `e` of the line is a candidate only for the patterns whose whole literal ends
+/// there too: a few hash lookups instead of verifying every sharer, so a line costs
+/// the same however many entries of a large site end the same way.
+#[derive(Debug, Clone, Default)]
+struct Narrow {
+    by_len: Vec<(usize, ByLiteral)>,
+}
+
+/// Pattern indices by their whole literal (lower-cased bytes).
+type ByLiteral = HashMap<Box<[u8]>, Vec<usize>>;
+
+impl Narrow {
+    fn new(members: &[usize], patterns: &[(usize, Pattern)]) -> Narrow {
+        let mut by_len: Vec<(usize, ByLiteral)> = Vec::new();
+        for &i in members {
+            let Some(lit) = patterns.get(i).and_then(|(_, p)| p.prefilter_literal()) else {
+                continue;
+            };
+            let key: Box<[u8]> = lit.as_bytes().to_ascii_lowercase().into();
+            let at = match by_len.iter().position(|(n, _)| *n == key.len()) {
+                Some(at) => at,
+                None => {
+                    by_len.push((key.len(), HashMap::new()));
+                    by_len.len() - 1
+                }
+            };
+            by_len[at].1.entry(key).or_default().push(i);
+        }
+        Narrow { by_len }
+    }
+
+    /// The members whose whole literal ends at byte `end` of the lower-cased line.
+    fn ending_at<'a>(&'a self, lower: &'a [u8], end: usize) -> impl Iterator<Item = usize> + 'a {
+        self.by_len
+            .iter()
+            .filter_map(move |(len, map)| map.get(lower.get(end.checked_sub(*len)?..end)?))
+            .flatten()
+            .copied()
+    }
+}
+
 /// The last [`MAX_PREFILTER_LEN`] bytes of a literal, on a character boundary.
 fn tail(literal: &str) -> &str {
     let mut start = literal.len().saturating_sub(MAX_PREFILTER_LEN);
@@ -68,6 +116,9 @@ pub struct PatternSet {
     ac: Option<AhoCorasick>,
     /// For each automaton pattern id, the set's patterns that need it.
     by_literal: Vec<Vec<usize>>,
+    /// For each automaton pattern id that more than [`NARROW_ABOVE`] patterns share,
+    /// those patterns by their whole literal.
+    narrow: Vec<Option<Narrow>>,
     /// Patterns without a prefilter literal.
     always: Vec<usize>,
     /// All of `always` at once; `None` when empty or too large to build.
@@ -126,6 +177,10 @@ impl PatternSet {
             always = (0..patterns.len()).collect();
             by_literal.clear();
         }
+        let narrow = by_literal
+            .iter()
+            .map(|members| (members.len() > NARROW_ABOVE).then(|| Narrow::new(members, &patterns)))
+            .collect();
         let always_set = if always.is_empty() {
             None
         } else {
@@ -148,6 +203,7 @@ impl PatternSet {
             patterns,
             ac,
             by_literal,
+            narrow,
             always,
             always_set,
             skeletons,
@@ -185,10 +241,21 @@ impl PatternSet {
     fn candidates_kept(&self, line: &str, mut keep: impl FnMut(usize) -> bool) -> Vec<usize> {
         let mut out = Vec::new();
         if let Some(ac) = &self.ac {
-            let mut ids: Vec<usize> = ac
-                .find_overlapping_iter(line)
-                .map(|m| m.pattern().as_usize())
-                .collect();
+            let mut ids: Vec<usize> = Vec::new();
+            // Members of shared literals, narrowed to those whose whole literal is there.
+            let mut narrowed: Vec<usize> = Vec::new();
+            let mut lower: Option<Vec<u8>> = None;
+            for m in ac.find_overlapping_iter(line) {
+                let id = m.pattern().as_usize();
+                match self.narrow.get(id).and_then(Option::as_ref) {
+                    Some(n) => {
+                        let lower =
+                            lower.get_or_insert_with(|| line.as_bytes().to_ascii_lowercase());
+                        narrowed.extend(n.ending_at(lower, m.end()));
+                    }
+                    None => ids.push(id),
+                }
+            }
             ids.sort_unstable();
             ids.dedup();
             for id in ids {
@@ -198,6 +265,9 @@ impl PatternSet {
                     }
                 }
             }
+            narrowed.sort_unstable();
+            narrowed.dedup();
+            out.extend(narrowed.into_iter().filter(|&i| keep(i)));
         }
         match &self.always_set {
             Some(set) => out.extend(
@@ -429,5 +499,55 @@ mod tests {
             assert_eq!(got, expected, "{line}");
             assert_eq!(s.matching(&line), expected, "{line}");
         }
+    }
+
+    /// A family of messages that end alike (the automaton's tail is shared by more than
+    /// NARROW_ABOVE patterns): each line is a candidate for its own pattern only, and
+    /// narrowing never loses a match, whatever the case, the slots or the regexes.
+    #[test]
+    fn shared_tails_are_narrowed_without_losing_matches() {
+        let mut patterns: Vec<String> = (0..40)
+            .map(|k| format!("could not fetch (tool 1.{k}, code E{k:02}00): operation timed out"))
+            .collect();
+        patterns.extend(
+            (0..12).map(|k| format!("Fetch <what> failed (code E{k:02}00): operation timed out")),
+        );
+        patterns.push("regex:(?i)code E0100\\): operation timed out".to_string());
+        patterns.push("operation timed out".to_string());
+        let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        let s = set(&refs);
+        assert!(
+            s.narrow.iter().flatten().count() >= 1,
+            "a shared tail is narrowed"
+        );
+        let mut lines: Vec<String> = (0..40)
+            .map(|k| {
+                format!("E: could not fetch (tool 1.{k}, code E{k:02}00): operation timed out")
+            })
+            .collect();
+        lines.extend([
+            "COULD NOT FETCH (TOOL 1.7, CODE E0700): OPERATION TIMED OUT".to_string(),
+            "fetch x failed (code E0300): operation timed out".to_string(),
+            "(code E0100): operation timed out twice: could not fetch (tool 1.3, code E0300): operation timed out".to_string(),
+            "nothing but: operation timed out".to_string(),
+            "could not fetch (tool 1.99, code E9900): operation timed out".to_string(),
+        ]);
+        for line in &lines {
+            let line = normalize_line(line);
+            let expected: Vec<usize> = refs
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| compile(p).expect("valid test input").is_match(&line))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(s.matching(&line), expected, "{line}");
+            let mut got: Vec<usize> = s.matches(&line).iter().map(|h| h.pattern).collect();
+            got.sort_unstable();
+            assert_eq!(got, expected, "{line}");
+        }
+        // A line of the family is a candidate for its own pattern and the generic ones,
+        // not for the other thirty-nine.
+        let line = normalize_line(&lines[5]);
+        assert!(s.candidates(&line).len() <= 3, "{:?}", s.candidates(&line));
     }
 }
