@@ -160,6 +160,17 @@ fn overlap_check(c: &mut Criterion) {
         "overlap check over a 1,000-entry family (one generic entry)",
         |b| b.iter(|| validate::overlaps(black_box(&family))),
     );
+    // Messages that differ only before a shared ending: every pattern's prefilter piece
+    // (the last 24 bytes of its longest literal) is the same, so the check relies on
+    // narrowing by the whole literal to stay linear.
+    let ends_alike = site_of(1000, |i| {
+        let msg = format!("fetch failed (code E{i:03}00): operation timed out");
+        front(&msg, &msg, &msg)
+    });
+    c.bench_function(
+        "overlap check over 1,000 entries whose messages end alike",
+        |b| b.iter(|| validate::overlaps(black_box(&ends_alike))),
+    );
 }
 
 criterion_group!(

@@ -158,11 +158,17 @@ fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     };
     let site = std::mem::take(&mut out.site);
     let guard = output::Guard::new(sink);
-    // Pages and the search index are independent: make both at once.
-    let (pages, search) = out.time("render", || {
+    // Pages, the search index and the API are independent: make them at once (the API
+    // catalog is one large JSON file, made on one core while the others render).
+    let (pages, (search, api)) = out.time("render", || {
         rayon::join(
             || render::render(&site, &config, &theme, &strings, &guard, session),
-            || (!opts.search_apart).then(|| index::search::build(&site, &config, session)),
+            || {
+                rayon::join(
+                    || (!opts.search_apart).then(|| index::search::build(&site, &config, session)),
+                    || index::api(&site, &config, session),
+                )
+            },
         )
     });
     if let Err(d) = pages {
@@ -179,11 +185,8 @@ fn render_stages(opts: &Options, sink: &dyn render::Sink) -> Outcome {
     // same path, and that file is the one reported.
     let schemas = validate::schema::files().into_iter().map(Ok).collect();
     out.diagnostics.extend(guard.put_all(schemas));
-    let api = index::api(&site, &config, session)
-        .into_iter()
-        .map(Ok)
-        .collect();
-    out.diagnostics.extend(guard.put_all(api));
+    out.diagnostics
+        .extend(guard.put_all(api.into_iter().map(Ok).collect()));
     crate::timing::report_memory("api");
     out.count = guard.counts();
     out.output_error = guard.failure().map(str::to_string);

@@ -11,9 +11,10 @@ pub fn today() -> jiff::civil::Date {
 }
 
 /// With `ERRKB_TIMINGS` set, prints the memory in use and the peak so far after `step`
-/// (Linux only: read from /proc), and the time since the previous report.
+/// (Linux only: read from /proc), and the wall and CPU time since the previous report.
 pub fn report_memory(step: &str) {
-    static LAST: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+    type Mark = (std::time::Instant, Option<u64>);
+    static LAST: std::sync::Mutex<Option<Mark>> = std::sync::Mutex::new(None);
     if std::env::var_os("ERRKB_TIMINGS").is_none() {
         return;
     }
@@ -21,11 +22,22 @@ pub fn report_memory(step: &str) {
         let mut last = LAST
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = std::time::Instant::now();
-        let since = last.map(|t| now - t);
+        let now = (std::time::Instant::now(), process_cpu_ns());
+        let since =
+            last.map(|(t, cpu)| (now.0 - t, now.1.zip(cpu).map(|(a, b)| a.saturating_sub(b))));
         *last = Some(now);
-        since.map_or_else(String::new, |d| {
-            format!(", {:.1} ms since the last", d.as_secs_f64() * 1e3)
+        since.map_or_else(String::new, |(d, cpu)| {
+            let wall = d.as_secs_f64() * 1e3;
+            // CPU time over wall time: how many cores the step kept busy (a serial
+            // step shows about 1).
+            let cores = cpu.filter(|_| wall > 0.0).map_or_else(String::new, |c| {
+                format!(
+                    ", {:.1} ms CPU ({:.1} cores)",
+                    c as f64 / 1e6,
+                    c as f64 / 1e6 / wall
+                )
+            });
+            format!(", {wall:.1} ms since the last{cores}")
         })
     };
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -42,4 +54,24 @@ pub fn report_memory(step: &str) {
         field("VmRSS:"),
         field("VmHWM:")
     );
+}
+
+/// CPU time of the whole process so far, in nanoseconds: the sum of its threads' run
+/// times (`/proc/self/task/*/schedstat`, exact where `/proc/self/stat` counts 10 ms
+/// ticks). Threads that have ended are not counted; the build's worker threads live as
+/// long as the process. `None` where /proc is missing.
+fn process_cpu_ns() -> Option<u64> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    let mut total = 0u64;
+    for t in tasks.flatten() {
+        let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) else {
+            continue;
+        };
+        total += s
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    Some(total)
 }

@@ -378,9 +378,12 @@ pub fn render(
         })
         .collect();
     crate::timing::report_memory("entry pages");
-    diags.extend(out.put_all(pages::lists(&r)));
+    // The feeds and the sitemap are single files made on one core: beside the list
+    // pages, not after them.
+    let (lists, feeds) = rayon::join(|| pages::lists(&r), || feeds::all(&r));
+    diags.extend(out.put_all(lists));
     crate::timing::report_memory("list pages");
-    let other = assets.into_iter().map(Ok).chain(feeds::all(&r)).collect();
+    let other = assets.into_iter().map(Ok).chain(feeds).collect();
     diags.extend(out.put_all(other));
     if !diags.is_empty() {
         diags.dedup_by(|a, b| a.message == b.message);
