@@ -100,43 +100,95 @@ pub(super) fn entry(r: &Renderer, e: &Entry) -> Result<OutFile, Diagnostic> {
 
 /// schema.org `TechArticle` with its `BreadcrumbList`, as JSON for a
 /// `<script type="application/ld+json">` block (data, not script: CSP does not apply).
+/// Serialized from borrowed fields in one go (keys in alphabetical order): every entry
+/// page has one.
 fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> String {
-    let crumbs = serde_json::json!({
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": 1, "name": r.config.title, "item": r.canonical("")},
-            {"@type": "ListItem", "position": 2, "name": v.tool_name, "item": r.canonical(&format!("{}/", e.id.tool))},
-            // The last item is this page: schema.org lets it go without `item`, and
-            // the article's `url` says it once.
-            {"@type": "ListItem", "position": 3, "name": e.title},
-        ]
-    });
-    // The description is the page's own meta description, which search engines read:
-    // not repeated here (each page is lighter by its summary).
-    let mut article = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "TechArticle",
-        "headline": e.title,
-        "url": page.canonical,
-        "about": v.tool_name,
-        "breadcrumb": crumbs,
-    });
-    if !e.tags.is_empty() {
-        article["keywords"] = serde_json::Value::String(e.tags.join(", "));
+    #[derive(Serialize)]
+    struct Crumb<'a> {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<&'a str>,
+        name: &'a str,
+        position: u8,
     }
-    if let Some(u) = &e.updated {
-        article["dateModified"] = serde_json::Value::String(u.clone());
+    #[derive(Serialize)]
+    struct Crumbs<'a> {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        #[serde(rename = "itemListElement")]
+        items: [Crumb<'a>; 3],
     }
-    if !e.applies_to.is_empty() {
-        article["dependencies"] = serde_json::Value::String(e.applies_to.join(", "));
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Article<'a> {
+        #[serde(rename = "@context")]
+        context: &'static str,
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        about: &'a str,
+        breadcrumb: Crumbs<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        date_modified: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dependencies: Option<String>,
+        headline: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        keywords: Option<String>,
+        url: &'a str,
     }
+    let home = r.canonical("");
+    let tool = r.canonical(&format!("{}/", e.id.tool));
+    let article = Article {
+        context: "https://schema.org",
+        kind: "TechArticle",
+        about: &v.tool_name,
+        breadcrumb: Crumbs {
+            kind: "BreadcrumbList",
+            items: [
+                Crumb {
+                    kind: "ListItem",
+                    item: Some(home.as_str()),
+                    name: &r.config.title,
+                    position: 1,
+                },
+                Crumb {
+                    kind: "ListItem",
+                    item: Some(tool.as_str()),
+                    name: &v.tool_name,
+                    position: 2,
+                },
+                // The last item is this page: schema.org lets it go without `item`, and
+                // the article's `url` says it once.
+                Crumb {
+                    kind: "ListItem",
+                    item: None,
+                    name: &e.title,
+                    position: 3,
+                },
+            ],
+        },
+        date_modified: e.updated.as_deref(),
+        dependencies: (!e.applies_to.is_empty()).then(|| e.applies_to.join(", ")),
+        // The description is the page's own meta description, which search engines
+        // read: not repeated here (each page is lighter by its summary).
+        headline: &e.title,
+        keywords: (!e.tags.is_empty()).then(|| e.tags.join(", ")),
+        url: &page.canonical,
+    };
+    let json = serde_json::to_string(&article).unwrap_or_default();
     // Inside a <script> element `<`, `>` and `&` must not appear raw: JSON's \u escapes
     // keep the data identical and the HTML inert.
-    article
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let mut out = String::with_capacity(json.len() + 32);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Every page that is not an entry page.
