@@ -142,7 +142,7 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
     let article = Article {
         context: "https://schema.org",
         kind: "TechArticle",
-        about: &v.tool_name,
+        about: v.tool_name,
         breadcrumb: Crumbs {
             kind: "BreadcrumbList",
             items: [
@@ -155,7 +155,7 @@ fn json_ld(r: &Renderer, e: &Entry, v: &view::EntryView, page: &PageMeta) -> Str
                 Crumb {
                     kind: "ListItem",
                     item: Some(tool.as_str()),
-                    name: &v.tool_name,
+                    name: v.tool_name,
                     position: 2,
                 },
                 // The last item is this page: schema.org lets it go without `item`, and
