@@ -94,7 +94,8 @@ impl Collect {
 /// or alias that collides with a generated page) and counting.
 pub struct Guard<'a> {
     sink: &'a dyn Sink,
-    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Every path handed on (foldhash: a build inserts every page under this lock).
+    seen: std::sync::Mutex<std::collections::HashSet<String, foldhash::fast::RandomState>>,
     /// The sink's first error (a full disk): rendering stops being written, and this
     /// one message is the build's failure instead of one per file.
     failed: std::sync::OnceLock<String>,

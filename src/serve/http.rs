@@ -8,7 +8,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 /// Built files: output path (`docker/x/index.html`) → bytes.
-pub type Files = HashMap<String, Arc<Vec<u8>>>;
+/// The served site by path. foldhash: every rebuild inserts all 10,000 pages of a large
+/// site under one lock.
+pub type Files = HashMap<String, Arc<Vec<u8>>, foldhash::fast::RandomState>;
 
 /// Where [`resolve`] finds a site's files.
 pub trait Lookup {
@@ -199,7 +201,7 @@ mod tests {
     use super::*;
 
     fn files() -> Files {
-        let mut f = Files::new();
+        let mut f = Files::default();
         for p in ["index.html", "404.html", "docker/x/index.html", "style.css"] {
             f.insert(p.to_string(), Arc::new(p.as_bytes().to_vec()));
         }

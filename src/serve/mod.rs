@@ -283,7 +283,10 @@ struct Sink(std::sync::Mutex<Files>);
 
 impl Sink {
     fn with_room(n: usize) -> Sink {
-        Sink(std::sync::Mutex::new(Files::with_capacity(n)))
+        Sink(std::sync::Mutex::new(Files::with_capacity_and_hasher(
+            n,
+            Default::default(),
+        )))
     }
 
     fn into_files(self) -> Files {

@@ -182,7 +182,7 @@ mod tests {
 
     fn shared() -> Shared {
         let s = Shared::new(http::HostPolicy::new([127, 0, 0, 1].into(), 1111), 2);
-        let mut files = http::Files::new();
+        let mut files = http::Files::default();
         for (p, body) in [
             ("index.html", "<p>home</p></body>"),
             ("demo/index.html", "<p>demo</p></body>"),
