@@ -45,7 +45,7 @@ impl Drop for StaticServer {
 
 /// Serves `dir` under `prefix` (`/` or `/kb/`), like any static host: no live reload.
 fn serve_dir(dir: &Path, prefix: &str) -> StaticServer {
-    let mut files = Files::new();
+    let mut files = Files::default();
     for e in walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
