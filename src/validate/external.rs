@@ -39,7 +39,7 @@ pub(super) fn probe(url: &str) -> Option<String> {
 pub(super) fn check(
     site: &Site,
     links: &[External],
-    texts: &BTreeMap<&crate::model::EntryId, &str>,
+    texts: &super::Texts,
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();

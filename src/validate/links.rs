@@ -1,7 +1,7 @@
 //! Links inside Markdown bodies: site links must reach a page errkb generates, and
 //! `#anchors` a heading that exists. External links are left to `--external-links`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ pub struct External {
 
 pub fn check(
     site: &Site,
-    texts: &BTreeMap<&EntryId, &str>,
+    texts: &super::Texts,
     diags: &mut Vec<Diagnostic>,
     session: &Session,
 ) -> Vec<External> {
@@ -70,40 +70,55 @@ pub fn check(
         .iter()
         .flat_map(|e| e.aliases.iter().map(EntryId::to_string))
         .collect();
+    // Each entry's links on its own (in parallel: `serve` runs this on every edit);
+    // the results keep the entries' order.
+    let per_entry: Vec<(Vec<External>, Vec<Diagnostic>)> = site
+        .entries
+        .par_iter()
+        .zip(&scans)
+        .enumerate()
+        .map(|(i, (e, s))| {
+            let mut external = Vec::new();
+            let mut found = Vec::new();
+            for (dest, line) in &s.links {
+                let file_line = e.body_line + line - 1;
+                let refused = crate::url::check(dest).err();
+                if refused.is_none() && is_external(dest) {
+                    if dest.starts_with("http://") || dest.starts_with("https://") {
+                        external.push(External {
+                            url: dest.clone(),
+                            entry: i,
+                            line: file_line,
+                        });
+                    }
+                    continue;
+                }
+                let problem = match refused {
+                    Some(why) => Some((why.to_string(), Some(super::entry::URL_HINT.to_string()))),
+                    None => resolve(e, dest, site, &anchors, &tags, &aliases),
+                };
+                if let Some((msg, hint)) = problem {
+                    let text = texts.get(&e.id).copied();
+                    let col = text
+                        .and_then(|t| t.lines().nth(file_line - 1))
+                        .and_then(|l| l.find(dest.as_str()).map(|b| l[..b].chars().count() + 1));
+                    let mut d = Diagnostic::error(msg)
+                        .file(&e.source)
+                        .at(file_line, col, text)
+                        .span(dest.chars().count());
+                    if let Some(h) = hint {
+                        d = d.hint(h);
+                    }
+                    found.push(d);
+                }
+            }
+            (external, found)
+        })
+        .collect();
     let mut external = Vec::new();
-    for (i, (e, s)) in site.entries.iter().zip(&scans).enumerate() {
-        for (dest, line) in &s.links {
-            let file_line = e.body_line + line - 1;
-            let refused = crate::url::check(dest).err();
-            if refused.is_none() && is_external(dest) {
-                if dest.starts_with("http://") || dest.starts_with("https://") {
-                    external.push(External {
-                        url: dest.clone(),
-                        entry: i,
-                        line: file_line,
-                    });
-                }
-                continue;
-            }
-            let problem = match refused {
-                Some(why) => Some((why.to_string(), Some(super::entry::URL_HINT.to_string()))),
-                None => resolve(e, dest, site, &anchors, &tags, &aliases),
-            };
-            if let Some((msg, hint)) = problem {
-                let text = texts.get(&e.id).copied();
-                let col = text
-                    .and_then(|t| t.lines().nth(file_line - 1))
-                    .and_then(|l| l.find(dest.as_str()).map(|b| l[..b].chars().count() + 1));
-                let mut d = Diagnostic::error(msg)
-                    .file(&e.source)
-                    .at(file_line, col, text)
-                    .span(dest.chars().count());
-                if let Some(h) = hint {
-                    d = d.hint(h);
-                }
-                diags.push(d);
-            }
-        }
+    for (x, d) in per_entry {
+        external.extend(x);
+        diags.extend(d);
     }
     external
 }

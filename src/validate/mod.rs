@@ -31,6 +31,13 @@ pub use entry::{is_real_date, is_valid_tag, validate_entry};
 
 type Validated = (Option<Arc<crate::model::Entry>>, Vec<Diagnostic>);
 
+/// Maps the checks across entries build over the whole site on every run (`serve`: on
+/// every edit); foldhash hashes their keys several times faster than SipHash.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Each entry's whole file text, by id, to place diagnostics.
+type Texts<'a> = FastMap<&'a crate::model::EntryId, &'a str>;
+
 /// What validation should let through.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {

@@ -1,7 +1,7 @@
 //! Rules that span entries: related ids and aliases here; shared patterns and examples
 //! in `overlap`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::keys;
 use crate::config::Config;
@@ -17,7 +17,7 @@ pub(super) fn check(
     diags: &mut Vec<Diagnostic>,
     session: &crate::memo::Session,
 ) {
-    let raw_of: HashMap<(&str, &str), &RawEntry> = raws
+    let raw_of: super::FastMap<(&str, &str), &RawEntry> = raws
         .iter()
         .map(|r| ((r.tool.as_str(), r.slug.as_str()), r))
         .collect();
@@ -32,7 +32,7 @@ pub(super) fn check(
             .at(raw.front_line + line - 1, col, Some(&raw.text))
             .span(needle.chars().count())
     };
-    let texts: BTreeMap<&EntryId, &str> = site
+    let texts: super::Texts = site
         .entries
         .iter()
         .filter_map(|e| {
