@@ -487,18 +487,23 @@ mod tests {
             "ſyntax",
         ];
         for line in lines {
-            let line = normalize_line(line);
-            let expected: Vec<usize> = patterns
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| compile(p).expect("valid test input").is_match(&line))
-                .map(|(i, _)| i)
-                .collect();
-            let mut got: Vec<usize> = s.matches(&line).iter().map(|h| h.pattern).collect();
-            got.sort_unstable();
-            assert_eq!(got, expected, "{line}");
-            assert_eq!(s.matching(&line), expected, "{line}");
+            assert_agrees_with_each_pattern(&s, &patterns, line);
         }
+    }
+
+    /// `matches` and `matching` find exactly the patterns that match the line one by one.
+    fn assert_agrees_with_each_pattern(s: &PatternSet, patterns: &[&str], line: &str) {
+        let line = normalize_line(line);
+        let expected: Vec<usize> = patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| compile(p).expect("valid test input").is_match(&line))
+            .map(|(i, _)| i)
+            .collect();
+        let mut got: Vec<usize> = s.matches(&line).iter().map(|h| h.pattern).collect();
+        got.sort_unstable();
+        assert_eq!(got, expected, "{line}");
+        assert_eq!(s.matching(&line), expected, "{line}");
     }
 
     /// A family of messages that end alike (the automaton's tail is shared by more than
@@ -533,17 +538,7 @@ mod tests {
             "could not fetch (tool 1.99, code E9900): operation timed out".to_string(),
         ]);
         for line in &lines {
-            let line = normalize_line(line);
-            let expected: Vec<usize> = refs
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| compile(p).expect("valid test input").is_match(&line))
-                .map(|(i, _)| i)
-                .collect();
-            assert_eq!(s.matching(&line), expected, "{line}");
-            let mut got: Vec<usize> = s.matches(&line).iter().map(|h| h.pattern).collect();
-            got.sort_unstable();
-            assert_eq!(got, expected, "{line}");
+            assert_agrees_with_each_pattern(&s, &refs, line);
         }
         // A line of the family is a candidate for its own pattern and the generic ones,
         // not for the other thirty-nine.
