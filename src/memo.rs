@@ -136,21 +136,23 @@ pub struct Memo<V> {
     keep: bool,
     /// Set by any lookup; a run that never looked leaves the cache as it was.
     used: AtomicBool,
-    shards: [Mutex<Generations<V>>; SHARDS],
+    shards: [Mutex<Shard<V>>; SHARDS],
 }
 
 const SHARDS: usize = 16;
 
-struct Generations<V> {
-    previous: HashMap<Key, V, KeyHash>,
-    current: HashMap<Key, V, KeyHash>,
+/// Each value with whether this run used it. A run marks what it uses in place (one
+/// lookup), and the end of the run drops the rest: moving every used value from one
+/// generation's map to the next was most of the cache's cost on a `serve` edit, which
+/// looks up every entry of the site in several caches.
+struct Shard<V> {
+    map: HashMap<Key, (V, bool), KeyHash>,
 }
 
-impl<V> Default for Generations<V> {
+impl<V> Default for Shard<V> {
     fn default() -> Self {
-        Generations {
-            previous: HashMap::default(),
-            current: HashMap::default(),
+        Shard {
+            map: HashMap::default(),
         }
     }
 }
@@ -200,7 +202,7 @@ impl<V: Clone> Memo<V> {
         }
     }
 
-    fn shard(&self, key: &Key) -> &Mutex<Generations<V>> {
+    fn shard(&self, key: &Key) -> &Mutex<Shard<V>> {
         // The last byte: the map hashes with the first ones.
         &self.shards[usize::from(key[31]) % SHARDS]
     }
@@ -222,12 +224,9 @@ impl<V: Clone> Memo<V> {
         }
         self.used.store(true, Ordering::Relaxed);
         let mut g = self.shard(key).lock().ok()?;
-        if let Some(v) = g.current.get(key) {
-            return Some(v.clone());
-        }
-        let v = g.previous.remove(key)?;
-        g.current.insert(*key, v.clone());
-        Some(v)
+        let (v, used) = g.map.get_mut(key)?;
+        *used = true;
+        Some(v.clone())
     }
 
     pub fn put(&self, key: Key, v: V) {
@@ -236,14 +235,14 @@ impl<V: Clone> Memo<V> {
         }
         self.used.store(true, Ordering::Relaxed);
         if let Ok(mut g) = self.shard(&key).lock() {
-            g.current.insert(key, v);
+            g.map.insert(key, (v, true));
         }
     }
 
     pub fn len(&self) -> usize {
         self.shards
             .iter()
-            .filter_map(|s| s.lock().ok().map(|g| g.previous.len() + g.current.len()))
+            .filter_map(|s| s.lock().ok().map(|g| g.map.len()))
             .sum()
     }
 
@@ -259,11 +258,9 @@ impl<V: Clone + Send + Sync> Runs for Memo<V> {
         }
         for shard in &self.shards {
             if let Ok(mut g) = shard.lock() {
-                // What this run used becomes the previous generation; what it did not use
-                // is dropped, and its map's room serves the next run.
-                let g = &mut *g;
-                std::mem::swap(&mut g.previous, &mut g.current);
-                g.current.clear();
+                // What this run used stays, marked unused for the next run; the rest is
+                // dropped.
+                g.map.retain(|_, (_, used)| std::mem::replace(used, false));
             }
         }
     }
