@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
-/// Built files: output path (`docker/x/index.html`) → bytes.
-/// The served site by path. foldhash: every rebuild inserts all 10,000 pages of a large
-/// site under one lock.
+/// Built files: output path (`docker/x/index.html`) → bytes. Hashed with foldhash:
+/// every rebuild inserts all pages of the site (10,000 on a large one) under one lock.
 pub type Files = HashMap<String, Arc<Vec<u8>>, foldhash::fast::RandomState>;
 
 /// Where [`resolve`] finds a site's files.
