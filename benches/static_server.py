@@ -32,6 +32,10 @@ INFLIGHT = [0]
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # As web servers do: headers and body are two writes, and on a kept-alive connection
+    # Nagle's algorithm held the body until the browser's delayed ACK of the headers,
+    # about 40 ms a response.
+    disable_nagle_algorithm = True
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript",

@@ -83,22 +83,17 @@ export class Index {
     const tick = slicer();
     for (const list of lists) {
       for (const rec of list) {
-        // A shard holds other words' patterns too: compiled when a search needs them.
+        // A shard holds other words' patterns too: read when a search needs them, and
+        // compiled (`pattern`) only for a line that passes their word's `keyTest`.
         if (rec[4] && !words.has(rec[4])) continue;
         if (tick.due()) await tick.pause();
-        if (rec.compiled === undefined) {
+        if (rec.src === undefined) {
           let src = rec[1];
           m.dict.forEach((piece, i) => {
             src = src.replaceAll(String.fromCharCode(1 + i), piece);
           });
           rec.src = src;
-          try {
-            rec.compiled = compile(src, rec[2]);
-          } catch (e) {
-            rec.compiled = null;
-          }
         }
-        if (!rec.compiled) continue;
         if (rec[4]) {
           if (!byKey.has(rec[4])) byKey.set(rec[4], []);
           byKey.get(rec[4]).push(rec);
@@ -108,6 +103,18 @@ export class Index {
       }
     }
     return { byKey, any };
+  }
+
+  // A signature record's pattern, compiled on first use; `null` when it does not compile.
+  pattern(rec) {
+    if (rec.compiled === undefined) {
+      try {
+        rec.compiled = compile(rec.src, rec[2]);
+      } catch (e) {
+        rec.compiled = null;
+      }
+    }
+    return rec.compiled;
   }
 
   // One regex per key word and flags, the alternation of every pattern filed under that

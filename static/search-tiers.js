@@ -110,7 +110,8 @@ async function signatureHits(index, lines, typing, superseded) {
     const context = [];
     let specific = false;
     for (const rec of cands) {
-      if (!rec.compiled || !rec.compiled.find(n)) continue;
+      const re = index.pattern(rec);
+      if (!re || !re.find(n)) continue;
       if (rec[5] === 1) {
         if (!context.includes(rec[0])) context.push(rec[0]);
         continue;

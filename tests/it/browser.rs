@@ -528,9 +528,10 @@ fn browser_search_finds_pasted_logs_and_typed_words() {
 #[test]
 #[ignore = "needs Chromium; run by .ci/run"]
 fn browser_search_typed_key_by_key_ends_on_the_exact_match() {
-    // Real key events, as fast as the browser takes them: the box prefetches during the
-    // burst, searches after it, and once typing pauses counts the last word as whole,
-    // so a typed error message ends on its entry marked as an exact match.
+    // Real key events, as fast as the browser takes them: the box searches each key
+    // unseen during the burst, shows the search of the text the burst left, and once
+    // typing pauses counts the last word as whole, so a typed error message ends on its
+    // entry marked as an exact match.
     let srv = serve_dir(bundled(), "/");
     let b = browser(1280, 800);
     let tab = front_tab(&b);
