@@ -557,6 +557,74 @@ fn browser_search_typed_key_by_key_ends_on_the_exact_match() {
 
 #[test]
 #[ignore = "needs Chromium; run by .ci/run"]
+fn browser_search_looks_ahead_in_a_fast_burst_once_results_are_shown() {
+    // With results on screen, keys 20 ms apart: each key's search runs unseen, its
+    // results' details included, so details are downloaded during the burst (the search
+    // after the pause, 36 ms after the last key, would fetch them later), and the list
+    // ends on the text the burst left.
+    let srv = serve_dir(bundled(), "/");
+    let b = browser(1280, 800);
+    let tab = front_tab(&b);
+    let console = Console::attach(&tab);
+    open(&tab, &srv.url);
+    eval(
+        &tab,
+        "(() => { document.querySelector('input[type=search]').focus(); return true; })()",
+    );
+    wait_js(
+        &tab,
+        "performance.getEntriesByType('resource').some(e => e.name.endsWith('/search/index.json'))",
+    );
+    tab.type_str("npm error code ERESOLVE").expect("type");
+    wait_js(
+        &tab,
+        "(() => { const li = document.querySelector('[data-search-result]'); return li && li.querySelector('.result-exact'); })()",
+    );
+    let burst = eval(
+        &tab,
+        r#"new Promise((resolve) => {
+          const input = document.querySelector('input[type=search]');
+          const text = 'unauthorized: authentication required';
+          const t0 = performance.now();
+          input.select();
+          let i = 0;
+          const key = () => {
+            i += 1;
+            input.value = text.slice(0, i);
+            input.dispatchEvent(new InputEvent('input', { inputType: 'insertText', data: text[i - 1], bubbles: true }));
+            if (i < text.length) setTimeout(key, 20);
+            else resolve({ t0, last: performance.now() });
+          };
+          key();
+        })"#,
+    );
+    let first = wait_js(
+        &tab,
+        "(() => { const li = document.querySelector('[data-search-result]'); return li && li.querySelector('.result-exact') && li.getAttribute('data-search-result'); })()",
+    );
+    assert_eq!(
+        first.as_str(),
+        Some("docker/unauthorized-authentication-required")
+    );
+    let (t0, last) = (
+        burst["t0"].as_f64().expect("t0"),
+        burst["last"].as_f64().expect("last"),
+    );
+    let early = eval(
+        &tab,
+        &format!(
+            r"performance.getEntriesByType('resource').filter(e => /\/d[0-9]+\.json\.gz$/.test(e.name) && e.startTime > {t0} && e.startTime < {last} + 30).length"
+        ),
+    );
+    assert!(
+        early.as_u64().unwrap_or(0) > 0,
+        "no result details fetched during the burst: {early}"
+    );
+    assert_eq!(console.take(), Vec::<String>::new(), "console errors");
+}
+
+#[test]
+#[ignore = "needs Chromium; run by .ci/run"]
 fn browser_search_page_and_base_path() {
     let site = Site::new("ok-basic");
     let probe = tiny_http::Server::http("127.0.0.1:0").expect("bind");
