@@ -420,6 +420,10 @@ def bench_build(a, res):
                         outs[tool] = out
                         rmtree(out)
                         os.makedirs(os.path.dirname(out), exist_ok=True)
+                        # The earlier runs' output, written back to disk while this run
+                        # went on, took CPU from it (ext4 allocates blocks at write-back):
+                        # a short run lost more of its time to that than a long one.
+                        os.sync()
                         r = measured(command(tool, out), what=f"{tool} build")
                         runs[tool].append(r)
                         log(f"build {shape:8} {m['name']:5} {tool:5} N={n:>6,} run {rep + 1}/{a.reps}: "
@@ -1130,7 +1134,7 @@ def report(res, a):
         L.append("")
         where = "; ".join(f"{m['name']} = `{m['dir']}` ({m['fs'] if m['fs'] == m['dev'] else m['fs'] + ' on ' + m['dev']}, N = {', '.join(f'{n:,}' for n in m['sizes'])})"
                           for m in res.get("build_media", []))
-        L.append("`errkb build --root DIR -o OUT --force -q` and `hugo --quiet -s DIR -d OUT`; on tmpfs OUT is removed before every run, on disk every run writes a fresh OUT and all are removed when the section ends (see below the tables: on this machine's journal-less ext4, creating files just after deleting many costs both tools a kernel scan). "
+        L.append("`errkb build --root DIR -o OUT --force -q` and `hugo --quiet -s DIR -d OUT`; on tmpfs OUT is removed before every run, on disk every run writes a fresh OUT and all are removed when the section ends; every run starts after a `sync`, so no earlier run's output is still being written back (see below the tables: on this machine's journal-less ext4, creating files just after deleting many costs both tools a kernel scan). "
                  "CPU and peak RSS (ru_maxrss) are the child's, from wait4. Output is the bytes of all files (10⁶ bytes to the MB). "
                  "Corpora: *unique* (`benches/gen_corpus.py`, entries all unlike each other) and *families* "
                  "(`benches/gen_families.py`, families of about 100 near-duplicate messages); the Hugo site renders the same "
