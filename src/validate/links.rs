@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -60,16 +60,11 @@ pub fn check(
                 .collect(),
         )
     };
-    let tags: BTreeSet<&str> = site
-        .entries
-        .iter()
-        .flat_map(|e| e.tags.iter().map(String::as_str))
-        .collect();
-    let aliases: BTreeSet<String> = site
-        .entries
-        .iter()
-        .flat_map(|e| e.aliases.iter().map(EntryId::to_string))
-        .collect();
+    let sets = Sets {
+        site,
+        tags: OnceLock::new(),
+        aliases: OnceLock::new(),
+    };
     // Each entry's links on its own (in parallel: `serve` runs this on every edit);
     // the results keep the entries' order.
     let per_entry: Vec<(Vec<External>, Vec<Diagnostic>)> = site
@@ -95,7 +90,7 @@ pub fn check(
                 }
                 let problem = match refused {
                     Some(why) => Some((why.to_string(), Some(super::entry::URL_HINT.to_string()))),
-                    None => resolve(e, dest, site, &anchors, &tags, &aliases),
+                    None => resolve(e, dest, site, &anchors, &sets),
                 };
                 if let Some((msg, hint)) = problem {
                     let text = texts.get(&e.id).copied();
@@ -123,6 +118,36 @@ pub fn check(
     external
 }
 
+/// The site's tags and former ids, gathered the first time a link needs them (most
+/// bodies link to none, and `serve` checks the links on every edit).
+struct Sets<'a> {
+    site: &'a Site,
+    tags: OnceLock<BTreeSet<&'a str>>,
+    aliases: OnceLock<BTreeSet<String>>,
+}
+
+impl<'a> Sets<'a> {
+    fn tags(&self) -> &BTreeSet<&'a str> {
+        self.tags.get_or_init(|| {
+            self.site
+                .entries
+                .iter()
+                .flat_map(|e| e.tags.iter().map(String::as_str))
+                .collect()
+        })
+    }
+
+    fn aliases(&self) -> &BTreeSet<String> {
+        self.aliases.get_or_init(|| {
+            self.site
+                .entries
+                .iter()
+                .flat_map(|e| e.aliases.iter().map(EntryId::to_string))
+                .collect()
+        })
+    }
+}
+
 fn is_external(dest: &str) -> bool {
     dest.starts_with("//")
         || dest.split_once(':').is_some_and(|(scheme, _)| {
@@ -140,8 +165,7 @@ fn resolve<'a>(
     dest: &str,
     site: &Site,
     anchors: &dyn Fn(&EntryId) -> Option<BTreeSet<&'a str>>,
-    tags: &BTreeSet<&str>,
-    aliases: &BTreeSet<String>,
+    sets: &Sets<'a>,
 ) -> Option<(String, Option<String>)> {
     let (path, frag) = match dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
@@ -181,7 +205,7 @@ fn resolve<'a>(
         [a, b] if a == "api" && b == "entries.json" => None,
         [t] if t == "tags" => None,
         [t, tag] if t == "tags" => {
-            if tags.contains(tag.as_str()) {
+            if sets.tags().contains(tag.as_str()) {
                 None
             } else {
                 bad(&format!("no entry has the tag `{tag}`"))
@@ -219,7 +243,7 @@ fn resolve<'a>(
                     )),
                     _ => None,
                 },
-                None if aliases.contains(&id.to_string()) => None,
+                None if sets.aliases().contains(&id.to_string()) => None,
                 None => Some((
                     format!("link to `{dest}`: no entry `{id}`"),
                     Some(
