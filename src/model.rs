@@ -251,6 +251,11 @@ pub struct Entry {
     /// configuration): equal fingerprints mean equal entries. Caches key on it.
     #[serde(skip)]
     pub fingerprint: Fingerprint,
+    /// A hash of what the rules between entries' patterns read (id, title, patterns,
+    /// examples), made with the entry: `serve` knows from these alone, on every edit,
+    /// whether those rules must run again.
+    #[serde(skip)]
+    pub overlap_key: Fingerprint,
 }
 
 pub type Fingerprint = [u8; 32];
