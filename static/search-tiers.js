@@ -110,6 +110,9 @@ async function signatureHits(index, lines, typing, superseded) {
     const context = [];
     let specific = false;
     for (const rec of cands) {
+      // A pattern is compiled the first time a line may match it: a line of a fresh
+      // paste can bring up many, so the page is given back here too.
+      if (rec.compiled === undefined && tick.due() && (await stop())) return null;
       const re = index.pattern(rec);
       if (!re || !re.find(n)) continue;
       if (rec[5] === 1) {

@@ -215,23 +215,26 @@ function setupBox() {
 
   // Once the index is loaded a search takes a few milliseconds: answer a keystroke at
   // once, unless keys come faster than a person types (fast typing, key repeat, a paste
-  // tool). Then the results shown wait for the pause after the last key, so the list and
-  // its spoken count do not change under every key. That pause is 36 ms while keys come
-  // steadily under 42 ms apart; at the start of a burst (its first gaps are uneven) and
-  // when the last few gaps were longer (a typing tool on a busy machine), it waits a
-  // little longer than the longest of them. Until the index is loaded, wait for a pause.
-  // A newer run makes older ones drop out. When typing pauses, the last word counts as
-  // finished: one more search lets it find an exact match (a typed error message often
-  // ends with its code).
+  // tool). Then the results shown wait for a pause after the last key, so the list and
+  // its spoken count do not change under every key. A newer run makes older ones drop
+  // out. When typing pauses, the last word counts as finished: one more search lets it
+  // find an exact match (a typed error message often ends with its code).
   //
-  // During a burst each key fetches the index files its text needs (`prefetch`). Once
-  // the box has shown results and keys come steadily, each key's whole search runs
-  // unseen instead (`lookAhead`), its results' details included, so the search after the
-  // pause is ready when the pause is seen (at 10k, typed queries 56 → 42 ms median). Not
-  // before: on a first query the search waits on the index files themselves, and looking
-  // ahead there added the results of texts nobody saw to them (5 more requests for 8 ms).
-  // Nor for a last word of one or two letters, which matches too many words for its
-  // results to be the ones the burst ends on.
+  // Until the box has shown results, a burst only fetches the index files its text needs
+  // (`prefetch`), and the pause waited for is 36 ms while keys come steadily under 42 ms
+  // apart; at the start of a burst (its first gaps are uneven) and when the last few gaps
+  // were longer (a typing tool on a busy machine) a little longer than the longest of
+  // them, so that no search downloads the details of results nobody sees. Until the
+  // index is loaded, wait for a pause. On a first query the search waits on the index
+  // files themselves: looking ahead there added the results of texts nobody saw to them
+  // (5 more requests at 10k for 8 ms sooner).
+  //
+  // Once results are on screen, each key of a burst runs its whole search unseen
+  // (`lookAhead`), results' details included, and the pause is 36 ms whatever the gaps:
+  // the search after it takes the look-ahead's answer, so it is ready when the pause is
+  // seen and downloads nothing more (at 10k, typed queries 56-62 -> 38-44 ms median). A
+  // last word of one or two letters is only prefetched: it matches too many words for
+  // its results to be the ones the burst ends on.
   let lastInput = 0;
   let settle = 0;
   let gaps = [];
@@ -245,9 +248,9 @@ function setupBox() {
     gaps = burst ? [...gaps.slice(-2), gap] : [];
     const longest = Math.max(0, ...gaps);
     const steady = gaps.length >= 3 && longest < 42;
-    if (steady && shown && !/(^|\s)\S{1,2}$/.test(query())) lookAhead(typing);
+    if (burst && shown && !/(^|\s)\S{1,2}$/.test(query())) lookAhead(typing);
     else if (burst) prefetch(index, query());
-    const wait = !index.manifest ? 60 : !burst ? 0 : steady ? 36 : Math.min(longest + 15, BURST_MS);
+    const wait = !index.manifest ? 60 : !burst ? 0 : steady || shown ? 36 : Math.min(longest + 15, BURST_MS);
     timer = setTimeout(() => run(typing), wait);
     if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(true, true), 400);
   };
