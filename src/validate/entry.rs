@@ -351,41 +351,38 @@ fn build(
             (f.body.unwrap_or_default().into(), line)
         }
     };
-    ok.then(|| {
-        let mut e = Entry {
-            id,
-            source: raw.path.clone(),
-            title: f.title.trim().to_string(),
-            summary: f.summary.trim().to_string(),
-            likely_cause: f.likely_cause.trim().to_string(),
-            patterns: f.patterns,
-            fix,
-            unsafe_: f.unsafe_,
-            verify,
-            confirm,
-            check,
-            causes: f.causes,
-            placeholders,
-            examples: f.examples,
-            related,
-            aliases,
-            links: f.links,
-            tags: f.tags,
-            applies_to: f.applies_to,
-            updated: f.updated,
-            draft: f.draft,
-            tool: f.tool,
-            extra: f
-                .extra
-                .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
-            body,
-            body_line,
-            fingerprint: [0; 32],
-            overlap_key: [0; 32],
-        };
-        e.overlap_key = super::overlap::entry_key(&e);
-        e
+    ok.then(|| Entry {
+        id,
+        source: raw.path.clone(),
+        title: f.title.trim().to_string(),
+        summary: f.summary.trim().to_string(),
+        likely_cause: f.likely_cause.trim().to_string(),
+        patterns: f.patterns,
+        fix,
+        unsafe_: f.unsafe_,
+        verify,
+        confirm,
+        check,
+        causes: f.causes,
+        placeholders,
+        examples: f.examples,
+        related,
+        aliases,
+        links: f.links,
+        tags: f.tags,
+        applies_to: f.applies_to,
+        updated: f.updated,
+        draft: f.draft,
+        tool: f.tool,
+        extra: f
+            .extra
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        body,
+        body_line,
+        fingerprint: [0; 32],
+        overlap_key: [0; 32],
     })
+    .map(super::overlap::keyed)
 }
 
 /// The required keys have content (a missing one was reported already); the title is

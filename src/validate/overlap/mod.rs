@@ -60,8 +60,8 @@ pub(super) fn check(
     }));
 }
 
-/// An entry's part of [`check`]'s cache key: everything of the entry the rules read.
-pub(super) fn entry_key(e: &crate::model::Entry) -> crate::memo::Key {
+/// The entry with its part of [`check`]'s cache key: everything of it the rules read.
+pub(super) fn keyed(mut e: crate::model::Entry) -> crate::model::Entry {
     let mut key = KeyBuilder::new("overlap entry")
         .bytes(e.id.tool.as_bytes())
         .bytes(e.id.slug.as_bytes())
@@ -71,7 +71,8 @@ pub(super) fn entry_key(e: &crate::model::Entry) -> crate::memo::Key {
     for text in e.patterns.iter().chain(&e.examples) {
         key = key.bytes(text.as_bytes());
     }
-    key.key()
+    e.overlap_key = key.key();
+    e
 }
 
 /// Patterns, of one entry or several, that match exactly the same lines.

@@ -305,3 +305,53 @@ fn context_patterns_may_be_shared_and_never_overlap() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_kept_session_runs_the_rules_again_when_a_text_they_read_changes() {
+    // `serve` keys the rules' result on each entry's `overlap_key`: an edit to a title,
+    // pattern or example must bring the rules back, whatever else stayed the same.
+    let session = crate::memo::Session::kept();
+    let run = |entries: Vec<Arc<crate::model::Entry>>| {
+        let mut diags = Vec::new();
+        super::check(&site(entries), &|_, _, _, d| d, &mut diags, &session);
+        session.finish_run();
+        diags.len()
+    };
+    let own = entry(
+        "own",
+        "demo: disk full",
+        &["disk full"],
+        &["demo: disk full"],
+    );
+    let other = |example: &str| entry("other", "demo: quota hit", &["quota hit"], &[example]);
+    assert_eq!(run(vec![own.clone(), other("demo: quota hit")]), 0);
+    // Only the other entry's example changed, to a line the first entry's pattern matches.
+    assert!(run(vec![own.clone(), other("demo: quota hit, disk full")]) > 0);
+    assert_eq!(run(vec![own, other("demo: quota hit")]), 0);
+}
+
+#[test]
+fn the_overlap_key_changes_with_each_text_the_rules_read() {
+    let a = entry("a", "demo: x failed", &["x failed"], &["demo: x failed"]);
+    let same = entry("a", "demo: x failed", &["x failed"], &["demo: x failed"]);
+    assert_eq!(a.overlap_key, same.overlap_key);
+    assert_ne!(a.overlap_key, [0; 32]);
+    for changed in [
+        entry("b", "demo: x failed", &["x failed"], &["demo: x failed"]),
+        entry("a", "demo: x failed!", &["x failed"], &["demo: x failed"]),
+        entry(
+            "a",
+            "demo: x failed",
+            &["x failed", "y failed"],
+            &["demo: x failed"],
+        ),
+        entry(
+            "a",
+            "demo: x failed",
+            &["x failed"],
+            &["demo: x failed", "x failed"],
+        ),
+    ] {
+        assert_ne!(a.overlap_key, changed.overlap_key, "{}", changed.title);
+    }
+}
