@@ -233,8 +233,8 @@ function setupBox() {
   // (`lookAhead`), results' details included, and the pause is 36 ms whatever the gaps:
   // the search after it takes the look-ahead's answer, so it is ready when the pause is
   // seen and downloads nothing more (at 10k, typed queries 56-62 -> 38-44 ms median). A
-  // last word of one or two letters is only prefetched: it matches too many words for
-  // its results to be the ones the burst ends on.
+  // last word of one or two letters is only prefetched, with the waits above: it matches
+  // too many words for its results to be the ones the burst ends on.
   let lastInput = 0;
   let settle = 0;
   let gaps = [];
@@ -248,9 +248,10 @@ function setupBox() {
     gaps = burst ? [...gaps.slice(-2), gap] : [];
     const longest = Math.max(0, ...gaps);
     const steady = gaps.length >= 3 && longest < 42;
-    if (burst && shown && !/(^|\s)\S{1,2}$/.test(query())) lookAhead(typing);
+    const looking = burst && shown && !/(^|\s)\S{1,2}$/.test(query());
+    if (looking) lookAhead(typing);
     else if (burst) prefetch(index, query());
-    const wait = !index.manifest ? 60 : !burst ? 0 : steady || shown ? 36 : Math.min(longest + 15, BURST_MS);
+    const wait = !index.manifest ? 60 : !burst ? 0 : steady || looking ? 36 : Math.min(longest + 15, BURST_MS);
     timer = setTimeout(() => run(typing), wait);
     if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(true, true), 400);
   };
