@@ -29,6 +29,9 @@
 //! 1. load, markdown, highlight, matcher, theme, i18n
 //! 0. pattern, model, diag, fsutil, config, yaml, output, memo, timing, url, term, json_shape
 
+// The library has no unsafe code; only the binary sets one allocator option (main.rs).
+#![forbid(unsafe_code)]
+
 // Floor 0: the plain model and what every stage shares.
 pub mod config;
 pub mod diag;

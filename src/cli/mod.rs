@@ -154,24 +154,47 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    match parse(args) {
+        Ok(cli) => dispatch(cli),
+        Err(code) => code,
+    }
+}
+
+/// Parses the command line (applying `--color`), or prints help or the usage error and
+/// gives the exit code to end with.
+pub fn parse<I, T>(args: I) -> Result<Cli, u8>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     // clap writes help and usage errors through `anstream` too: the choice must be made
     // before parsing for them to follow it.
     if let Some(color) = early_color(&args) {
         color.apply();
     }
-    let cli = match Cli::try_parse_from(args) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
+    let cli = Cli::try_parse_from(args).map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            exit::USAGE
+        } else {
+            exit::OK
         }
-    };
+    })?;
     cli.color.apply();
+    Ok(cli)
+}
+
+impl Cli {
+    /// A command that does its work once and exits (`build`, `check`), as opposed to
+    /// `serve`, which runs until stopped and should give memory back between edits.
+    pub fn runs_once(&self) -> bool {
+        matches!(self.command, Command::Build(_) | Command::Check(_))
+    }
+}
+
+/// Runs a parsed command line; the exit code.
+pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(a) => build::run(&a),
         Command::Check(a) => check::run(&a),
