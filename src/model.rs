@@ -256,6 +256,11 @@ pub struct Entry {
     /// whether those rules must run again.
     #[serde(skip)]
     pub overlap_key: Fingerprint,
+    /// `patterns`, compiled (one for one: an entry is only made when every pattern
+    /// compiles). Validation compiles them once; the overlap check and the search index
+    /// read them here instead of compiling each again.
+    #[serde(skip)]
+    pub compiled: Arc<[crate::pattern::Pattern]>,
 }
 
 pub type Fingerprint = [u8; 32];

@@ -176,9 +176,8 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
         plain(&e.summary),
     );
     let sigs = e
-        .patterns
+        .compiled
         .iter()
-        .filter_map(|p| pattern::compile(p).ok())
         .map(|c| {
             let words = c.literals().iter().flat_map(|l| whole_words(l)).collect();
             (

@@ -409,6 +409,12 @@ impl Pattern {
             .as_ref()
     }
 
+    /// This pattern with its regex dropped if it was built (for keeping it long).
+    pub fn into_unbuilt(mut self) -> Pattern {
+        self.regex = OnceLock::new();
+        self
+    }
+
     /// A copy whose regex is not built yet: memory spent matching with it goes when the
     /// copy does (a built regex keeps tens of kilobytes of search caches).
     pub fn unbuilt(&self) -> Pattern {

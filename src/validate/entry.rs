@@ -14,7 +14,7 @@ use crate::load::{EntryKind, RawEntry};
 use crate::model::{
     Entry, EntryId, Link, MAX_SEGMENT_LEN, Placeholder, Step, Unsafe, is_valid_segment, slots_in,
 };
-use crate::pattern;
+use crate::pattern::{self, Pattern};
 use crate::yaml;
 
 /// The typed front matter. Every field defaults, because missing keys are reported
@@ -285,7 +285,8 @@ fn build(
 ) -> Option<Entry> {
     let raw = cx.raw;
     let mut ok = required(cx, &f, present);
-    ok &= patterns(cx, &f.patterns);
+    let (patterns_ok, compiled) = patterns(cx, &f.patterns);
+    ok &= patterns_ok;
     let to_steps = |v: Vec<StepDe>| v.into_iter().map(|s| s.0).collect::<Vec<Step>>();
     let (fix, verify, confirm, check) = (
         to_steps(f.fix),
@@ -381,6 +382,7 @@ fn build(
         body_line,
         fingerprint: [0; 32],
         overlap_key: [0; 32],
+        compiled: compiled.into(),
     })
     .map(super::overlap::keyed)
 }
@@ -428,9 +430,11 @@ fn required(
     ok
 }
 
-/// Every pattern compiles and is specific enough; at least one is not `context:`.
-fn patterns(cx: &mut Ctx, patterns: &[String]) -> bool {
+/// Every pattern compiles and is specific enough; at least one is not `context:`. The
+/// compiled patterns, in order (all of them when the first is true).
+fn patterns(cx: &mut Ctx, patterns: &[String]) -> (bool, Vec<Pattern>) {
     let mut ok = true;
+    let mut out = Vec::with_capacity(patterns.len());
     // A `context:` pattern is not enough alone: an entry made only of them could never
     // be found.
     let mut specific = false;
@@ -462,6 +466,8 @@ fn patterns(cx: &mut Ctx, patterns: &[String]) -> bool {
                             .hint("quote more of the error text, so the pattern cannot match ordinary log lines"),
                     );
                 }
+                // Kept with the entry: without the regex the check may have built.
+                out.push(compiled.into_unbuilt());
             }
         }
     }
@@ -473,7 +479,7 @@ fn patterns(cx: &mut Ctx, patterns: &[String]) -> bool {
                 .hint("add a pattern for the line that says which error it is"),
         );
     }
-    ok
+    (ok, out)
 }
 
 /// Steps are not empty and their commands pass the lint; the placeholders they use.

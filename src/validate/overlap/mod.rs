@@ -162,10 +162,9 @@ fn find(site: &Site) -> Found {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, e)| {
-            e.patterns.iter().enumerate().filter_map(move |(k, src)| {
-                let p = pattern::compile(src).ok()?;
+            e.compiled.iter().enumerate().map(move |(k, p)| {
                 let id = p.identity_key();
-                Some((i, k, p, id))
+                (i, k, p.clone(), id)
             })
         })
         .collect();
