@@ -763,6 +763,30 @@ mod tests {
         assert_eq!(slots_in("cat <<EOF\n<name>\nEOF"), vec!["name"]);
     }
 
+    /// The patterns kept compiled with an entry are its patterns, one for one, in order:
+    /// the overlap check and the search index read them instead of the sources.
+    #[test]
+    fn an_entry_keeps_its_patterns_compiled_in_order() {
+        let text = "---\ntitle: \"E1: disk quota exceeded on volume\"\nsummary: s\nlikely_cause: c\n\
+                    patterns:\n  - \"E1: disk quota exceeded on <volume>\"\n  - \"context: write failed for quota reasons\"\n  \
+                    - \"regex:quota of [0-9]+ bytes exceeded\"\nfix: [\"Free space.\"]\n\
+                    unsafe: [{do_not: \"Delete data.\", why: \"It is lost.\"}]\nverify: [\"Write again.\"]\n---\n";
+        let raw = RawEntry::new(
+            "t".into(),
+            "x".into(),
+            "content/t/x.md".into(),
+            EntryKind::Markdown,
+            text.into(),
+            [0; 32],
+        )
+        .expect("raw");
+        let (entry, diags) = validate_entry(&raw, &Config::default());
+        let entry = entry.unwrap_or_else(|| panic!("entry: {diags:?}"));
+        let sources: Vec<&str> = entry.compiled.iter().map(|p| p.source()).collect();
+        assert_eq!(sources, entry.patterns);
+        assert!(entry.compiled[1].is_context());
+    }
+
     #[test]
     fn dates() {
         assert!(is_real_date("2024-02-29"));
