@@ -115,25 +115,8 @@ pub fn dashed(text: &str, keep: impl Fn(char) -> bool) -> String {
     out
 }
 
-/// True for a placeholder name: `[a-z][a-z0-9_]*`.
-pub fn is_slot_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// The length of a slot `<name>` at the start of `s`, with the name. Only `<` + a
-/// placeholder name + `>` is a slot; the one parser for commands and patterns.
-pub fn slot_at(s: &str) -> Option<(usize, &str)> {
-    let rest = s.strip_prefix('<')?;
-    let len = rest
-        .bytes()
-        .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
-        .count();
-    let name = rest.get(..len)?;
-    (is_slot_name(name) && rest.get(len..)?.starts_with('>')).then_some((len + 2, name))
-}
+// Slots are the pattern engine's: commands use the same parser.
+pub use crate::pattern::{is_slot_name, slot_at};
 
 /// Names of the `<name>` slots in a command.
 pub fn slots_in(run: &str) -> Vec<&str> {

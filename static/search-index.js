@@ -4,7 +4,11 @@
 
 import { compile } from "./pattern.js";
 import { slicer } from "./limits.js";
-import { fnv1a } from "./tokenize.js";
+import { fnv1a, mayBeKey } from "./tokenize.js";
+
+// Above this many signature shards, a search reads the key-word filter (about 16 kB at
+// 10,000 patterns, the size of a dozen shards) before fetching them.
+const KEY_FILTER_FROM = 12;
 
 // The versioned files are gzip, sent as they are: decompressed here. A host that sends
 // them with its own `Content-Encoding: gzip` hands over the plain bytes, read as they are.
@@ -63,11 +67,17 @@ export class Index {
     return { id: d[0], path: d[1], title: d[2], tool: d[3], summary: d[4] };
   }
 
-  // The signature shards a text's words point at, being fetched.
-  signatureFiles(words) {
+  // The signature shards a text's words point at, being fetched. When they are many (a
+  // pasted log), the key-word filter first drops the words that are no pattern's key:
+  // one small file instead of most of the signature tier.
+  async signatureFiles(words) {
     const m = this.manifest;
-    const shards = new Set();
-    for (const w of words) shards.add(fnv1a(w) % m.sig);
+    const shardsOf = (ws) => new Set(Array.from(ws, (w) => fnv1a(w) % m.sig));
+    let shards = shardsOf(words);
+    if (m.keys && shards.size > KEY_FILTER_FROM) {
+      const hex = await this.file("s-keys.txt");
+      shards = shardsOf(Array.from(words).filter((w) => mayBeKey(hex, m.keys, w)));
+    }
     const names = Array.from(shards, (k) => "s" + k + ".json");
     if (m.any) names.push("s-any.json");
     return Promise.all(names.map((n) => this.file(n, "json")));

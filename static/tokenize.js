@@ -67,6 +67,22 @@ export function fnv1a(s) {
   return h >>> 0;
 }
 
+// The bits a word sets in the key-word filter of m bits (a power of two), as
+// `key_bits` in src/index/tokenize.rs makes them: double hashing from FNV-1a.
+export function keyBits(word, m) {
+  const h1 = fnv1a(word);
+  const h2 = (Math.imul(h1 ^ (h1 >>> 15), 0x2c1b3c6d) | 1) >>> 0;
+  const out = [];
+  for (let i = 0; i < 3; i++) out.push(((h1 + Math.imul(i, h2)) >>> 0) & (m - 1));
+  return out;
+}
+
+// Whether a word may be a key word, by the filter's hex digits (bit p in digit p >> 2);
+// a word it leaves out is no pattern's key.
+export function mayBeKey(hex, m, word) {
+  return keyBits(word, m).every((p) => (parseInt(hex[p >> 2], 16) >> (p & 3)) & 1);
+}
+
 // The term shard of a term: hex of the UTF-8 of its first two characters.
 export function hexKey(term) {
   const two = Array.from(term).slice(0, 2).join("");

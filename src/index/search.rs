@@ -21,6 +21,10 @@
 //!   against the patterns whose key is one of its words. Two long pieces that almost
 //!   every regex contains are written as `\u0001` and `\u0002`; the manifest's `dict`
 //!   has them.
+//! - `s-keys.txt.gz`: a Bloom filter of the key words (the manifest's `keys` is its
+//!   number of bits; [`super::tokenize::key_filter`] has the format). For a text whose
+//!   words point at many shards (a pasted log), the browser first drops the words that
+//!   are no pattern's key, and fetches the shards of the rest.
 //! - `t<hex>.txt.gz`: the full-text tier, a BM25F index sharded by a term's first two
 //!   characters (hex of their UTF-8), so prefix and one-typo lookups of a word stay
 //!   inside one small file. One line per term, sorted: the term without those two
@@ -93,6 +97,9 @@ struct Manifest {
     dict: [&'static str; 2],
     /// Existing term shards (hex keys), space-separated and sorted.
     terms: String,
+    /// The bits of the key-word filter `s-keys.txt` (see [`super::tokenize::key_filter`]);
+    /// 0 when there is none.
+    keys: u32,
 }
 
 /// The shard key of a term: hex of its first two characters.
@@ -303,6 +310,7 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
         best: (written.best * 1000.0).round() / 1000.0,
         dict: DICT,
         terms: written.keys.join(" "),
+        keys: written.key_bits,
         dir: String::new(),
     };
 

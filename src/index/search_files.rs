@@ -108,6 +108,8 @@ pub(super) struct Written {
     pub sig: usize,
     pub any: bool,
     pub keys: Vec<String>,
+    /// The bits of the key-word filter `s-keys.txt` (0: no filter).
+    pub key_bits: u32,
     pub best: f64,
     pub width: usize,
 }
@@ -132,6 +134,11 @@ pub(super) fn write(
     if !any.is_empty() {
         plain.push(("s-any.json".into(), json(&any)));
     }
+    let filter = super::tokenize::key_filter(sigs.iter().flatten().map(|s| s.key));
+    let key_bits = filter.as_ref().map_or(0, |f| f.0);
+    if let Some((_, hex)) = filter {
+        plain.push(("s-keys.txt".into(), hex.into_bytes()));
+    }
     let (terms, best, width) = term_lines(per, table);
     let keys: Vec<String> = terms.keys().cloned().collect();
     for (key, text) in terms {
@@ -144,6 +151,7 @@ pub(super) fn write(
         sig,
         any: !any.is_empty(),
         keys,
+        key_bits,
         best,
         width,
     }

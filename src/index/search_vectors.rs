@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::search::{by_score, shard_key};
-use super::tokenize::{fnv1a, tokens};
+use super::tokenize::{fnv1a, key_bits, tokens};
 use crate::pattern::{Hit, rank};
 
 const VECTORS: &str = include_str!("../../tests/vectors/search.json");
@@ -15,6 +15,14 @@ struct Vectors {
     tokens: Vec<TokenCase>,
     hashes: Vec<HashCase>,
     rank: Rank,
+    key_bits: Vec<KeyBitsCase>,
+}
+
+#[derive(Deserialize)]
+struct KeyBitsCase {
+    word: String,
+    m: u32,
+    bits: Vec<u32>,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +77,21 @@ fn hashes_match_the_vectors() {
             case.shard_key,
             "shard_key({:?})",
             case.term
+        );
+    }
+}
+
+#[test]
+fn key_filter_bits_match_the_vectors() {
+    let v = vectors();
+    assert!(v.key_bits.len() >= 5, "too few key-filter cases");
+    for case in &v.key_bits {
+        assert_eq!(
+            key_bits(&case.word, case.m).to_vec(),
+            case.bits,
+            "key_bits({:?}, {})",
+            case.word,
+            case.m
         );
     }
 }

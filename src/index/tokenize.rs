@@ -95,9 +95,62 @@ pub fn fnv1a(s: &str) -> u32 {
     h
 }
 
+/// How many bits of the key-word filter a word sets.
+pub const KEY_HASHES: u32 = 3;
+
+/// The bits a word sets in the signature tier's key-word filter of `m` bits (a power of
+/// two): double hashing from its FNV-1a hash, the browser's `keyBits` in
+/// static/tokenize.js (cases in tests/vectors/search.json).
+pub fn key_bits(word: &str, m: u32) -> [u32; KEY_HASHES as usize] {
+    let h1 = fnv1a(word);
+    let h2 = (h1 ^ (h1 >> 15)).wrapping_mul(0x2c1b_3c6d) | 1;
+    std::array::from_fn(|i| h1.wrapping_add((i as u32).wrapping_mul(h2)) & (m - 1))
+}
+
+/// A Bloom filter of the signature tier's key words: `m` bits (24 to 48 a word, so 1 to 2
+/// other words in 1,000 pass), as hex digits, bit `p` in digit `p / 4` at `1 << (p % 4)`.
+/// A pasted log's thousands of words mostly are no pattern's key word; the browser drops
+/// those before it fetches their signature shards. `None` when there is no key word.
+pub fn key_filter<'a>(keys: impl IntoIterator<Item = &'a str>) -> Option<(u32, String)> {
+    let keys: std::collections::BTreeSet<&str> = keys.into_iter().collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let m = u32::try_from((keys.len() * 24).next_power_of_two().max(64)).ok()?;
+    let mut nibbles = vec![0u8; m as usize / 4];
+    for k in keys {
+        for p in key_bits(k, m) {
+            nibbles[p as usize / 4] |= 1 << (p % 4);
+        }
+    }
+    let hex = nibbles
+        .iter()
+        .map(|&n| char::from_digit(u32::from(n), 16).unwrap_or('0'))
+        .collect();
+    Some((m, hex))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_filter_has_every_key_and_few_other_words() {
+        let keys: Vec<String> = (0..5000).map(|i| format!("e{i:05}")).collect();
+        let (m, hex) = key_filter(keys.iter().map(String::as_str)).expect("filter");
+        assert_eq!(m, 131_072);
+        assert_eq!(hex.len(), m as usize / 4);
+        let has = |w: &str| {
+            key_bits(w, m).iter().all(|&p| {
+                let d = hex.as_bytes()[p as usize / 4] as char;
+                d.to_digit(16).is_some_and(|n| n & (1 << (p % 4)) != 0)
+            })
+        };
+        assert!(keys.iter().all(|k| has(k)));
+        let others = (0..10_000).filter(|i| has(&format!("w{i}"))).count();
+        assert!(others < 40, "{others} of 10,000 other words pass");
+        assert!(key_filter(std::iter::empty()).is_none());
+    }
 
     #[test]
     fn keeps_codes_paths_and_names() {

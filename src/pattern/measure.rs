@@ -135,7 +135,7 @@ pub(super) fn can_be_empty(node: &Ast) -> bool {
     }
 }
 
-pub(super) use crate::model::is_slot_name;
+pub(super) use super::is_slot_name;
 
 pub(super) fn perl_ranges(kind: &ClassPerlKind) -> Ranges {
     match kind {

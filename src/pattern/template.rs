@@ -3,8 +3,8 @@
 use super::clean::{is_quote, is_space, normalize_char};
 use super::emit::{self, JS_ANY};
 use super::literal::Atom;
+use super::slot_at;
 use super::{PatternError, Translation};
-use crate::model::slot_at;
 
 /// One piece of a parsed template.
 #[derive(Debug, PartialEq, Eq)]

@@ -986,3 +986,103 @@ fn browser_search_lists_a_summary_line_as_generic() {
     assert_eq!(ids(".result-exact"), ["git/failed-to-push-some-refs"]);
     assert!(ids(".result-generic").is_empty());
 }
+
+/// A pasted log's words point at most of a large site's signature shards. The key-word
+/// filter (`s-keys.txt`) lets the browser fetch only the shards of words that are some
+/// pattern's key, and the entry is still found on the first paste.
+#[test]
+#[ignore = "needs Chromium; run by .ci/run"]
+fn browser_search_paste_fetches_only_the_shards_of_key_words() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("site");
+    std::fs::create_dir_all(&root).expect("mk");
+    std::fs::write(root.join("errkb.yaml"), "title: Many patterns\n").expect("config");
+    // 2,000 patterns: 20 signature shards, each pattern filed under its `quuxNNNN`.
+    for i in 0..2000 {
+        let dir = root.join(format!("content/tool{}", i % 4));
+        std::fs::create_dir_all(&dir).expect("mk");
+        std::fs::write(
+            dir.join(format!("spindle-{i:04}.md")),
+            format!(
+                "---\ntitle: \"quux{i:04}: cannot frobnicate the spindle\"\nsummary: \"Spindle {i}.\"\n\
+                 likely_cause: \"A worn spindle.\"\npatterns:\n  - \"quux{i:04}: cannot frobnicate the spindle\"\n\
+                 fix: [\"Replace the spindle.\"]\nunsafe: [{{do_not: \"Force it.\", why: \"It breaks.\"}}]\n\
+                 verify: [\"Frobnicate again.\"]\n---\n"
+            ),
+        )
+        .expect("entry");
+    }
+    let out = tmp.path().join("public");
+    let run = run_in(&root, &["build", "-q", "-o", out.to_str().expect("path")]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("search/index.json")).expect("manifest"),
+    )
+    .expect("json");
+    let sig = manifest["sig"].as_u64().expect("sig");
+    assert!(
+        sig >= 15 && manifest["keys"].as_u64().unwrap_or(0) > 0,
+        "{manifest}"
+    );
+    // 400 lines of an ordinary build, then the error.
+    let mut log: String = (0..400)
+        .map(|i| {
+            format!(
+                "2024-05-01T10:00:{:02}Z compiled module alpha{i} (step {i} of 400) in {i}ms\n",
+                i % 60
+            )
+        })
+        .collect();
+    log.push_str("2024-05-01T10:07:00Z error: quux1234: cannot frobnicate the spindle\n");
+    // Without the filter its words would fetch nearly every shard.
+    let fnv = |w: &str| {
+        w.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        })
+    };
+    let words: std::collections::BTreeSet<String> = log
+        .to_lowercase()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.len() >= 3)
+        .map(str::to_string)
+        .collect();
+    let pointed: std::collections::BTreeSet<u64> =
+        words.iter().map(|w| u64::from(fnv(w)) % sig).collect();
+    assert!(
+        pointed.len() as u64 >= sig - 2,
+        "{} of {sig}",
+        pointed.len()
+    );
+
+    let srv = serve_dir(&out, "/");
+    let b = browser(1280, 800);
+    let tab = front_tab(&b);
+    let console = Console::attach(&tab);
+    open(&tab, &srv.url);
+    paste(&tab, &log);
+    assert_eq!(first_result(&tab), "tool2/spindle-1234");
+    let fetched = eval(
+        &tab,
+        "performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.includes('/search/'))",
+    );
+    let fetched: Vec<&str> = fetched
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let shards = fetched
+        .iter()
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap_or("");
+            name.starts_with('s') && name[1..].starts_with(|c: char| c.is_ascii_digit())
+        })
+        .count();
+    assert!(
+        fetched.iter().any(|p| p.ends_with("/s-keys.txt.gz")),
+        "the filter was not read: {fetched:?}"
+    );
+    // The key word `quux1234`, and at most a couple of words the filter lets through.
+    assert!((1..=3).contains(&shards), "{shards} shards: {fetched:?}");
+    assert_eq!(console.take(), Vec::<String>::new(), "console errors");
+}

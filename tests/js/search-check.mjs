@@ -2,7 +2,7 @@
 // tests/vectors/search.json. Node (search-vectors.mjs) and a browser page both import
 // this module: pass the parsed JSON; it returns the failures and a summary.
 
-import { tokens, fnv1a, hexKey } from '../../static/tokenize.js';
+import { tokens, fnv1a, hexKey, keyBits } from '../../static/tokenize.js';
 import { byScore, byExact } from '../../static/search-tiers.js';
 
 const show = (value) => JSON.stringify(value);
@@ -22,6 +22,10 @@ export function checkSearchVectors(v) {
     check(fnv1a(c.term) === c.fnv1a, `fnv1a(${show(c.term)}) = ${fnv1a(c.term)}, want ${c.fnv1a}`);
     check(hexKey(c.term) === c.shard_key, `hexKey(${show(c.term)}) = ${hexKey(c.term)}, want ${c.shard_key}`);
   }
+  for (const c of v.key_bits) {
+    const got = keyBits(c.word, c.m);
+    check(show(got) === show(c.bits), `keyBits(${show(c.word)}, ${c.m}) = ${show(got)}, want ${show(c.bits)}`);
+  }
   for (const c of v.rank.fulltext) {
     const got = c.hits.map(([doc, score]) => ({ doc, score })).sort(byScore).map((h) => h.doc);
     check(show(got) === show(c.order), `full text ${show(c.hits)}: ${show(got)}, want ${show(c.order)} (${c.why})`);
@@ -30,6 +34,6 @@ export function checkSearchVectors(v) {
     const got = c.hits.map(([doc, spec]) => ({ doc, spec, lineNo: 1 })).sort(byExact).map((h) => h.doc);
     check(show(got) === show(c.order), `exact ${show(c.hits)}: ${show(got)}, want ${show(c.order)} (${c.why})`);
   }
-  const counts = `${v.tokens.length} token, ${v.hashes.length} hash, ${v.rank.fulltext.length + v.rank.exact.length} ranking cases`;
+  const counts = `${v.tokens.length} token, ${v.hashes.length} hash, ${v.key_bits.length} key-filter, ${v.rank.fulltext.length + v.rank.exact.length} ranking cases`;
   return { failures, failed: failures.length, summary: `search vectors (${counts}): ${passed} passed, ${failures.length} failed` };
 }
