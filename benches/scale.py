@@ -411,6 +411,21 @@ def bench_build(a, res):
                         return [a.errkb, "build", "--root", ek, "-o", out, "--force", "-q"]
                     return ["hugo", "--quiet", "-s", hg, "-d", out]
 
+                # One run of each tool first, not counted: the corpus files, the binaries
+                # and the memory the previous size's runs left behind (Hugo's 50k build
+                # peaks at 9 GB and evicts the page cache) made the first counted run of
+                # a size the slowest, for both tools alike.
+                for tool in ([] if a.no_warmup else ["errkb", "hugo"]):
+                    out = out_dir(tool, -1).replace("-run0", "-warmup") if fresh else out_dir(tool, 0)
+                    rmtree(out)
+                    os.makedirs(os.path.dirname(out), exist_ok=True)
+                    os.sync()
+                    r = measured(command(tool, out), what=f"{tool} build")
+                    log(f"build {shape:8} {m['name']:5} {tool:5} N={n:>6,} warm-up (not counted): {r['wall_s']:.2f} s wall")
+                    if fresh:
+                        trash.append(out)
+                    else:
+                        rmtree(out)
                 for rep in range(a.reps):
                     order = ["errkb", "hugo"] if rep % 2 == 0 else ["hugo", "errkb"]
                     for tool in order:
@@ -1117,7 +1132,7 @@ def report(res, a):
         L.append("")
     if res.get("build"):
         reps = max((len(r.get("runs", [])) for r in res["build"]), default=a.reps)
-        L.append(f"### Build: cold, into an empty folder (median of {reps} runs, tools alternating)")
+        L.append(f"### Build: cold, into an empty folder (median of {reps} runs, tools alternating{'' if a.no_warmup else ', after one uncounted run of each'})")
         L.append("")
         L.append("| corpus | medium | tool | N | median wall (s) | errkb/Hugo wall | CPU user+sys (s) | peak RSS (MB) | output (MB) | files |")
         L.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -1379,7 +1394,7 @@ def estimate(a):
                         r = prev.get((tool, shape, medium, n))
                         one = r["wall_s"] if r else EST_PER_1K[(tool, shape)] * n / 1000 * (EST_DISK if medium == "disk" else 1)
                         # Plus removing the last output and walking the new one.
-                        total += a.reps * (one + 0.3 + 0.15 * n / 1000)
+                        total += (a.reps + (0 if a.no_warmup else 1)) * (one + 0.3 + 0.15 * n / 1000)
         for n in sorted(set(a.sizes) | set(a.disk_sizes)):
             for shape in a.corpora:
                 _, deps, _ = SHAPES[shape]
@@ -1417,6 +1432,7 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true", help="N = 300 and 1,000 (shared: 300); 50 serve edits; a 20 MB log; writes target/bench/benchmarks-quick.md (a few minutes)")
     ap.add_argument("--sizes", help="comma-separated N for the build rows of both corpora on tmpfs, and on disk up to 10,000 unless --disk-sizes says otherwise (default 1000,10000,50000; quick 300,1000, on disk too)")
     ap.add_argument("--only", default="build,shared,serve,search,match", help="sections to run, comma-separated: build,shared,serve,search,match")
+    ap.add_argument("--no-warmup", action="store_true", help="build rows: no uncounted first run of each tool at each size and medium")
     ap.add_argument("--reps", type=int, default=3, help="runs per measurement; the median is reported (default 3, at least 3 for the table)")
     ap.add_argument("--serve-n", type=int, help="N for serve (default 10,000; quick: the largest quick N)")
     ap.add_argument("--search-n", type=int, help="N for search (default 10,000; quick: the largest quick N)")
