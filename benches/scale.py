@@ -411,10 +411,10 @@ def bench_build(a, res):
                         return [a.errkb, "build", "--root", ek, "-o", out, "--force", "-q"]
                     return ["hugo", "--quiet", "-s", hg, "-d", out]
 
-                # One run of each tool first, not counted: the corpus files, the binaries
-                # and the memory the previous size's runs left behind (Hugo's 50k build
-                # peaks at 9 GB and evicts the page cache) made the first counted run of
-                # a size the slowest, for both tools alike.
+                # One run of each tool first, not counted, so that every counted run finds
+                # the corpus and both binaries in the page cache, as after any earlier
+                # build. (It does not undo what Hugo's 50k build, at 9 GB, leaves behind for
+                # the run after it: that run is often the slowest of its size.)
                 for tool in ([] if a.no_warmup else ["errkb", "hugo"]):
                     out = out_dir(tool, -1).replace("-run0", "-warmup") if fresh else out_dir(tool, 0)
                     rmtree(out)
