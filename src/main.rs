@@ -28,8 +28,9 @@ fn main() -> ExitCode {
 /// them, the first touch of any part of a 2 MB region has the kernel zero all of it: a
 /// families 10k build faulted in about 96 such pages, and on this project's virtual
 /// machines zeroing fresh memory is what varies most between two runs of one binary.
-/// Without them, only touched 4 kB pages are zeroed and peak memory is 15–20 % lower;
-/// builds measured 7–20 % faster by their medians (`benches/ab.sh`). Left on for
+/// Without them, only touched 4 kB pages are zeroed and peak memory is 10–20 % lower;
+/// by their medians (`benches/ab.sh`), builds measured 7–16 % faster at 10k, 10–22 % for
+/// the unique 50k corpus and the same for the families one. Left on for
 /// `serve`, whose memory is measured over hours. `MIMALLOC_ALLOW_THP` in the environment
 /// wins.
 fn small_pages_only() {

@@ -116,7 +116,10 @@ pub fn key_filter<'a>(keys: impl IntoIterator<Item = &'a str>) -> Option<(u32, S
     if keys.is_empty() {
         return None;
     }
-    let m = u32::try_from((keys.len() * 24).next_power_of_two().max(64)).ok()?;
+    // At most 2^21 bits: 512 kB of hex, well under the index's per-file limit once
+    // compressed even when half the bits are set (past about 70,000 key words the filter
+    // lets more other words through instead of growing).
+    let m = u32::try_from((keys.len() * 24).next_power_of_two().clamp(64, 1 << 21)).ok()?;
     let mut nibbles = vec![0u8; m as usize / 4];
     for k in keys {
         for p in key_bits(k, m) {
@@ -150,6 +153,10 @@ mod tests {
         let others = (0..10_000).filter(|i| has(&format!("w{i}"))).count();
         assert!(others < 40, "{others} of 10,000 other words pass");
         assert!(key_filter(std::iter::empty()).is_none());
+        // A very large site's filter stops growing: 500,000 keys, 2^21 bits.
+        let many: Vec<String> = (0..500_000).map(|i| format!("k{i}")).collect();
+        let (m, hex) = key_filter(many.iter().map(String::as_str)).expect("filter");
+        assert_eq!((m, hex.len()), (1 << 21, 1 << 19));
     }
 
     #[test]
