@@ -1035,11 +1035,7 @@ fn browser_search_paste_fetches_only_the_shards_of_key_words() {
         .collect();
     log.push_str("2024-05-01T10:07:00Z error: quux1234: cannot frobnicate the spindle\n");
     // Without the filter its words would fetch nearly every shard.
-    let fnv = |w: &str| {
-        w.bytes().fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        })
-    };
+    let fnv = errkb::index::tokenize::fnv1a;
     let words: std::collections::BTreeSet<String> = log
         .to_lowercase()
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
