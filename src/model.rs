@@ -231,7 +231,8 @@ pub struct Entry {
     #[serde(skip)]
     pub body_line: usize,
     /// A hash of everything the entry was made from (its file, path and the
-    /// configuration): equal fingerprints mean equal entries. Caches key on it.
+    /// configuration): equal fingerprints mean equal entries. Caches key on it, and
+    /// only kept caches make it: in a one-shot run it is zeros (see `Memo::key`).
     #[serde(skip)]
     pub fingerprint: Fingerprint,
     /// A hash of what the rules between entries' patterns read (id, title, patterns,

@@ -84,10 +84,12 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
         .entries
         .par_iter()
         .map(|e| {
-            let key = KeyBuilder::new("api_summary")
-                .bytes(&e.fingerprint)
-                .bytes(&around)
-                .key();
+            let key = summaries.key(|| {
+                KeyBuilder::new("api_summary")
+                    .bytes(&e.fingerprint)
+                    .bytes(&around)
+                    .key()
+            });
             summaries.get_or(key, || {
                 let summary = Summary {
                     id: e.id.to_string(),
@@ -103,7 +105,7 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
                     first_fix: e.fix.iter().find_map(|s| s.run.as_deref()),
                 };
                 let bytes = serde_json::to_vec(&summary).unwrap_or_default();
-                let hash = *blake3::hash(&bytes).as_bytes();
+                let hash = catalogs.key(|| *blake3::hash(&bytes).as_bytes());
                 Piece {
                     bytes: Arc::new(bytes),
                     hash,
@@ -146,11 +148,13 @@ pub fn api(site: &Site, config: &Config, session: &Session) -> Vec<OutFile> {
         .entries
         .par_iter()
         .map(|e| {
-            let key = KeyBuilder::new("api_entry")
-                .bytes(&[mode as u8])
-                .bytes(&e.fingerprint)
-                .bytes(&around)
-                .key();
+            let key = entry_files.key(|| {
+                KeyBuilder::new("api_entry")
+                    .bytes(&[mode as u8])
+                    .bytes(&e.fingerprint)
+                    .bytes(&around)
+                    .key()
+            });
             OutFile {
                 path: format!("api/{}/{}.json", e.id.tool, e.id.slug),
                 bytes: entry_files.get_or(key, || {

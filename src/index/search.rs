@@ -281,10 +281,12 @@ pub fn build(site: &Site, config: &Config, session: &Session) -> Result<SearchIn
         .par_iter()
         .map(|e| {
             let tool = tool_name(&e.id.tool);
-            let key = KeyBuilder::new("search_entry")
-                .bytes(&e.fingerprint)
-                .bytes(tool.as_bytes())
-                .key();
+            let key = memo.key(|| {
+                KeyBuilder::new("search_entry")
+                    .bytes(&e.fingerprint)
+                    .bytes(tool.as_bytes())
+                    .key()
+            });
             memo.get_or(key, || Arc::new(entry_index(e, &tool, &terms_table)))
         })
         .collect();

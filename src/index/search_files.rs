@@ -92,7 +92,7 @@ fn compress_all(plain: Vec<(String, Vec<u8>)>, session: &Session) -> Vec<File> {
     plain
         .into_par_iter()
         .map(|(name, bytes)| {
-            let key = *blake3::hash(&bytes).as_bytes();
+            let key = memo.key(|| *blake3::hash(&bytes).as_bytes());
             let gz = memo.get_or(key, || Arc::new(gzip(&bytes)));
             (format!("{name}.gz"), gz)
         })

@@ -180,7 +180,7 @@ impl Known {
             again.push(i);
         }
         for i in again {
-            snap.read[i] = read_job(root, &snap.jobs[i], None);
+            snap.read[i] = read_job(root, &snap.jobs[i], None, true);
         }
         Some(snap.loaded())
     }

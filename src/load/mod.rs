@@ -53,7 +53,8 @@ pub struct RawEntry {
     pub kind: EntryKind,
     /// The whole file (BOM dropped, LF line endings).
     pub text: Arc<str>,
-    /// blake3 of `text`.
+    /// blake3 of `text` when the session keeps its caches (the key of the entry's
+    /// validation); zeros in a one-shot run, which has no use for it.
     pub hash: [u8; 32],
     front: Range<usize>,
     /// 1-based line of `front`'s first line in the file.
@@ -201,7 +202,7 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
     // Reading and splitting the entries is independent work: do it on every core.
     let read: Vec<Result<RawEntry, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| read_job(root, job, Some(&texts)))
+        .map(|job| read_job(root, job, Some(&texts), texts.keeps()))
         .collect();
     let snapshot = Snapshot::new(out, jobs, read, links);
     (snapshot.loaded(), Some(snapshot))
@@ -224,8 +225,9 @@ fn read_job(
     root: &Path,
     job: &Job,
     texts: Option<&Memo<(Arc<str>, [u8; 32])>>,
+    hash: bool,
 ) -> Result<RawEntry, Diagnostic> {
-    let (text, hash) = read_entry(root, &job.path, &job.relp, texts)?;
+    let (text, hash) = read_entry(root, &job.path, &job.relp, texts, hash)?;
     RawEntry::new(
         job.tool.clone(),
         job.slug.clone(),
@@ -483,6 +485,7 @@ fn read_entry(
     path: &Path,
     relp: &Path,
     texts: Option<&Memo<(Arc<str>, [u8; 32])>>,
+    hash: bool,
 ) -> Result<(Arc<str>, [u8; 32]), Diagnostic> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).file(relp))?;
@@ -493,14 +496,21 @@ fn read_entry(
         ))
         .file(relp));
     }
-    let key = stamp_key(relp, &meta);
-    if let Some(hit) = texts.and_then(|t| t.get(&key)) {
+    // The stamp is made only for a cache that keeps texts, and the hash only when asked
+    // for: only `validate`'s kept cache reads it (see `Memo::key`).
+    let texts = texts.filter(|t| t.keeps());
+    let key = texts.map(|_| stamp_key(relp, &meta));
+    if let Some(hit) = texts.zip(key).and_then(|(t, k)| t.get(&k)) {
         return Ok(hit);
     }
     let text: Arc<str> = read_text(root, path)?.into();
-    let hash = *blake3::hash(text.as_bytes()).as_bytes();
-    if let Some(t) = texts {
-        t.put(key, (text.clone(), hash));
+    let hash = if hash {
+        *blake3::hash(text.as_bytes()).as_bytes()
+    } else {
+        [0; 32]
+    };
+    if let Some((t, k)) = texts.zip(key) {
+        t.put(k, (text.clone(), hash));
     }
     Ok((text, hash))
 }

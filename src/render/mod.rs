@@ -359,7 +359,7 @@ pub fn render(
         .entries
         .par_iter()
         .filter_map(|e| {
-            let key = entry_key(&global, site, e);
+            let key = pages_memo.key(|| entry_key(&global, site, e));
             let page = match pages_memo.get(&key) {
                 Some(bytes) => OutFile {
                     path: format!("{}index.html", e.id.path()),

@@ -24,7 +24,14 @@ pub(crate) fn collapse_whitespace(html: &str) -> String {
         if bytes[at] == b'<' {
             // Copy through the matching close tag (these elements do not nest in errkb's
             // pages; an unclosed one keeps the rest of the page as is).
-            i = match VERBATIM.iter().find(|n| opens(bytes, at, n)) {
+            // Most tags start with another letter than the verbatim ones (p, t, c, s).
+            let maybe = bytes
+                .get(at + 1)
+                .is_some_and(|b| matches!(b | 0x20, b'p' | b't' | b'c' | b's'));
+            let verbatim = maybe
+                .then(|| VERBATIM.iter().find(|n| opens(bytes, at, n)))
+                .flatten();
+            i = match verbatim {
                 Some(name) => close_end(bytes, at, name),
                 None => at + 1,
             };

@@ -44,7 +44,7 @@ pub fn check(
         .entries
         .par_iter()
         .map(|e| {
-            let key = KeyBuilder::new("scan").bytes(&e.fingerprint).key();
+            let key = memo.key(|| KeyBuilder::new("scan").bytes(&e.fingerprint).key());
             memo.get_or(key, || Arc::new(markdown::scan(&e.body, ENTRY_PAGE_IDS)))
         })
         .collect();

@@ -73,11 +73,13 @@ pub fn validate(
         .entries
         .par_iter()
         .map(|raw| {
-            let key = KeyBuilder::new("validate_entry")
-                .bytes(raw.path.to_string_lossy().as_bytes())
-                .bytes(&raw.hash)
-                .bytes(&config_key)
-                .key();
+            let key = memo.key(|| {
+                KeyBuilder::new("validate_entry")
+                    .bytes(raw.path.to_string_lossy().as_bytes())
+                    .bytes(&raw.hash)
+                    .bytes(&config_key)
+                    .key()
+            });
             memo.get_or(key, || {
                 let (entry, diags) = validate_entry(raw, config);
                 let entry = entry.map(|mut e| {
