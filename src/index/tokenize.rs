@@ -18,6 +18,25 @@ pub const STOP_WORDS: &[&str] = &[
     "of", "on", "or", "that", "the", "this", "to", "was", "with", "you", "your",
 ];
 
+/// Whether `w` is one of [`STOP_WORDS`]: by length first, so that the common case, a
+/// longer word, costs one comparison instead of one per stop word (every token of a
+/// build is looked up here).
+fn is_stop_word(w: &str) -> bool {
+    w.len() <= STOP_WORD_MAX && STOP_WORDS.contains(&w)
+}
+
+/// The length of the longest stop word.
+const STOP_WORD_MAX: usize = {
+    let (mut i, mut max) = (0, 0);
+    while i < STOP_WORDS.len() {
+        if STOP_WORDS[i].len() > max {
+            max = STOP_WORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
+
 fn is_word_char(c: char) -> bool {
     c.is_alphabetic() || c.is_numeric() || c == '_'
 }
@@ -55,11 +74,11 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
                 f(whole);
             }
             for part in whole.split(is_connector).filter(|p| !p.is_empty()) {
-                if short(part) && !STOP_WORDS.contains(&part) {
+                if short(part) && !is_stop_word(part) {
                     f(part);
                 }
             }
-        } else if short(whole) && !STOP_WORDS.contains(&whole) {
+        } else if short(whole) && !is_stop_word(whole) {
             f(whole);
         }
     };
@@ -135,6 +154,14 @@ pub fn key_filter<'a>(keys: impl IntoIterator<Item = &'a str>) -> Option<(u32, S
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stop_word_check_sees_every_stop_word() {
+        for w in super::STOP_WORDS {
+            assert!(super::is_stop_word(w), "{w}");
+        }
+        assert!(!super::is_stop_word("yours") && !super::is_stop_word("thisx"));
+    }
+
     use super::*;
 
     #[test]
