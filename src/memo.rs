@@ -215,8 +215,8 @@ impl<V: Clone> Memo<V> {
     /// `make()` when this cache remembers values; otherwise one constant key, unmade. A
     /// cache that computes every time never looks a key up, and a one-shot `build`
     /// would hash every entry several times over for nothing (about 3 % of its CPU).
-    /// Only keys of this session's caches may be made this way: they are all kept or
-    /// none is.
+    /// A key that other caches read too (an entry's fingerprint) is made by whether
+    /// the session keeps its caches instead.
     pub fn key(&self, make: impl FnOnce() -> Key) -> Key {
         if self.keep { make() } else { [0; 32] }
     }

@@ -154,15 +154,15 @@ pub fn key_filter<'a>(keys: impl IntoIterator<Item = &'a str>) -> Option<(u32, S
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn stop_word_check_sees_every_stop_word() {
-        for w in super::STOP_WORDS {
-            assert!(super::is_stop_word(w), "{w}");
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
         }
-        assert!(!super::is_stop_word("yours") && !super::is_stop_word("thisx"));
+        assert!(!is_stop_word("yours") && !is_stop_word("thisx") && !is_stop_word(""));
     }
-
-    use super::*;
 
     #[test]
     fn the_key_filter_has_every_key_and_few_other_words() {

@@ -202,7 +202,7 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
     // Reading and splitting the entries is independent work: do it on every core.
     let read: Vec<Result<RawEntry, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| read_job(root, job, Some(&texts), texts.keeps()))
+        .map(|job| read_job(root, job, Some(&texts), session.keeps()))
         .collect();
     let snapshot = Snapshot::new(out, jobs, read, links);
     (snapshot.loaded(), Some(snapshot))
@@ -497,7 +497,8 @@ fn read_entry(
         .file(relp));
     }
     // The stamp is made only for a cache that keeps texts, and the hash only when asked
-    // for: only `validate`'s kept cache reads it (see `Memo::key`).
+    // for, in a session that keeps its caches: it is part of the entry's fingerprint,
+    // which only kept caches read (see `Memo::key`).
     let texts = texts.filter(|t| t.keeps());
     let key = texts.map(|_| stamp_key(relp, &meta));
     if let Some(hit) = texts.zip(key).and_then(|(t, k)| t.get(&k)) {

@@ -55,7 +55,8 @@ fn item<'a>(r: &Renderer<'a>, e: &'a Entry) -> Item<'a> {
 /// What a list shows of an entry ([`Item`]), as a key: an edit that leaves it as it was
 /// (the body, the steps) renders no list page again. Found by the entry's fingerprint.
 fn item_key(r: &Renderer, e: &Entry) -> crate::memo::Key {
-    if !r.item_keys.keeps() {
+    // Item keys make list pages' keys: none is needed when pages are not kept.
+    if !r.list_pages.keeps() {
         return [0; 32];
     }
     r.item_keys.get_or(e.fingerprint, || {

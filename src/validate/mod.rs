@@ -73,13 +73,17 @@ pub fn validate(
         .entries
         .par_iter()
         .map(|raw| {
-            let key = memo.key(|| {
+            // The key is the entry's fingerprint, which other caches key on: made when
+            // the session keeps its caches, whatever this one does.
+            let key = if session.keeps() {
                 KeyBuilder::new("validate_entry")
                     .bytes(raw.path.to_string_lossy().as_bytes())
                     .bytes(&raw.hash)
                     .bytes(&config_key)
                     .key()
-            });
+            } else {
+                [0; 32]
+            };
             memo.get_or(key, || {
                 let (entry, diags) = validate_entry(raw, config);
                 let entry = entry.map(|mut e| {
