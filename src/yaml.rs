@@ -40,13 +40,9 @@ pub const MAX_FLOW_DEPTH: usize = 64;
 /// Brackets inside quoted strings and comments do not count.
 fn too_deep(text: &str) -> Option<(usize, usize)> {
     // With no more opening brackets in all than the limit, no nesting can pass it: one
-    // vectorised count instead of a walk through every character.
-    if memchr::memchr2_iter(b'[', b'{', text.as_bytes())
-        .nth(MAX_FLOW_DEPTH)
-        .is_none()
-    {
-        return None;
-    }
+    // vectorised count (it returns here unless there is a bracket past the limit)
+    // instead of a walk through every character.
+    memchr::memchr2_iter(b'[', b'{', text.as_bytes()).nth(MAX_FLOW_DEPTH)?;
     let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
     let mut quote: Option<char> = None;
     let mut comment = false;
