@@ -53,7 +53,7 @@ pub(super) fn run(a: &Args) -> u8 {
             eprintln!("timing: {step:<10} {:>8.1} ms", d.as_secs_f64() * 1e3);
         }
     }
-    match result {
+    let code = match result {
         Ok(()) => {
             if !a.quiet {
                 eprintln!(
@@ -89,5 +89,7 @@ pub(super) fn run(a: &Args) -> u8 {
             anstream::eprintln!("error: {}", crate::term::text(&e.to_string()));
             exit::USAGE
         }
-    }
+    };
+    super::leave_to_exit(outcome);
+    code
 }

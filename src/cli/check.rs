@@ -49,6 +49,7 @@ pub(super) fn run(a: &Args) -> u8 {
         }
         f => print!("{}", diag::render(diags, f, false)),
     }
+    super::leave_to_exit(outcome);
     if failed { exit::CONTENT } else { exit::OK }
 }
 

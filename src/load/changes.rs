@@ -9,7 +9,7 @@
 //! their targets), and every [`RESCAN_EVERY`] whatever happened.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -150,7 +150,7 @@ impl Known {
 
     /// The load after `pending`, when it can be made from the last one; `None` when the
     /// tree must be walked.
-    pub(super) fn reload(&self, root: &Path, pending: &Pending) -> Option<Loaded> {
+    pub(super) fn reload(&self, pending: &Pending) -> Option<Loaded> {
         if !pending.watching || pending.rescan {
             return None;
         }
@@ -180,7 +180,7 @@ impl Known {
             again.push(i);
         }
         for i in again {
-            snap.read[i] = read_job(root, &snap.jobs[i], None, true);
+            snap.read[i] = read_job(&snap.jobs[i], None, true);
         }
         Some(snap.loaded())
     }

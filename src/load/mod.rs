@@ -140,7 +140,7 @@ pub fn load(root: &Path, session: &Session) -> Loaded {
     let known = session.shared::<Known>(KNOWN);
     let changes = changes(session);
     if session.keeps()
-        && let Some(loaded) = known.reload(root, &changes.take())
+        && let Some(loaded) = known.reload(&changes.take())
     {
         return loaded;
     }
@@ -202,7 +202,7 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
     // Reading and splitting the entries is independent work: do it on every core.
     let read: Vec<Result<RawEntry, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| read_job(root, job, Some(&texts), session.keeps()))
+        .map(|job| read_job(job, Some(&texts), session.keeps()))
         .collect();
     let snapshot = Snapshot::new(out, jobs, read, links);
     (snapshot.loaded(), Some(snapshot))
@@ -222,12 +222,11 @@ struct Job {
 
 /// Reads and splits one entry file.
 fn read_job(
-    root: &Path,
     job: &Job,
     texts: Option<&Memo<(Arc<str>, [u8; 32])>>,
     hash: bool,
 ) -> Result<RawEntry, Diagnostic> {
-    let (text, hash) = read_entry(root, &job.path, &job.relp, texts, hash)?;
+    let (text, hash) = read_entry(&job.path, &job.relp, texts, hash)?;
     RawEntry::new(
         job.tool.clone(),
         job.slug.clone(),
@@ -481,14 +480,18 @@ fn stamp_key(relp: &Path, m: &std::fs::Metadata) -> Key {
 /// Reads one entry file (refusing oversized ones unread); with `texts`, reuses the text
 /// of a file whose stamp has not changed since it was last read.
 fn read_entry(
-    root: &Path,
     path: &Path,
     relp: &Path,
     texts: Option<&Memo<(Arc<str>, [u8; 32])>>,
     hash: bool,
 ) -> Result<(Arc<str>, [u8; 32]), Diagnostic> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).file(relp))?;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| Diagnostic::error(format!("cannot read: {e}")).file(relp);
+    // Opened first, then sized through the handle: one path lookup a file, not two (on
+    // this project's VMs a system call costs microseconds, and a site has thousands of
+    // files), and the size checked is that of the file read.
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     let len = meta.len();
     if len > MAX_ENTRY_BYTES {
         return Err(Diagnostic::error(format!(
@@ -504,7 +507,18 @@ fn read_entry(
     if let Some(hit) = texts.zip(key).and_then(|(t, k)| t.get(&k)) {
         return Ok(hit);
     }
-    let text: Arc<str> = read_text(root, path)?.into();
+    // At most one byte past the limit, should the file grow after it was sized.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    file.take(MAX_ENTRY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_ENTRY_BYTES {
+        return Err(Diagnostic::error(format!(
+            "file grew past the limit of {MAX_ENTRY_BYTES} bytes for one entry while it was read"
+        ))
+        .file(relp));
+    }
+    let text: Arc<str> = decoded(&bytes, relp)?.into();
     let hash = if hash {
         *blake3::hash(text.as_bytes()).as_bytes()
     } else {
@@ -551,9 +565,14 @@ pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let relp = rel(root, path);
     let bytes = fsutil::read(path)
         .map_err(|e| Diagnostic::error(format!("cannot read: {}", e.source)).file(&relp))?;
-    fsutil::decode_text(&bytes).map_err(|e| {
+    decoded(&bytes, &relp)
+}
+
+/// A file's bytes as text (see [`fsutil::decode_text`]), or where they are not UTF-8.
+fn decoded(bytes: &[u8], relp: &Path) -> Result<String, Diagnostic> {
+    fsutil::decode_text(bytes).map_err(|e| {
         Diagnostic::error(format!("invalid UTF-8 at byte offset {}", e.offset))
-            .file(&relp)
+            .file(relp)
             .at(e.line, Some(e.col), None)
             .hint("save the file as UTF-8")
     })
