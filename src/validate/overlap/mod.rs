@@ -201,9 +201,6 @@ fn find(site: &Site) -> Found {
         }
     }
     crate::timing::report_memory("overlap: classes");
-    let set = Chunked::new(representatives);
-    crate::timing::report_memory("overlap: automata");
-
     // Every distinct line once: families of entries repeat their wording. The lines stay
     // where they are (an unchanged line is the entry's own text) and the table points
     // into them: copying 125,000 lines at 50k into a growing map made this one-core step
@@ -217,36 +214,12 @@ fn find(site: &Site) -> Found {
                 .collect()
         })
         .collect();
-    let total: usize = normalized
-        .iter()
-        .flat_map(|texts| texts.iter().map(|(_, ls)| ls.len()))
-        .sum();
-    let mut line_of: FastMap<&str, usize> =
-        FastMap::with_capacity_and_hasher(total, Default::default());
-    let mut lines: Vec<&str> = Vec::with_capacity(total);
-    let per_entry: Vec<Vec<(Text, Vec<usize>)>> = normalized
-        .iter()
-        .map(|texts| {
-            texts
-                .iter()
-                .map(|(t, ls)| {
-                    let ids = ls
-                        .iter()
-                        .map(|l| {
-                            let next = lines.len();
-                            *line_of.entry(l).or_insert_with(|| {
-                                lines.push(l);
-                                next
-                            })
-                        })
-                        .collect();
-                    (*t, ids)
-                })
-                .collect()
-        })
-        .collect();
-    drop(line_of);
-    crate::timing::report_memory("overlap: lines");
+    // The table of lines is made on one core: beside the automata, which take the other.
+    let (set, (lines, per_entry)) = rayon::join(
+        || Chunked::new(representatives),
+        || distinct_lines(&normalized),
+    );
+    crate::timing::report_memory("overlap: automata and lines");
     let hits: Vec<Vec<usize>> = lines.par_iter().map(|l| set.matching(l)).collect();
     drop(lines);
     drop(normalized);
@@ -281,6 +254,42 @@ fn find(site: &Site) -> Found {
         overlaps,
         unmatched,
     }
+}
+
+/// Every distinct line of `normalized` once, and each text's lines as their numbers.
+#[allow(clippy::type_complexity)]
+fn distinct_lines<'a>(
+    normalized: &'a [Vec<(Text, Vec<std::borrow::Cow<'_, str>>)>],
+) -> (Vec<&'a str>, Vec<Vec<(Text, Vec<usize>)>>) {
+    let total: usize = normalized
+        .iter()
+        .flat_map(|texts| texts.iter().map(|(_, ls)| ls.len()))
+        .sum();
+    let mut line_of: FastMap<&str, usize> =
+        FastMap::with_capacity_and_hasher(total, Default::default());
+    let mut lines: Vec<&str> = Vec::with_capacity(total);
+    let per_entry = normalized
+        .iter()
+        .map(|texts| {
+            texts
+                .iter()
+                .map(|(t, ls)| {
+                    let ids = ls
+                        .iter()
+                        .map(|l| {
+                            let next = lines.len();
+                            *line_of.entry(l).or_insert_with(|| {
+                                lines.push(l);
+                                next
+                            })
+                        })
+                        .collect();
+                    (*t, ids)
+                })
+                .collect()
+        })
+        .collect();
+    (lines, per_entry)
 }
 
 /// What a share of the entries found, merged pairwise into the whole.
