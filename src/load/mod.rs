@@ -195,6 +195,7 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
             walker.skip_current_dir();
         }
     }
+    crate::timing::report_memory("load: walk");
     let Walk {
         out, jobs, links, ..
     } = walk;

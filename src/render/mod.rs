@@ -231,11 +231,32 @@ impl<'a> Renderer<'a> {
         out_path: String,
     ) -> Result<OutFile, Diagnostic> {
         ctx.insert("page", page);
-        let html = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| template_error(&e, &self.origins))?;
-        Ok(OutFile::new(out_path, tidy::collapse_whitespace(&html)))
+        thread_local! {
+            /// Each thread's page buffer: Tera renders into it and the tidied page is
+            /// copied out at its size, so the buffer grows once per thread instead of
+            /// from Tera's small first guess on every page.
+            static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        PAGE.with_borrow_mut(|buf| {
+            buf.clear();
+            let page = self
+                .tera
+                .render_to(template, &ctx, &mut *buf)
+                .map_err(|e| template_error(&e, &self.origins))
+                .and_then(|()| {
+                    // Tera writes only strings: the output is UTF-8.
+                    std::str::from_utf8(buf).map_err(|e| {
+                        Diagnostic::error(format!("`{template}` rendered invalid UTF-8: {e}"))
+                    })
+                })
+                .map(|html| OutFile::new(out_path, tidy::collapse_whitespace(html)));
+            // A list of thousands of entries is megabytes: `serve` would hold that
+            // much per thread for hours.
+            if buf.capacity() > 1 << 20 {
+                *buf = Vec::new();
+            }
+            page
+        })
     }
 }
 
