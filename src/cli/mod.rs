@@ -194,7 +194,7 @@ impl Cli {
 }
 
 /// Runs a parsed command line; the exit code. The process is to exit right after it:
-/// `build` and `check` leave their results to that exit (see [`leave_to_exit`]).
+/// `build` and `check` leave their results to that exit (see `leave_to_exit`).
 pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(a) => build::run(&a),
