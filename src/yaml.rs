@@ -124,7 +124,7 @@ pub fn parse_typed<T: DeserializeOwned>(
 ) -> Result<(serde_json::Value, Result<T, YamlError>), YamlError> {
     guard(text)?;
     let v: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| YamlError::from_serde(&e))?;
-    let typed = serde_yaml::from_value(v.clone())
+    let typed = T::deserialize(&v)
         .or_else(|_| serde_yaml::from_str(text).map_err(|e| YamlError::from_serde(&e)));
     Ok((to_json(v)?, typed))
 }

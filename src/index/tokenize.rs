@@ -45,6 +45,18 @@ fn is_connector(c: char) -> bool {
     matches!(c, '.' | '/' | ':' | '@' | '-')
 }
 
+/// Which ASCII characters a token is made of: [`is_word_char`] or [`is_connector`].
+const ASCII_INSIDE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8 as char;
+        t[b] = c.is_ascii_alphanumeric() || c == '_' || matches!(c, '.' | '/' | ':' | '@' | '-');
+        b += 1;
+    }
+    t
+};
+
 /// Calls `f` for every token of `text`, in order (parts after their compound).
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     let lower = text.to_lowercase();
@@ -82,8 +94,20 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
             f(whole);
         }
     };
-    for (i, c) in lower.char_indices() {
-        let inside = is_word_char(c) || is_connector(c);
+    // By bytes, with a table for ASCII (nearly every character of a knowledge base),
+    // decoding a character only where a byte starts a non-ASCII one.
+    let bytes = lower.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (inside, width) = if b.is_ascii() {
+            (ASCII_INSIDE[usize::from(b)], 1)
+        } else {
+            match lower[i..].chars().next() {
+                Some(c) => (is_word_char(c) || is_connector(c), c.len_utf8()),
+                None => break,
+            }
+        };
         match (inside, run_start) {
             (true, None) => run_start = Some(i),
             (false, Some(s)) => {
@@ -92,6 +116,7 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
             }
             _ => {}
         }
+        i += width;
     }
     if let Some(s) = run_start {
         emit(&lower[s..], &mut f);
@@ -222,6 +247,23 @@ mod tests {
         assert_eq!(tokens(&format!("/{}", "é".repeat(64))).len(), 1);
         assert!(tokens(&format!("/{}", "é".repeat(65))).is_empty());
         assert!(tokens(&"x".repeat(65)).is_empty());
+    }
+
+    #[test]
+    fn the_ascii_table_is_the_character_rules() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            assert_eq!(
+                ASCII_INSIDE[usize::from(b)],
+                is_word_char(c) || is_connector(c),
+                "{c:?}"
+            );
+        }
+        // Non-ASCII letters, digits and separators between ASCII ones.
+        assert_eq!(
+            tokens("Ünïcode—naïve١٢ x\u{a0}y ü"),
+            vec!["ünïcode", "naïve١٢", "x", "y", "ü"]
+        );
     }
 
     #[test]
