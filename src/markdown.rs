@@ -57,23 +57,31 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
-/// Gives each heading a unique id, never one of the page's reserved ids.
-struct HeadingIds {
+/// Gives each heading a unique id, never one of the page's reserved ids. Nothing is
+/// allocated until a heading comes: most Markdown on a page (summaries, causes, step
+/// texts) has none.
+struct HeadingIds<'a> {
+    reserved: &'a [&'a str],
     used: HashSet<String>,
 }
 
-impl HeadingIds {
-    fn new(reserved: &[&str]) -> Self {
+impl<'a> HeadingIds<'a> {
+    fn new(reserved: &'a [&'a str]) -> Self {
         HeadingIds {
-            used: reserved.iter().map(|s| s.to_string()).collect(),
+            reserved,
+            used: HashSet::new(),
         }
+    }
+
+    fn taken(&self, id: &str) -> bool {
+        self.reserved.contains(&id) || self.used.contains(id)
     }
 
     fn next(&mut self, text: &str) -> String {
         let base = slugify(text);
         let mut id = base.clone();
         let mut n = 1;
-        while self.used.contains(&id) {
+        while self.taken(&id) {
             id = format!("{base}-{n}");
             n += 1;
         }

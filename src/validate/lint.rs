@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 const RULES_YAML: &str = include_str!("unsafe-commands.yaml");
@@ -54,8 +54,19 @@ pub fn rules() -> &'static [Rule] {
 /// The first rule a command breaks. Backslash-continued lines are joined first, so a
 /// flag on the next line still counts.
 pub fn unsafe_command(run: &str) -> Option<&'static Rule> {
-    let joined = run.replace("\\\n", " ");
-    rules().iter().find(|r| r.regex.is_match(&joined))
+    let joined = if run.contains("\\\n") {
+        std::borrow::Cow::Owned(run.replace("\\\n", " "))
+    } else {
+        std::borrow::Cow::Borrowed(run)
+    };
+    // One pass of all rules at once (every command of every entry comes here), the
+    // first rule in file order among those that match.
+    static SET: OnceLock<Option<RegexSet>> = OnceLock::new();
+    let set = SET.get_or_init(|| RegexSet::new(rules().iter().map(|r| r.regex.as_str())).ok());
+    match set {
+        Some(set) => set.matches(&joined).iter().next().map(|i| &rules()[i]),
+        None => rules().iter().find(|r| r.regex.is_match(&joined)),
+    }
 }
 
 /// The marker `errkb new` leaves in every value an author must write.
@@ -85,6 +96,24 @@ mod tests {
                     r.id,
                     unsafe_command(ok).map(|r| &r.id)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_rule_set_answers_as_the_rules_one_by_one() {
+        assert!(RegexSet::new(rules().iter().map(|r| r.regex.as_str())).is_ok());
+        for r in rules() {
+            for cmd in r.examples.iter().chain(&r.near_misses) {
+                for cmd in [cmd.clone(), format!("{cmd} \\\n  --more"), format!("echo \\\n{cmd}")] {
+                    let joined = cmd.replace("\\\n", " ");
+                    let one_by_one = rules().iter().find(|r| r.regex.is_match(&joined));
+                    assert_eq!(
+                        unsafe_command(&cmd).map(|r| &r.id),
+                        one_by_one.map(|r| &r.id),
+                        "{cmd}"
+                    );
+                }
             }
         }
     }
