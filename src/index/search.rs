@@ -196,69 +196,69 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
             )
         })
         .collect();
-    // BM25F term frequencies, weighted by field.
-    let mut m: HashMap<String, f64, foldhash::fast::RandomState> = HashMap::default();
+    // BM25F term frequencies, weighted by field, by term number. The table is read
+    // once for the whole entry: a term it has costs no string of its own; the others
+    // are numbered afterwards, under the write lock.
+    type Fast = foldhash::fast::RandomState;
+    let mut counts: HashMap<u32, f64, Fast> = HashMap::default();
+    let mut unseen: HashMap<String, f64, Fast> = HashMap::default();
     let mut len = 0.0;
-    let mut add = |text: &str, w: f64| {
-        for_each_token(text, |t| {
-            // Bodies are long prose: their short words, bare numbers and compounds
-            // cost more index than they earn. Codes and paths come from the other
-            // fields, which keep every token.
-            if w < W_BODY_CUTOFF && !body_token(t) {
-                return;
-            }
-            match m.get_mut(t) {
-                Some(v) => *v += w,
-                None => {
-                    m.insert(t.to_string(), w);
-                }
-            }
-            len += w;
-        });
-    };
-    let summary = &doc.4;
-    add(&e.title, W_TITLE);
-    for p in &e.patterns {
-        let p = p
-            .strip_prefix(pattern::CONTEXT_PREFIX)
-            .unwrap_or(p)
-            .trim_start();
-        add(p.strip_prefix("regex:").unwrap_or(p), W_PATTERNS);
-    }
-    add(&e.id.tool, W_TOOL);
-    add(tool_name, W_TOOL);
-    for t in &e.tags {
-        add(t, W_TAGS);
-    }
-    add(summary, W_SUMMARY);
-    add(&plain(&e.likely_cause), W_CAUSE);
-    add(&e.body, W_BODY);
-    let mut terms = Vec::with_capacity(m.len());
     {
-        let mut known: Vec<(String, f64)> = Vec::new();
-        if let Ok(table) = terms_table.read() {
-            for (t, w) in m {
-                match table.ids.get(t.as_str()) {
-                    Some(&id) => terms.push((id, w)),
-                    None => known.push((t, w)),
+        let table = terms_table.read().ok();
+        let mut add = |text: &str, w: f64| {
+            for_each_token(text, |t| {
+                // Bodies are long prose: their short words, bare numbers and compounds
+                // cost more index than they earn. Codes and paths come from the other
+                // fields, which keep every token.
+                if w < W_BODY_CUTOFF && !body_token(t) {
+                    return;
                 }
-            }
+                len += w;
+                if let Some(&id) = table.as_ref().and_then(|table| table.ids.get(t)) {
+                    *counts.entry(id).or_insert(0.0) += w;
+                } else if let Some(v) = unseen.get_mut(t) {
+                    *v += w;
+                } else {
+                    unseen.insert(t.to_string(), w);
+                }
+            });
+        };
+        let summary = &doc.4;
+        add(&e.title, W_TITLE);
+        for p in &e.patterns {
+            let p = p
+                .strip_prefix(pattern::CONTEXT_PREFIX)
+                .unwrap_or(p)
+                .trim_start();
+            add(p.strip_prefix("regex:").unwrap_or(p), W_PATTERNS);
         }
-        if !known.is_empty()
-            && let Ok(mut table) = terms_table.write()
-        {
-            for (t, w) in known {
-                let id = match table.ids.get(t.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = table.names.len() as u32;
-                        table.names.push(t.clone().into_boxed_str());
-                        table.ids.insert(t.into_boxed_str(), id);
-                        id
-                    }
-                };
-                terms.push((id, w));
-            }
+        add(&e.id.tool, W_TOOL);
+        add(tool_name, W_TOOL);
+        for t in &e.tags {
+            add(t, W_TAGS);
+        }
+        add(summary, W_SUMMARY);
+        add(&plain(&e.likely_cause), W_CAUSE);
+        add(&e.body, W_BODY);
+    }
+    let mut terms: Vec<(u32, f64)> = Vec::with_capacity(counts.len() + unseen.len());
+    terms.extend(counts);
+    // No term of `unseen` was in the table while the entry was read (the read lock
+    // kept it as it was), so none of them is in `terms` already.
+    if !unseen.is_empty()
+        && let Ok(mut table) = terms_table.write()
+    {
+        for (t, w) in unseen {
+            let id = match table.ids.get(t.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = table.names.len() as u32;
+                    table.names.push(t.clone().into_boxed_str());
+                    table.ids.insert(t.into_boxed_str(), id);
+                    id
+                }
+            };
+            terms.push((id, w));
         }
     }
     EntryIndex {
