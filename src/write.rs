@@ -346,8 +346,8 @@ pub struct Staging {
     out: PathBuf,
     parent: PathBuf,
     name: String,
-    /// Folders already created, so each costs one system call.
-    made: Mutex<HashSet<PathBuf>>,
+    /// Folders already created (inside the site), so each costs one system call.
+    made: Mutex<HashSet<String, foldhash::fast::RandomState>>,
     /// The first write error; nothing is written after it and the build fails.
     failed: Mutex<Option<String>>,
 }
@@ -377,8 +377,7 @@ impl Staging {
             })?;
         let registered = Registered::new(dir.path());
         fsutil::write(&dir.path().join(OWNER), owner_text().as_bytes())?;
-        let mut made = HashSet::new();
-        made.insert(dir.path().to_path_buf());
+        let made = HashSet::default();
         Ok(Staging {
             dir,
             _registered: registered,
@@ -401,16 +400,19 @@ impl Staging {
             ));
         }
         let path = self.dir.path().join(&file.path);
-        if let Some(parent) = path.parent() {
+        // Folders are known by their path inside the site, a string: a `PathBuf` hashes
+        // component by component, and every file of a build asks.
+        if let Some((folder, _)) = file.path.rsplit_once('/') {
             let known = self
                 .made
                 .lock()
-                .map(|m| m.contains(parent))
+                .map(|m| m.contains(folder))
                 .unwrap_or(false);
             if !known {
-                fsutil::create_dir_all(parent).map_err(|e| e.source.to_string())?;
+                fsutil::create_dir_all(&self.dir.path().join(folder))
+                    .map_err(|e| e.source.to_string())?;
                 if let Ok(mut m) = self.made.lock() {
-                    m.insert(parent.to_path_buf());
+                    m.insert(folder.to_string());
                 }
             }
         }
