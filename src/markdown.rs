@@ -299,6 +299,9 @@ impl TableCells {
 
 /// Renders inline Markdown (a summary, a cause) without the wrapping paragraph.
 pub fn render_inline(md: &str, opts: Options) -> String {
+    if is_plain_text(md) {
+        return md.to_string();
+    }
     let r = render(md, opts);
     let html = r.html.trim();
     match html
@@ -308,6 +311,24 @@ pub fn render_inline(md: &str, opts: Options) -> String {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
         _ => html.to_string(),
     }
+}
+
+/// Whether `md` is one line of words that Markdown would show exactly as written, with
+/// nothing to escape: most summaries, causes and step titles are. [`render_inline`] and
+/// [`plain`] give such text back as it is instead of parsing it (a page has about ten of
+/// them). Conservative: it starts with a letter, which no block marker (`1.`, `-`, `+`,
+/// `>`, `#`, indentation) does; it has no character that could open an inline construct,
+/// an entity or an HTML tag, no line break and no run of spaces. (A property test checks
+/// the shortcut against the parser.)
+fn is_plain_text(md: &str) -> bool {
+    let b = md.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphabetic)
+        && !b.ends_with(b" ")
+        && !b.windows(2).any(|w| w == b"  ")
+        && b.iter().all(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, b' ' | b',' | b'.' | b';' | b':' | b'(' | b')' | b'/' | b'=' | b'%' | b'?' | b'+' | b'@' | b'-' | b'!')
+        })
 }
 
 /// Escapes raw HTML unless allowed.
@@ -349,6 +370,9 @@ fn plain_text(events: &[Event]) -> String {
 
 /// Plain text of inline Markdown, for meta descriptions and feeds.
 pub fn plain(md: &str) -> String {
+    if is_plain_text(md) {
+        return md.to_string();
+    }
     let mut out = String::new();
     for ev in pulldown_cmark::Parser::new(md) {
         match ev {
@@ -369,6 +393,43 @@ mod tests {
         base_path: "/",
         reserved_ids: &["confirm"],
     };
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn plain_text_shortcut_is_what_the_parser_gives(
+            md in "[a-zA-Z0-9 ,.;:()/=%?+@!\\-]{0,40}"
+        ) {
+            if is_plain_text(&md) {
+                let r = render(&md, O);
+                let inner = r.html.trim().strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>"));
+                proptest::prop_assert_eq!(inner, Some(md.as_str()));
+                let mut parsed = String::new();
+                for ev in pulldown_cmark::Parser::new(&md) {
+                    if let Event::Text(t) = ev {
+                        parsed.push_str(&t);
+                    }
+                }
+                proptest::prop_assert_eq!(parsed.trim(), md.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn plain_text_shortcut_takes_only_plain_text() {
+        for md in ["Port permission follower.", "Run it (twice), then: stop!", "a-b c/d e=f 10% ok?"] {
+            assert!(is_plain_text(md), "{md}");
+            assert_eq!(render_inline(md, O), md);
+            assert_eq!(plain(md), md);
+        }
+        for md in [
+            "", " lead", "trail ", "two  spaces", "1. list", "- item", "# head", "a *b*",
+            "a_b_", "`c`", "a<b", "a & b", "line\nbreak", "[x](y)", "a~b~", "a|b", "don't",
+            "say \"x\"", "a\\b", "ünï",
+        ] {
+            assert!(!is_plain_text(md), "{md}");
+        }
+    }
 
     #[test]
     fn headings_get_ids_toc_and_links() {
