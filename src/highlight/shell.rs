@@ -92,9 +92,27 @@ impl<'a> Line<'a, '_> {
         while self.pos < self.text.len() {
             if !self.step() {
                 self.pos += self.here().map_or(1, char::len_utf8);
+                self.skip_inert();
             }
         }
         self.flush();
+    }
+
+    /// After a character no rule took: moves past the characters that follow and can
+    /// start no rule of the current context either (they join the same plain run), so
+    /// the words of arguments and strings are not tried rule by rule, byte by byte.
+    /// Letters start no rule inside arguments, values, strings and `${…}` (where a
+    /// command can start, they do); inside single quotes only `'` does.
+    fn skip_inert(&mut self) {
+        let inert: fn(&u8) -> bool = match self.stack.last() {
+            Some(Ctx::Single) => |&b| b != b'\'',
+            Some(
+                Ctx::Arguments | Ctx::Assigned | Ctx::Double | Ctx::Parameter | Ctx::HeredocOpening,
+            ) => u8::is_ascii_alphabetic,
+            _ => return,
+        };
+        // Both stop at an ASCII byte or the end: a character boundary.
+        self.pos += self.rest().bytes().take_while(|b| inert(b)).count();
     }
 
     fn rest(&self) -> &'a str {

@@ -157,6 +157,17 @@ fn shell_lexer_agrees_with_the_grammar() {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+    /// Random mixes of words and every character a rule starts with.
+    #[test]
+    fn shell_lexer_agrees_with_the_grammar_on_random_input(
+        code in "([a-zA-Z_]{1,6}|[0-9]{1,3}|[ \t\n|&;()<>'\"`$#={}\\.:/+*?@!~-]|<<|\\\n|é){0,30}"
+    ) {
+        proptest::prop_assert_eq!(shell_spans(&code, true), by_grammar(&code), "{:?}", code);
+    }
+}
+
 #[test]
 fn shell_grammar_marks_what_readers_scan_for() {
     let code = "sudo docker run --rm -e FOO=\"bar $HOME\" img:1.2 2>&1 | tee out.log # note\n\
