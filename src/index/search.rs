@@ -63,10 +63,20 @@ const W_BODY: f64 = 0.6;
 /// Fields weighted below this are filtered by [`body_token`].
 const W_BODY_CUTOFF: f64 = 1.0;
 
+/// At least three characters, not only digits, not a compound: one pass over the bytes
+/// (every token of every body comes here).
 fn body_token(t: &str) -> bool {
-    (t.len() >= 3 && (t.is_ascii() || t.chars().count() >= 3))
-        && !t.chars().all(|c| c.is_ascii_digit())
-        && !t.contains(['.', '/', ':', '@'])
+    if t.len() < 3 {
+        return false;
+    }
+    let mut digits = true;
+    for &b in t.as_bytes() {
+        if matches!(b, b'.' | b'/' | b':' | b'@') {
+            return false;
+        }
+        digits &= b.is_ascii_digit();
+    }
+    !digits && (t.is_ascii() || t.chars().count() >= 3)
 }
 
 pub struct SearchIndex {

@@ -57,22 +57,28 @@ const ASCII_INSIDE: [bool; 128] = {
     t
 };
 
+fn is_connector_byte(b: u8) -> bool {
+    matches!(b, b'.' | b'/' | b':' | b'@' | b'-')
+}
+
 /// Calls `f` for every token of `text`, in order (parts after their compound).
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     let lower = text.to_lowercase();
     let mut run_start: Option<usize> = None;
     let emit = |run: &str, f: &mut dyn FnMut(&str)| {
-        let trimmed = run.trim_matches(is_connector);
-        if trimmed.is_empty() {
+        // Connectors are ASCII: trimmed by bytes, the ends stay character boundaries.
+        let bytes = run.as_bytes();
+        let Some(first) = bytes.iter().position(|&b| !is_connector_byte(b)) else {
             return;
-        }
+        };
+        let last = bytes.iter().rposition(|&b| !is_connector_byte(b)).unwrap_or(first);
+        let trimmed = &run[first..=last];
         // A token is a slice of the text, except `/` + a part that followed another
         // connector (`/.x` gives `/x`): every token of a build goes through here.
         let owned;
         let whole: &str = if run.starts_with('/') {
-            let start = run.len() - run.trim_start_matches(is_connector).len();
-            if run.as_bytes()[start - 1] == b'/' {
-                &run[start - 1..start + trimmed.len()]
+            if bytes[first - 1] == b'/' {
+                &run[first - 1..=last]
             } else {
                 owned = format!("/{trimmed}");
                 &owned
@@ -81,7 +87,7 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
             trimmed
         };
         let short = |t: &str| t.len() <= MAX_TOKEN_CHARS || t.chars().count() <= MAX_TOKEN_CHARS;
-        if whole.contains(is_connector) {
+        if whole.bytes().any(is_connector_byte) {
             if short(whole) {
                 f(whole);
             }
