@@ -74,6 +74,19 @@ pub(super) fn is_forbidden_control(c: char) -> bool {
     c.is_control() && c != '\t' && c != '\n'
 }
 
+/// Where the first [`is_forbidden_control`] character of `text` starts, found by bytes:
+/// the control characters are U+0000–U+001F, U+007F and U+0080–U+009F, whose UTF-8 is one
+/// byte below 0x20, 0x7F, or 0xC2 and then 0x80–0x9F (every string of every entry comes
+/// here).
+fn forbidden_control_at(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    b.iter().enumerate().position(|(i, &x)| {
+        (x < 0x20 && x != b'\t' && x != b'\n')
+            || x == 0x7F
+            || (x == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+    })
+}
+
 /// Strings in the front matter (as parsed) that hold a forbidden control character: the
 /// top-level key and the string. `examples` are exempt (raw log output, never shown; the
 /// matcher cleans them), and so are `run` commands (their own lint names the character)
@@ -83,7 +96,7 @@ pub(super) fn controls_in(
 ) -> Vec<(String, String)> {
     fn walk(key: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
         match v {
-            serde_json::Value::String(s) if s.chars().any(is_forbidden_control) => {
+            serde_json::Value::String(s) if forbidden_control_at(s).is_some() => {
                 out.push((key.to_string(), s.clone()));
             }
             serde_json::Value::Array(a) => a.iter().for_each(|v| walk(key, v, out)),
@@ -108,9 +121,8 @@ pub(super) fn controls_in(
 
 /// 1-based line and column of the first forbidden control character in `text`.
 pub(super) fn first_control(text: &str) -> Option<(char, usize, usize)> {
-    let (at, c) = text
-        .char_indices()
-        .find(|(_, c)| is_forbidden_control(*c))?;
+    let at = forbidden_control_at(text)?;
+    let c = text[at..].chars().next()?;
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
@@ -123,6 +135,15 @@ pub(super) fn first_control(text: &str) -> Option<(char, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_found_by_bytes_are_the_unicode_ones() {
+        for c in ('\0'..='\u{2ff}').chain(['\u{2028}', '\u{feff}', '\u{1f600}']) {
+            let text = format!("ab\u{e9}{c}z");
+            let want = is_forbidden_control(c).then_some(4);
+            assert_eq!(forbidden_control_at(&text), want, "{c:?}");
+        }
+    }
 
     #[test]
     fn control_characters() {
