@@ -75,15 +75,20 @@ fn opens(bytes: &[u8], at: usize, name: &str) -> bool {
 /// Where the first `</name` (any case) at or after `from` ends; the end of `bytes` when
 /// there is none.
 fn close_end(bytes: &[u8], from: usize, name: &str) -> usize {
-    let finder = memchr::memmem::Finder::new(b"</");
+    // By `<` (a searcher for `</` would be built on every call: every `<code>` of a
+    // page comes here).
     let mut k = from;
-    while let Some(j) = finder.find(&bytes[k..]) {
-        let tag = k + j + 2;
+    while let Some(j) = memchr::memchr(b'<', &bytes[k..]) {
+        let lt = k + j;
+        k = lt + 1;
+        if bytes.get(k) != Some(&b'/') {
+            continue;
+        }
+        let tag = lt + 2;
         let end = tag + name.len();
         if end <= bytes.len() && bytes[tag..end].eq_ignore_ascii_case(name.as_bytes()) {
             return end;
         }
-        k = tag;
     }
     bytes.len()
 }
@@ -91,6 +96,16 @@ fn close_end(bytes: &[u8], from: usize, name: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::collapse_whitespace as tidy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn agrees_with_the_byte_at_a_time_rule_on_random_pages(
+            html in "(<|>|/|\n|\t| |x|é|pre|PRE|Pre|code|textarea|script|style|styles|<p>|</pre>|</code>|</script>){0,40}"
+        ) {
+            proptest::prop_assert_eq!(tidy(&html), reference(&html));
+        }
+    }
 
     #[test]
     fn indentation_and_blank_lines_between_tags_collapse() {
