@@ -50,6 +50,27 @@ fn yaml_syntax_error_at_its_line() {
 }
 
 #[test]
+fn a_key_given_twice_is_an_error_at_its_mapping() {
+    expect(
+        "err-yaml-duplicate-key",
+        &[
+            (
+                "error",
+                "content/t/twice.md",
+                Some(2),
+                "invalid YAML: duplicate entry with key \"summary\"",
+            ),
+            (
+                "error",
+                "content/t/nested.yaml",
+                Some(7),
+                "invalid YAML: fix[0]: duplicate entry with key \"run\"",
+            ),
+        ],
+    );
+}
+
+#[test]
 fn unterminated_and_missing_front_matter() {
     expect(
         "err-unterminated",
