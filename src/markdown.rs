@@ -327,7 +327,23 @@ fn is_plain_text(md: &str) -> bool {
         && !b.windows(2).any(|w| w == b"  ")
         && b.iter().all(|&c| {
             c.is_ascii_alphanumeric()
-                || matches!(c, b' ' | b',' | b'.' | b';' | b':' | b'(' | b')' | b'/' | b'=' | b'%' | b'?' | b'+' | b'@' | b'-' | b'!')
+                || matches!(
+                    c,
+                    b' ' | b','
+                        | b'.'
+                        | b';'
+                        | b':'
+                        | b'('
+                        | b')'
+                        | b'/'
+                        | b'='
+                        | b'%'
+                        | b'?'
+                        | b'+'
+                        | b'@'
+                        | b'-'
+                        | b'!'
+                )
         })
 }
 
@@ -417,15 +433,36 @@ mod tests {
 
     #[test]
     fn plain_text_shortcut_takes_only_plain_text() {
-        for md in ["Port permission follower.", "Run it (twice), then: stop!", "a-b c/d e=f 10% ok?"] {
+        for md in [
+            "Port permission follower.",
+            "Run it (twice), then: stop!",
+            "a-b c/d e=f 10% ok?",
+        ] {
             assert!(is_plain_text(md), "{md}");
             assert_eq!(render_inline(md, O), md);
             assert_eq!(plain(md), md);
         }
         for md in [
-            "", " lead", "trail ", "two  spaces", "1. list", "- item", "# head", "a *b*",
-            "a_b_", "`c`", "a<b", "a & b", "line\nbreak", "[x](y)", "a~b~", "a|b", "don't",
-            "say \"x\"", "a\\b", "ünï",
+            "",
+            " lead",
+            "trail ",
+            "two  spaces",
+            "1. list",
+            "- item",
+            "# head",
+            "a *b*",
+            "a_b_",
+            "`c`",
+            "a<b",
+            "a & b",
+            "line\nbreak",
+            "[x](y)",
+            "a~b~",
+            "a|b",
+            "don't",
+            "say \"x\"",
+            "a\\b",
+            "ünï",
         ] {
             assert!(!is_plain_text(md), "{md}");
         }

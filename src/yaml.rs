@@ -208,7 +208,9 @@ impl<'de> serde::de::Visitor<'de> for TreeVisitor {
         let mut seen: Vec<Key> = Vec::new();
         while let Some(key) = map.next_key::<Key>()? {
             if seen.contains(&key) {
-                return Err(serde::de::Error::custom(format_args!("duplicate entry {key}")));
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate entry {key}"
+                )));
             }
             let Tree(v, c) = map.next_value()?;
             complex |= c;

@@ -112,7 +112,7 @@ impl<'a> Line<'a, '_> {
             _ => return,
         };
         // Both stop at an ASCII byte or the end: a character boundary.
-        self.pos += self.rest().bytes().take_while(|b| inert(b)).count();
+        self.pos += self.rest().bytes().take_while(inert).count();
     }
 
     fn rest(&self) -> &'a str {

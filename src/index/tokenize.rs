@@ -71,7 +71,10 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
         let Some(first) = bytes.iter().position(|&b| !is_connector_byte(b)) else {
             return;
         };
-        let last = bytes.iter().rposition(|&b| !is_connector_byte(b)).unwrap_or(first);
+        let last = bytes
+            .iter()
+            .rposition(|&b| !is_connector_byte(b))
+            .unwrap_or(first);
         let trimmed = &run[first..=last];
         // A token is a slice of the text, except `/` + a part that followed another
         // connector (`/.x` gives `/x`): every token of a build goes through here.

@@ -105,7 +105,11 @@ mod tests {
         assert!(RegexSet::new(rules().iter().map(|r| r.regex.as_str())).is_ok());
         for r in rules() {
             for cmd in r.examples.iter().chain(&r.near_misses) {
-                for cmd in [cmd.clone(), format!("{cmd} \\\n  --more"), format!("echo \\\n{cmd}")] {
+                for cmd in [
+                    cmd.clone(),
+                    format!("{cmd} \\\n  --more"),
+                    format!("echo \\\n{cmd}"),
+                ] {
                     let joined = cmd.replace("\\\n", " ");
                     let one_by_one = rules().iter().find(|r| r.regex.is_match(&joined));
                     assert_eq!(
