@@ -22,6 +22,6 @@ for bin in "$@"; do
     "$bin" build -q --root "$site" -o "$work/out" 2>"$work/log" >/dev/null \
     || { cat "$work/log" >&2; exit 1; }
   n=$(sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$work/log")
-  printf '%s\t%s instructions\n' "$bin" "$(printf "%'d" "$n")"
+  printf '%s\t%s instructions\n' "$bin" "$n"
   rm -rf "$work/out" "$work"/cg.out*
 done
