@@ -40,6 +40,8 @@ OUT_OF_REACH = {
     "err-same-pattern/content/t/two.md": "a pattern shared with another entry (needs the site)",
     "err-todo/content/t/todo.md": "a `TODO:` marker, which check finds anywhere in the file, comments and body included",
     "err-bad-id/content/t/Bad_Name.md": "the file name is not a valid id (the schema sees the keys, not the name)",
+    "err-yaml-duplicate-key/content/t/twice.md": "a key given twice in one mapping (YAML forbids it; PyYAML keeps the last, so the schema sees one)",
+    "err-yaml-duplicate-key/content/t/nested.yaml": "a key given twice in a step (YAML forbids it; PyYAML keeps the last, so the schema sees one)",
 }
 
 # Files that are not YAML a schema could be applied to: check rejects them before any
