@@ -200,13 +200,36 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
         out, jobs, links, ..
     } = walk;
     let texts = session.memo::<(Arc<str>, [u8; 32])>("load.texts");
-    // Reading and splitting the entries is independent work: do it on every core.
-    let read: Vec<Result<RawEntry, Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| read_job(job, Some(&texts), session.keeps()))
-        .collect();
+    // Reading and splitting the entries is independent work. Reading waits on the disk
+    // whenever a file is not in the page cache (after another big job, on a network
+    // file system): more reads in flight than cores keep the disk busy meanwhile.
+    let read_all = || -> Vec<Result<RawEntry, Diagnostic>> {
+        jobs.par_iter()
+            .map(|job| read_job(job, Some(&texts), session.keeps()))
+            .collect()
+    };
+    let read = match io_pool(jobs.len()) {
+        Some(pool) => pool.install(read_all),
+        None => read_all(),
+    };
     let snapshot = Snapshot::new(out, jobs, read, links);
     (snapshot.loaded(), Some(snapshot))
+}
+
+/// Reads in flight at once while loading a large site.
+const READ_THREADS: usize = 16;
+
+/// A pool of [`READ_THREADS`] for reading `files` files, when that many are worth one
+/// (a pool costs a few hundred microseconds to start) and the machine has fewer cores.
+fn io_pool(files: usize) -> Option<rayon::ThreadPool> {
+    if files < 256 || rayon::current_num_threads() >= READ_THREADS {
+        return None;
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(READ_THREADS)
+        .thread_name(|i| format!("errkb-read-{i}"))
+        .build()
+        .ok()
 }
 
 /// An entry file found by the walk, to be read.
@@ -647,6 +670,36 @@ mod tests {
         )
         .expect("yaml");
         assert_eq!((y.front(), y.body()), ("a: 1\n", ""));
+    }
+
+    /// A site past the size that reads on [`io_pool`]'s threads: every file is read,
+    /// in the walk's order, and a bad file is reported where it is.
+    #[test]
+    fn a_large_site_is_read_whole_and_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t = dir.path().join("content/web");
+        std::fs::create_dir_all(&t).expect("mkdir");
+        let n = 300;
+        for i in 0..n {
+            let text = if i == 123 {
+                "no front matter\n".to_string()
+            } else {
+                format!("---\ntitle: E{i}\n---\nbody {i}\n")
+            };
+            std::fs::write(t.join(format!("e{i:03}.md")), text).expect("write");
+        }
+        assert!(io_pool(n).is_some() || rayon::current_num_threads() >= READ_THREADS);
+        let loaded = load(dir.path(), &Session::one_shot());
+        let bodies: Vec<&str> = loaded.entries.iter().map(RawEntry::body).collect();
+        let want: Vec<String> = (0..n)
+            .filter(|&i| i != 123)
+            .map(|i| format!("body {i}\n"))
+            .collect();
+        assert_eq!(bodies, want);
+        assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+        let d = &loaded.diagnostics[0];
+        assert!(d.message.contains("missing front matter"), "{}", d.message);
+        assert_eq!(d.file.as_deref(), Some(Path::new("content/web/e123.md")));
     }
 
     #[test]
