@@ -1,0 +1,82 @@
+use super::*;
+
+#[test]
+fn split_front_matter() {
+    let (f, fl, b, bl) = split(EntryKind::Markdown, "---\na: 1\n---\n# Body\n").expect("ok");
+    assert_eq!((f, fl, b, bl), ("a: 1\n", 2, "# Body\n", 4));
+    let (f, _, b, _) = split(EntryKind::Markdown, "---\n---").expect("ok");
+    assert_eq!((f, b), ("", ""));
+}
+
+#[test]
+fn raw_entry_parts() {
+    let md = RawEntry::new(
+        "t".into(),
+        "x".into(),
+        "x.md".into(),
+        EntryKind::Markdown,
+        "---\na: 1\n---\nbody\n".into(),
+        [0; 32],
+    )
+    .expect("md");
+    assert_eq!((md.front(), md.body()), ("a: 1\n", "body\n"));
+    let y = RawEntry::new(
+        "t".into(),
+        "x".into(),
+        "x.yaml".into(),
+        EntryKind::Yaml,
+        "a: 1\n".into(),
+        [0; 32],
+    )
+    .expect("yaml");
+    assert_eq!((y.front(), y.body()), ("a: 1\n", ""));
+}
+
+/// A site past the size that reads on [`io_pool`]'s threads: every file is read,
+/// in the walk's order, and a bad file is reported where it is.
+#[test]
+fn a_large_site_is_read_whole_and_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = dir.path().join("content/web");
+    std::fs::create_dir_all(&t).expect("mkdir");
+    let n = 300;
+    for i in 0..n {
+        let text = if i == 123 {
+            "no front matter\n".to_string()
+        } else {
+            format!("---\ntitle: E{i}\n---\nbody {i}\n")
+        };
+        std::fs::write(t.join(format!("e{i:03}.md")), text).expect("write");
+    }
+    assert!(io_pool(n).is_some() || rayon::current_num_threads() >= READ_THREADS);
+    let loaded = load(dir.path(), &Session::one_shot());
+    let bodies: Vec<&str> = loaded.entries.iter().map(RawEntry::body).collect();
+    let want: Vec<String> = (0..n)
+        .filter(|&i| i != 123)
+        .map(|i| format!("body {i}\n"))
+        .collect();
+    assert_eq!(bodies, want);
+    assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+    let d = &loaded.diagnostics[0];
+    assert!(d.message.contains("missing front matter"), "{}", d.message);
+    assert_eq!(d.file.as_deref(), Some(Path::new("content/web/e123.md")));
+}
+
+#[test]
+fn near_misses() {
+    assert_eq!(near_miss("a.markdown").as_deref(), Some("a.md"));
+    assert_eq!(near_miss("a.MD").as_deref(), Some("a.md"));
+    assert_eq!(near_miss("a.Yml").as_deref(), Some("a.yml"));
+    for none in ["a.md", "a.yaml", "a.txt", "README", ".md"] {
+        assert_eq!(near_miss(none), None, "{none}");
+    }
+}
+
+#[test]
+fn split_errors() {
+    let e = split(EntryKind::Markdown, "# no front matter\n").expect_err("missing");
+    assert!(e.message.contains("missing front matter"));
+    let e = split(EntryKind::Markdown, "---\na: 1\n").expect_err("unterminated");
+    assert!(e.message.contains("unterminated"));
+    assert_eq!(e.line, Some(1));
+}
