@@ -249,9 +249,13 @@ function setupBox() {
     const longest = Math.max(0, ...gaps);
     const steady = gaps.length >= 3 && longest < 42;
     const looking = burst && shown && !/(^|\s)\S{1,2}$/.test(query());
+    // A first key alone (one word of one or two letters, the start of most queries)
+    // waits to see whether a burst follows, as the keys of a burst do: answered at once,
+    // it would put results on screen that nobody reads and fetch their details.
+    const lone = !burst && !shown && /^\s*\S{1,2}$/.test(query());
     if (looking) lookAhead(typing);
-    else if (burst) prefetch(index, query());
-    const wait = !index.manifest ? 60 : !burst ? 0 : steady || looking ? 36 : Math.min(longest + 15, BURST_MS);
+    else if (burst || lone) prefetch(index, query());
+    const wait = !index.manifest ? 60 : lone ? BURST_MS : !burst ? 0 : steady || looking ? 36 : Math.min(longest + 15, BURST_MS);
     timer = setTimeout(() => run(typing), wait);
     if (typing && /\S\s+\S/.test(input.value)) settle = setTimeout(() => run(true, true), 400);
   };
