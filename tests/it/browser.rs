@@ -618,6 +618,51 @@ fn browser_search_looks_ahead_in_a_fast_burst_once_results_are_shown() {
 
 #[test]
 #[ignore = "needs Chromium; run by .ci/run"]
+fn browser_search_waits_on_a_first_key_alone() {
+    // With the index's manifest loaded and nothing on screen, a first key of one or two
+    // letters is not answered at once: a burst may follow, and results shown now would
+    // make every later key fetch its results' details. Left alone, it is answered after
+    // the burst wait (75 ms).
+    let srv = serve_dir(bundled(), "/");
+    let b = browser(1280, 800);
+    let tab = front_tab(&b);
+    let console = Console::attach(&tab);
+    open(&tab, &srv.url);
+    eval(
+        &tab,
+        "(() => { document.querySelector('input[type=search]').focus(); return true; })()",
+    );
+    wait_js(
+        &tab,
+        "performance.getEntriesByType('resource').some(e => e.name.endsWith('/search/index.json'))",
+    );
+    let early = eval(
+        &tab,
+        r#"new Promise((resolve) => {
+          // The manifest has arrived; give its parse a moment.
+          setTimeout(() => {
+            const input = document.querySelector('input[type=search]');
+            input.value = 'do';
+            input.dispatchEvent(new InputEvent('input', { inputType: 'insertText', data: 'do', bubbles: true }));
+            setTimeout(() => resolve({
+              results: document.querySelectorAll('[data-search-result]').length,
+              details: performance.getEntriesByType('resource').filter(e => /\/d[0-9]+\.json\.gz$/.test(e.name)).length,
+            }), 40);
+          }, 100);
+        })"#,
+    );
+    assert_eq!(early["results"], 0, "results shown at once: {early}");
+    assert_eq!(early["details"], 0, "details fetched at once: {early}");
+    // Then, with no key after it, the results come.
+    wait_js(
+        &tab,
+        "document.querySelectorAll('[data-search-result]').length > 0",
+    );
+    assert_eq!(console.take(), Vec::<String>::new(), "console errors");
+}
+
+#[test]
+#[ignore = "needs Chromium; run by .ci/run"]
 fn browser_search_page_and_base_path() {
     let site = Site::new("ok-basic");
     let probe = tiny_http::Server::http("127.0.0.1:0").expect("bind");
