@@ -525,20 +525,25 @@ fn browser_search_finds_pasted_logs_and_typed_words() {
     assert_eq!(console.take(), Vec::<String>::new(), "console errors");
 }
 
-/// Opens the bundled site and types an npm error into the search box key by key, as
-/// fast as the browser takes them, until its entry is listed first as an exact match;
-/// the entry's id.
-fn type_until_exact(tab: &Arc<Tab>, url: &str) -> serde_json::Value {
+/// Opens the site at `url` and focuses its search box, which loads the index's manifest;
+/// returns once the manifest has arrived, as it would while a reader starts typing.
+fn focus_search(tab: &Arc<Tab>, url: &str) {
     open(tab, url);
     eval(
         tab,
         "(() => { document.querySelector('input[type=search]').focus(); return true; })()",
     );
-    // Let the manifest load on focus, as it would while the reader starts typing.
     wait_js(
         tab,
         "performance.getEntriesByType('resource').some(e => e.name.endsWith('/search/index.json'))",
     );
+}
+
+/// Opens the bundled site and types an npm error into the search box key by key, as
+/// fast as the browser takes them, until its entry is listed first as an exact match;
+/// the entry's id.
+fn type_until_exact(tab: &Arc<Tab>, url: &str) -> serde_json::Value {
+    focus_search(tab, url);
     tab.type_str("npm error code ERESOLVE").expect("type");
     wait_js(
         tab,
@@ -627,15 +632,7 @@ fn browser_search_waits_on_a_first_key_alone() {
     let b = browser(1280, 800);
     let tab = front_tab(&b);
     let console = Console::attach(&tab);
-    open(&tab, &srv.url);
-    eval(
-        &tab,
-        "(() => { document.querySelector('input[type=search]').focus(); return true; })()",
-    );
-    wait_js(
-        &tab,
-        "performance.getEntriesByType('resource').some(e => e.name.endsWith('/search/index.json'))",
-    );
+    focus_search(&tab, &srv.url);
     let early = eval(
         &tab,
         r#"new Promise((resolve) => {
