@@ -12,7 +12,7 @@ benchmark's Hugo site for the same entries. Prints:
     the site header, each section of the entry, the footer), so a change to a template
     can be weighed before and after.
 
-Entry pages are the `<tool>/<slug>/index.html` pages that carry `data-entry`.
+Entry pages are the `<tool>/<slug>/index.html` pages whose body is `page-entry`.
 """
 
 import argparse
@@ -22,28 +22,29 @@ import re
 import sys
 from collections import Counter, OrderedDict
 
-# Parts of an entry page: (name, regex). The regexes match errkb's default templates;
-# a part a page lacks counts zero for that page.
+# Parts of an entry page: (name, regex). The regexes match errkb's default templates,
+# attribute values with or without quotes; a part a page lacks counts zero for that page.
 PARTS = [
     ("head (all of <head>)", r"<head>.*?</head>"),
-    ("  content security policy", r'<meta http-equiv="Content-Security-Policy"[^>]*>'),
-    ("  JSON-LD", r'<script type="application/ld\+json">.*?</script>'),
-    ("  Open Graph", r'(?:<meta property="og:[^>]*>\n?)+'),
-    ("  title and description", r"<title>.*?</title>\n?<meta name=\"description\"[^>]*>"),
-    ("site header (search form, nav, theme button)", r'<header class="site-header">.*?</header>'),
-    ("breadcrumbs", r'<nav class="breadcrumbs".*?</nav>'),
-    ("entry head (message, summary)", r'<header class="entry-head">.*?</header>'),
-    ("fix it fast", r'<section class="fast".*?</section>'),
-    ("your values form", r'<section class="values".*?</section>'),
-    ("procedure (steps, unsafe, verify)", r'<div class="procedure">.*?</div>\n<(?:section|footer)'),
-    ("details (Markdown body)", r'<section class="details".*?</section>'),
-    ("patterns", r'<section class="patterns".*?</section>'),
-    ("related errors", r'<section class="related".*?</section>'),
-    ("entry meta (tags, reviewed)", r'<footer class="entry-meta-block">.*?</footer>'),
-    ("site footer", r'<footer class="site-footer">.*?</footer>'),
+    ("  content security policy", r'<meta http-equiv="?Content-Security-Policy"?[^>]*>'),
+    ("  JSON-LD", r'<script type="?application/ld\+json"?>.*?</script>'),
+    ("  Open Graph", r'(?:<meta property="?og:[^>]*>\n?)+'),
+    ("  title and description", r'<title>.*?</title>\n?<meta name="?description"?[^>]*>'),
+    ("site header (search form, nav, theme button)", r'<header class="?site-header"?>.*?</header>'),
+    ("breadcrumbs", r'<nav class="?breadcrumbs"?.*?</nav>'),
+    ("entry head (message, summary)", r'<header class="?entry-head"?>.*?</header>'),
+    ("fix it fast", r'<section class="?fast"?.*?</section>'),
+    ("your values form", r'<section class="?values"?.*?</section>'),
+    ("procedure (steps, unsafe, verify)", r'<div class="?procedure"?>.*?</div>\n<(?:section|footer)'),
+    ("details (Markdown body)", r'<section class="?details"?.*?</section>'),
+    ("patterns", r'<section class="?patterns"?.*?</section>'),
+    ("related errors", r'<section class="?related"?.*?</section>'),
+    ("entry meta (tags, reviewed)", r'<footer class="?entry-meta-block"?>.*?</footer>'),
+    ("site footer", r'<footer class="?site-footer"?>.*?</footer>'),
 ]
 COMPILED = [(n, re.compile(p, re.S)) for n, p in PARTS]
 HIGHLIGHT = re.compile(r"<span class=[^>]*>|</span>")
+ENTRY_BODY = re.compile(r'<body class="?page-entry"?>')
 
 
 def kind(rel, is_entry):
@@ -78,7 +79,7 @@ def errkb_site(out):
         is_entry = False
         if rel.endswith("/index.html") and rel.count("/") == 2:
             text = data.decode("utf-8", "replace")
-            is_entry = 'data-entry="' in text
+            is_entry = ENTRY_BODY.search(text) is not None
             if is_entry:
                 pages += 1
                 parts["whole page"] += len(data)

@@ -147,7 +147,7 @@ pub fn render(md: &str, opts: Options) -> Rendered {
                     };
                     let body = highlight::highlight(buf.strip_suffix('\n').unwrap_or(buf), lang);
                     events.push(Event::Html(CowStr::from(format!(
-                        "<pre class=\"code\"><code{cls}>{body}</code></pre>\n"
+                        "<pre><code{cls}>{body}</code></pre>\n"
                     ))));
                     code = None;
                 }
@@ -541,8 +541,9 @@ mod tests {
     fn code_blocks_are_highlighted() {
         let r = render("```bash\necho hi\n```\n\n```nosuch\n<x>\n```", O);
         assert!(
-            r.html
-                .contains("<pre class=\"code\"><code class=\"language-bash\"><span class=vf>echo</span> hi</code>"),
+            r.html.contains(
+                "<pre><code class=\"language-bash\"><span class=vf>echo</span> hi</code>"
+            ),
             "{}",
             r.html
         );

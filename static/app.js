@@ -67,6 +67,9 @@ function setupFill() {
   form.addEventListener("submit", (e) => e.preventDefault());
   for (const input of form.querySelectorAll("input[name]")) {
     const name = input.name;
+    // Set here, not in the page: the inputs do nothing without this script.
+    input.autocomplete = "off";
+    input.spellcheck = false;
     if (values[name]) input.value = values[name];
     input.addEventListener("input", () => {
       const v = loadValues();
@@ -83,7 +86,7 @@ function setupCopy() {
   live.className = "visually-hidden";
   live.setAttribute("aria-live", "polite");
   document.body.appendChild(live);
-  for (const code of document.querySelectorAll("pre.code > code")) {
+  for (const code of document.querySelectorAll("pre > code")) {
     const pre = code.parentElement;
     const btn = document.createElement("button");
     btn.type = "button";

@@ -108,9 +108,9 @@ function countText(n) {
 
 // ---------- the header box ----------
 
-// The results panel and the live status line are the script's own: made here (a page
-// without JavaScript has no use for them, and each page is lighter without them). A
-// theme that writes them into its header keeps its own.
+// The results panel, the live status line and the box's screen-reader hint are the
+// script's own: made here (a page without JavaScript has no use for them, and each page
+// is lighter without them). A theme that writes them into its header keeps its own.
 function boxParts(form, input) {
   let panel = form.querySelector("[data-search-panel]");
   if (!panel) {
@@ -126,6 +126,17 @@ function boxParts(form, input) {
     form.append(panel);
   }
   if (panel.id) input.setAttribute("aria-controls", panel.id);
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  // How the box works, for screen readers; only true where this script runs.
+  if (!input.hasAttribute("aria-describedby")) {
+    const hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.id = "site-search-hint";
+    hint.textContent = say("search_hint");
+    input.after(hint);
+    input.setAttribute("aria-describedby", hint.id);
+  }
   let status = document.querySelector("[data-search-status]");
   if (!status) {
     status = document.createElement("p");

@@ -285,17 +285,14 @@ fn colours_are_readable_on_the_code_background() {
 fn stylesheet_scopes_dark() {
     let css = stylesheet("InspiredGitHub", "base16-ocean.dark").expect("themes");
     assert!(
-        css.contains(":root[data-theme=\"dark\"] .code .c {"),
+        css.contains(":root[data-theme=\"dark\"] pre .c {"),
         "{}",
         &css[..300.min(css.len())]
     );
     assert!(stylesheet("nope", "base16-ocean.dark").is_err());
     // The classes commands use most are coloured in the default themes.
     for class in ["c", "s", "o", "k", "vf"] {
-        assert!(
-            css.contains(&format!(".code .{class} {{")),
-            "{class}: {css}"
-        );
+        assert!(css.contains(&format!("pre .{class} {{")), "{class}: {css}");
     }
 }
 

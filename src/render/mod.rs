@@ -57,6 +57,9 @@ struct ToolNav<'a> {
 pub struct PageMeta {
     /// The `<title>` text.
     pub title: String,
+    /// The title without the site's name after it (`og:site_name` says that), for
+    /// `og:title`.
+    pub og_title: String,
     pub description: String,
     /// Path below the base URL, e.g. `docker/x/` (empty for the home page).
     pub path: String,
@@ -249,7 +252,10 @@ impl<'a> Renderer<'a> {
                         Diagnostic::error(format!("`{template}` rendered invalid UTF-8: {e}"))
                     })
                 })
-                .map(|html| OutFile::new(out_path, tidy::collapse_whitespace(html)));
+                .map(|html| {
+                    let html = tidy::collapse_whitespace(html);
+                    OutFile::new(out_path, tidy::unquote_attributes(&html))
+                });
             // A list of thousands of entries is megabytes: `serve` would hold that
             // much per thread for hours.
             if buf.capacity() > 1 << 20 {

@@ -78,8 +78,10 @@ fn meta(
     path: String,
     kind: &'static str,
 ) -> PageMeta {
+    let suffix = format!(" – {}", r.config.title);
     PageMeta {
         canonical: r.canonical(&path),
+        og_title: title.strip_suffix(&suffix).unwrap_or(&title).to_string(),
         title,
         description,
         path,

@@ -563,6 +563,20 @@ fn browser_search_typed_key_by_key_ends_on_the_exact_match() {
     let console = Console::attach(&tab);
     let exact = type_until_exact(&tab, &srv.url);
     assert_eq!(exact.as_str(), Some("npm/eresolve"));
+    // The script gives the box its screen-reader hint and turns off the browser's own
+    // suggestions (the page carries neither: without the script they would be wrong).
+    let input = eval(
+        &tab,
+        "(() => { const i = document.getElementById('site-search-input'); const h = document.getElementById(i.getAttribute('aria-describedby')); return [h && h.textContent, i.autocomplete, i.spellcheck]; })()",
+    );
+    assert_eq!(
+        input,
+        serde_json::json!([
+            "Type keywords or paste error output. Results appear below; use the down arrow key to move into them and Escape to close.",
+            "off",
+            false
+        ])
+    );
     assert_eq!(console.take(), Vec::<String>::new(), "console errors");
 }
 
@@ -732,6 +746,12 @@ fn browser_fill_copy_and_theme() {
         "document.querySelector('[data-fill-form] input[name]').name",
     );
     let name = name.as_str().expect("a placeholder input").to_string();
+    // The script turns off the browser's suggestions for every value input.
+    let off = eval(
+        &tab,
+        "Array.from(document.querySelectorAll('[data-fill-form] input')).every(i => i.autocomplete === 'off' && !i.spellcheck)",
+    );
+    assert_eq!(off, serde_json::Value::Bool(true));
     let input = tab
         .find_element(&format!("[data-fill-form] input[name='{name}']"))
         .expect("input");

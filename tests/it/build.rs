@@ -59,7 +59,7 @@ fn every_page_type_is_produced() {
         .find(|n| n.starts_with("style.") && n.ends_with(".css"))
         .expect("fingerprinted css");
     assert!(css.len() > "style..css".len() + 8, "{css}");
-    assert!(home.contains(&format!("href=\"/{css}\"")), "css link");
+    assert!(home.contains(&format!("href=/{css}>")), "css link");
 }
 
 #[test]
@@ -67,32 +67,32 @@ fn entry_page_shows_every_section() {
     let s = built("ok-basic", &[]);
     let html = s.read("public/demo/widget-locked/index.html");
     let order = [
-        "<h1 class=\"error-message\"><code>error: widget &lt;name&gt; is locked by another process</code></h1>",
+        "<h1 class=error-message><code>error: widget &lt;name&gt; is locked by another process</code></h1>",
         "The demo tool could not take the <strong>widget lock</strong>",
-        "id=\"fix-it-fast\"",
+        "id=fix-it-fast",
         "<strong>Most likely:</strong> A previous <code>demo</code> run crashed",
-        "id=\"your-values\"",
-        "id=\"confirm\"",
-        "id=\"check-the-cause\"",
-        "id=\"apply-the-safe-fix\"",
+        "id=your-values",
+        "id=confirm",
+        "id=check-the-cause",
+        "id=apply-the-safe-fix",
         "Remove the stale lock file",
-        "id=\"unsafe-shortcuts\"",
+        "id=unsafe-shortcuts",
         "Run with <code>--ignore-locks</code>",
         "Two writers on one widget lose data silently.",
-        "id=\"verify-it-works\"",
+        "id=verify-it-works",
         "widget alpha: done",
-        "<nav class=\"toc\"",
-        "id=\"why-it-happens\"",
+        "<nav class=toc",
+        "id=why-it-happens",
         "<table>",
-        "id=\"other-causes\"",
+        "id=other-causes",
         "does not support <code>flock</code>",
-        "id=\"related-errors\"",
+        "id=related-errors",
         "/web/tls-handshake-failed/",
-        "href=\"https://example.org/docs/locks\"",
-        "href=\"/tags/locking/\"",
+        "href=https://example.org/docs/locks",
+        "href=/tags/locking/",
         "demo 2.x",
-        "Last reviewed <time datetime=\"2024-05-01\">",
-        "href=\"https://example.org/edit/content/demo/widget-locked.md\"",
+        "Last reviewed <time datetime=2024-05-01>",
+        "href=https://example.org/edit/content/demo/widget-locked.md",
     ];
     let mut pos = 0;
     for needle in order {
@@ -105,11 +105,53 @@ fn entry_page_shows_every_section() {
         html.contains("<span class=ph>&lt;widget&gt;</span>"),
         "slots marked"
     );
-    assert!(html.contains("<ol class=\"steps\">"), "numbered steps");
+    assert!(html.contains("<ol class=steps>"), "numbered steps");
     assert!(
-        html.contains("<p class=\"expect-label\">Expected result</p>"),
+        html.contains("<p class=expect-label>Expected result</p>"),
         "expected output"
     );
+}
+
+/// A fix of one step that "Fix it fast" shows whole is not shown again below it.
+#[test]
+fn a_fix_of_one_step_is_shown_once() {
+    let s = Site::new("ok-basic");
+    // One step whose expected result only the procedure shows: it keeps its section.
+    let yaml = s.read("content/demo/yaml-form.yaml").replace(
+        "  - run: \"demo init\"\n",
+        "  - run: \"demo init\"\n    expect: \"created demo.toml\"\n",
+    );
+    s.write(
+        "content/demo/yaml-expect.yaml",
+        &yaml
+            .replace("configuration file not found", "configuration file missing")
+            .replace("no config at", "no config file at"),
+    );
+    s.run(&["build", "-q"]).ok();
+    for (page, step) in [
+        ("web/tls-handshake-failed", "<h3 class=step-title>"),
+        ("demo/yaml-form", "demo</span> init"),
+    ] {
+        let html = s.read(&format!("public/{page}/index.html"));
+        assert_eq!(html.matches(step).count(), 1, "{page}: {html}");
+        assert!(!html.contains("apply-the-safe-fix"), "{page}");
+        assert!(
+            html.contains("<p class=more><a href=#verify-it-works>How to verify it works</a></p>"),
+            "{page}"
+        );
+        assert!(html.contains("id=verify-it-works"), "{page}");
+    }
+    for page in ["demo/widget-locked", "demo/yaml-expect"] {
+        let html = s.read(&format!("public/{page}/index.html"));
+        assert!(
+            html.contains("<a href=#apply-the-safe-fix>All steps and how to verify</a>"),
+            "{page}"
+        );
+        assert!(html.contains("<h2 id=apply-the-safe-fix>"), "{page}");
+    }
+    let expect = s.read("public/demo/yaml-expect/index.html");
+    assert_eq!(expect.matches("demo</span> init").count(), 2, "{expect}");
+    assert!(expect.contains("created demo.toml"));
 }
 
 #[test]
@@ -130,10 +172,7 @@ fn entry_text_is_escaped_everywhere() {
         html.contains("<code>web: &lt;script&gt;alert(1)&lt;/script&gt; handshake</code>"),
         "pattern escaped"
     );
-    assert!(
-        html.contains("href=\"/demo/widget-locked/\""),
-        "site link kept"
-    );
+    assert!(html.contains("href=/demo/widget-locked/"), "site link kept");
     // No inline script or event handler anywhere in the theme.
     for page in [
         "public/index.html",
@@ -163,7 +202,7 @@ fn raw_html_only_when_allowed() {
     s.run(&["build", "-q"]).ok();
     let html = s.read("public/web/tls-handshake-failed/index.html");
     assert!(
-        html.contains("<div onclick=\"evil()\">raw html block</div>"),
+        html.contains("<div onclick=evil()>raw html block</div>"),
         "allowed html passes"
     );
     assert!(
@@ -178,15 +217,11 @@ fn raw_html_only_when_allowed() {
 fn base_url_with_a_path() {
     let s = built("ok-basic", &["--base-url", "https://example.org/kb/"]);
     let html = s.read("public/demo/widget-locked/index.html");
-    assert!(
-        html.contains(
-            "<link rel=\"canonical\" href=\"https://example.org/kb/demo/widget-locked/\">"
-        )
-    );
-    assert!(html.contains("href=\"/kb/tags/locking/\""));
-    assert!(html.contains("href=\"/kb/web/tls-handshake-failed/\""));
+    assert!(html.contains("<link rel=canonical href=https://example.org/kb/demo/widget-locked/>"));
+    assert!(html.contains("href=/kb/tags/locking/"));
+    assert!(html.contains("href=/kb/web/tls-handshake-failed/"));
     let css_links: Vec<&str> = html
-        .match_indices("rel=\"stylesheet\" href=\"")
+        .match_indices("rel=stylesheet href=")
         .map(|(i, m)| &html[i + m.len()..i + m.len() + 5])
         .collect();
     assert!(
@@ -195,7 +230,7 @@ fn base_url_with_a_path() {
     );
     let body = s.read("public/web/tls-handshake-failed/index.html");
     assert!(
-        body.contains("href=\"/kb/demo/widget-locked/\""),
+        body.contains("href=/kb/demo/widget-locked/"),
         "markdown site links get the base path"
     );
     // Every local href/src in every page starts with the base path.
@@ -204,7 +239,7 @@ fn base_url_with_a_path() {
             continue;
         }
         let h = String::from_utf8(bytes).expect("utf8");
-        for attr in ["href=\"/", "src=\"/"] {
+        for attr in ["href=/", "src=/", "href=\"/", "src=\"/"] {
             for (i, _) in h.match_indices(attr) {
                 let rest = &h[i + attr.len() - 1..];
                 assert!(
@@ -225,11 +260,7 @@ fn base_url_with_a_path() {
     assert!(atom.contains("<id>https://example.org/kb/demo/widget-locked/</id>"));
     let alias = s.read("public/demo/old-widget-locked/index.html");
     assert!(alias.contains("content=\"0; url=https://example.org/kb/demo/widget-locked/\""));
-    assert!(
-        alias.contains(
-            "<link rel=\"canonical\" href=\"https://example.org/kb/demo/widget-locked/\">"
-        )
-    );
+    assert!(alias.contains("<link rel=canonical href=https://example.org/kb/demo/widget-locked/>"));
 }
 
 #[test]
@@ -244,7 +275,7 @@ fn base_url_from_environment() {
     assert!(out.status.success());
     assert!(
         s.read("public/index.html")
-            .contains("href=\"https://ci.example/docs/\"")
+            .contains("href=https://ci.example/docs/")
     );
 }
 
@@ -324,14 +355,21 @@ fn site_templates_and_static_override_built_ins() {
     let html = s.read("public/demo/widget-locked/index.html");
     assert!(html.contains("Our own footer"));
     assert!(
-        html.contains("class=\"site-header\""),
+        html.contains("class=site-header"),
         "rest of the theme is still built in"
     );
     let css = crate::snapshot(&s.path("public"))
         .into_iter()
         .find(|(p, _)| p.starts_with("style.") && p.ends_with(".css"))
         .expect("css");
-    assert_eq!(css.1, b"body { color: red; }\n");
+    // The site's stylesheet, with the code colours after it (they have no file of
+    // their own).
+    let css = String::from_utf8(css.1).expect("utf-8");
+    assert!(
+        css.starts_with("body { color: red; }\n/* Code colours"),
+        "{css}"
+    );
+    assert!(css.contains("pre .s {"), "{css}");
     assert_eq!(s.read("public/CNAME"), "kb.example.org\n");
 }
 
@@ -351,14 +389,14 @@ fn unknown_language_is_plain_escaped_text() {
     let s = built("ok-basic", &[]);
     let html = s.read("public/demo/widget-locked/index.html");
     assert!(
-        html.contains("<code class=\"language-nosuchlang\">&lt;raw&gt; &amp; text</code>"),
+        html.contains("<code class=language-nosuchlang>&lt;raw&gt; &amp; text</code>"),
         "unknown language"
     );
     assert!(
-        html.contains("<code class=\"language-bash\"><span class="),
+        html.contains("<code class=language-bash><span class="),
         "bash highlighted with classes"
     );
-    assert!(!html.contains("style=\""), "no inline styles");
+    assert!(!html.contains(" style="), "no inline styles");
 }
 
 #[test]
@@ -366,7 +404,7 @@ fn crlf_and_bom_entry() {
     let s = built("ok-basic", &[]);
     let html = s.read("public/demo/crlf-bom/index.html");
     assert!(html.contains("<code>demo: crlf entry failed</code>"));
-    assert!(html.contains("id=\"why-it-happens\""));
+    assert!(html.contains("id=why-it-happens"));
     assert!(!html.contains('\r'));
 }
 
@@ -459,16 +497,13 @@ fn every_page_has_a_unique_title_and_description() {
             continue;
         }
         let h = String::from_utf8(bytes).expect("utf8");
-        if h.contains("http-equiv=\"refresh\"") {
+        if h.contains("http-equiv=refresh") {
             continue;
         }
         let t = &h[h.find("<title>").expect("title") + 7..h.find("</title>").expect("end")];
-        assert!(
-            h.contains("<meta name=\"description\" content=\""),
-            "{path}"
-        );
-        assert!(h.contains("<link rel=\"canonical\""), "{path}");
-        assert!(h.contains("<meta property=\"og:title\""), "{path}");
+        assert!(h.contains("<meta name=description content=\""), "{path}");
+        assert!(h.contains("<link rel=canonical"), "{path}");
+        assert!(h.contains("<meta property=og:title"), "{path}");
         if let Some(other) = titles.insert(t.to_string(), path.clone()) {
             panic!("{path} and {other} share the title {t}");
         }
@@ -495,7 +530,7 @@ fn no_canonical_link_without_a_host() {
     let s = built("ok-basic", &[]);
     for page in ["public/index.html", "public/demo/widget-locked/index.html"] {
         let h = s.read(page);
-        assert!(!h.contains("rel=\"canonical\""), "{page}");
+        assert!(!h.contains("rel=canonical"), "{page}");
         assert!(!h.contains("og:url"), "{page}");
     }
 }
