@@ -239,29 +239,35 @@ impl<'a> Renderer<'a> {
             /// copied out at its size, so the buffer grows once per thread instead of
             /// from Tera's small first guess on every page.
             static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            /// The page with its attribute quotes taken out, before its whitespace is
+            /// collapsed into the file's own string (the two steps commute).
+            static UNQUOTED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         PAGE.with_borrow_mut(|buf| {
-            buf.clear();
-            let page = self
-                .tera
-                .render_to(template, &ctx, &mut *buf)
-                .map_err(|e| template_error(&e, &self.origins))
-                .and_then(|()| {
-                    // Tera writes only strings: the output is UTF-8.
-                    std::str::from_utf8(buf).map_err(|e| {
-                        Diagnostic::error(format!("`{template}` rendered invalid UTF-8: {e}"))
+            UNQUOTED.with_borrow_mut(|unquoted| {
+                buf.clear();
+                let page = self
+                    .tera
+                    .render_to(template, &ctx, &mut *buf)
+                    .map_err(|e| template_error(&e, &self.origins))
+                    .and_then(|()| {
+                        // Tera writes only strings: the output is UTF-8.
+                        std::str::from_utf8(buf).map_err(|e| {
+                            Diagnostic::error(format!("`{template}` rendered invalid UTF-8: {e}"))
+                        })
                     })
-                })
-                .map(|html| {
-                    let html = tidy::collapse_whitespace(html);
-                    OutFile::new(out_path, tidy::unquote_attributes(&html))
-                });
-            // A list of thousands of entries is megabytes: `serve` would hold that
-            // much per thread for hours.
-            if buf.capacity() > 1 << 20 {
-                *buf = Vec::new();
-            }
-            page
+                    .map(|html| {
+                        tidy::unquote_attributes_into(html, unquoted);
+                        OutFile::new(out_path, tidy::collapse_whitespace(unquoted))
+                    });
+                // A list of thousands of entries is megabytes: `serve` would hold that
+                // much per thread for hours.
+                if buf.capacity() > 1 << 20 {
+                    *buf = Vec::new();
+                    *unquoted = String::new();
+                }
+                page
+            })
         })
     }
 }

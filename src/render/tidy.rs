@@ -116,13 +116,29 @@ const RAW_TEXT: [&str; 9] = [
 /// Tags are read as the HTML tokenizer reads them; the content of [`RAW_TEXT`] elements
 /// and comments is copied as it is, and a tag that does not read cleanly up to its `>`
 /// (raw HTML an author wrote) is left as it is from there on.
+#[cfg(test)]
 pub(crate) fn unquote_attributes(html: &str) -> String {
+    let mut out = String::new();
+    unquote_attributes_into(html, &mut out);
+    out
+}
+
+/// [`unquote_attributes`] into `out` (cleared first), so that a caller can reuse one
+/// buffer for every page.
+pub(crate) fn unquote_attributes_into(html: &str, out: &mut String) {
     let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len());
+    out.clear();
+    out.reserve(html.len());
+    let out = &mut *out;
     let mut copied = 0;
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'<', &bytes[i..]) {
         let at = i + k;
+        // Close tags first: they are half of all tags and have nothing to unquote.
+        if bytes.get(at + 1) == Some(&b'/') {
+            i = at + 2;
+            continue;
+        }
         if bytes[at + 1..].starts_with(b"!--") {
             i = memchr::memmem::find(&bytes[at + 4..], b"-->")
                 .map_or(bytes.len(), |e| at + 4 + e + 3);
@@ -132,49 +148,49 @@ pub(crate) fn unquote_attributes(html: &str) -> String {
             i = at + 1;
             continue;
         }
-        let name_end = at
-            + 1
-            + bytes[at + 1..]
-                .iter()
-                .take_while(|b| is_name_byte(**b))
-                .count();
-        let Some(end) = unquote_tag(html, name_end, &mut out, &mut copied) else {
+        let mut name_end = at + 2;
+        while bytes.get(name_end).is_some_and(|b| is_name_byte(*b)) {
+            name_end += 1;
+        }
+        let Some(end) = unquote_tag(html, name_end, out, &mut copied) else {
             i = at + 1;
             continue;
         };
-        i = match RAW_TEXT
-            .iter()
-            .find(|n| bytes[at + 1..name_end].eq_ignore_ascii_case(n.as_bytes()))
-        {
+        i = match raw_text(&bytes[at + 1..name_end]) {
             Some(name) => close_end(bytes, end, name),
             None => end,
         };
     }
     out.push_str(&html[copied..]);
-    out
 }
 
 /// Reads the attributes of the tag whose name ends at `from` up to its `>`, writing to
 /// `out` (through `copied`) each `name="value"` whose value needs no quotes without
-/// them. Where the tag ends (after `>`); `None`, with nothing written, when it does not
-/// read as a tag the tokenizer would end at a `>` in the way errkb writes them.
+/// them. Where the tag ends (after `>`); `None`, with `out` and `copied` as they were,
+/// when it does not read as a tag the tokenizer would end at a `>` in the way errkb
+/// writes them.
 fn unquote_tag(html: &str, from: usize, out: &mut String, copied: &mut usize) -> Option<usize> {
     let bytes = html.as_bytes();
-    // (opening quote, closing quote) of each value to unquote, written once the whole
-    // tag has read cleanly.
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    // Values are unquoted into `out` as they are read; a tag that then fails to read
+    // takes them back.
+    let mark = (out.len(), *copied);
+    let undo = |out: &mut String, copied: &mut usize| {
+        out.truncate(mark.0);
+        *copied = mark.1;
+        None
+    };
     let mut j = from;
     loop {
         while bytes.get(j).is_some_and(|b| is_space(*b)) {
             j += 1;
         }
-        match *bytes.get(j)? {
-            b'>' => break,
-            b'/' if bytes.get(j + 1) == Some(&b'>') => {
+        match bytes.get(j) {
+            Some(b'>') => break,
+            Some(b'/') if bytes.get(j + 1) == Some(&b'>') => {
                 j += 1;
                 break;
             }
-            b'"' | b'\'' | b'<' | b'=' | b'/' => return None,
+            None | Some(b'"' | b'\'' | b'<' | b'=' | b'/') => return undo(out, copied),
             _ => {}
         }
         let name_start = j;
@@ -182,59 +198,94 @@ fn unquote_tag(html: &str, from: usize, out: &mut String, copied: &mut usize) ->
             j += 1;
         }
         if j == name_start {
-            return None;
+            return undo(out, copied);
         }
         if bytes.get(j) != Some(&b'=') {
             continue; // an attribute without a value
         }
         j += 1;
-        let quote = *bytes.get(j)?;
-        if quote == b'"' || quote == b'\'' {
-            let close = j + 1 + memchr::memchr(quote, &bytes[j + 1..])?;
-            let value = &bytes[j + 1..close];
-            if !value.is_empty() && value.iter().all(|b| unquoted_value_byte(*b)) {
-                cuts.push((j, close));
-            }
-            j = close + 1;
-            // The tokenizer needs a space, `/` or `>` after a quoted value; before `/>`
-            // the value keeps its quotes (`src=a.png/>` would read `a.png/`).
-            match bytes.get(j) {
-                Some(b'/') => {
-                    cuts.pop_if(|c| c.1 == close);
+        match bytes.get(j) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let Some(k) = memchr::memchr(quote, &bytes[j + 1..]) else {
+                    return undo(out, copied);
+                };
+                let close = j + 1 + k;
+                let value = &bytes[j + 1..close];
+                // The tokenizer needs a space, `/` or `>` after a quoted value; before
+                // `/>` the value keeps its quotes (`src=a.png/>` would read `a.png/`).
+                match bytes.get(close + 1) {
+                    Some(b) if is_space(*b) || *b == b'>' => {
+                        if !value.is_empty() && value.iter().all(|b| unquoted_value_byte(*b)) {
+                            out.push_str(&html[*copied..j]);
+                            out.push_str(&html[j + 1..close]);
+                            *copied = close + 1;
+                        }
+                    }
+                    Some(b'/') => {}
+                    _ => return undo(out, copied),
                 }
-                Some(b) if is_space(*b) || *b == b'>' => {}
-                _ => return None,
+                j = close + 1;
             }
-        } else {
-            let start = j;
-            while bytes.get(j).is_some_and(|b| unquoted_value_byte(*b)) {
-                j += 1;
-            }
-            if j == start || !bytes.get(j).is_some_and(|b| is_space(*b) || *b == b'>') {
-                return None;
+            _ => {
+                let start = j;
+                while bytes.get(j).is_some_and(|b| unquoted_value_byte(*b)) {
+                    j += 1;
+                }
+                if j == start || !bytes.get(j).is_some_and(|b| is_space(*b) || *b == b'>') {
+                    return undo(out, copied);
+                }
             }
         }
     }
-    for (open, close) in cuts {
-        out.push_str(&html[*copied..open]);
-        out.push_str(&html[open + 1..close]);
-        *copied = close + 1;
-    }
     Some(j + 1)
+}
+
+/// The [`RAW_TEXT`] element `name` is (any case), if it is one. Most tags are not, and
+/// their length alone says so (`span`, `a`, `p`, `div`, `li`).
+fn raw_text(name: &[u8]) -> Option<&'static str> {
+    if !matches!(name.len(), 3 | 5..=9) {
+        return None;
+    }
+    RAW_TEXT
+        .iter()
+        .find(|n| n.len() == name.len() && name.eq_ignore_ascii_case(n.as_bytes()))
+        .copied()
 }
 
 /// What errkb reads as part of a tag or attribute name: letters, digits, `-`, `_`, `:`
 /// and `.` (the tokenizer takes more; a tag with anything else is left as it is).
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.')
+    NAME[b as usize]
 }
+
+const NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':' | b'.');
+        b += 1;
+    }
+    t
+};
 
 /// A byte an unquoted attribute value may hold: any printable ASCII but the quotes,
 /// `=`, `<`, `>` and the backtick (the standard forbids those and whitespace; non-ASCII
 /// bytes would be allowed too, but a value with them keeps its quotes).
 fn unquoted_value_byte(b: u8) -> bool {
-    b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`')
+    UNQUOTED[b as usize]
 }
+
+const UNQUOTED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_graphic() && !matches!(c, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`');
+        b += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
@@ -327,6 +378,20 @@ mod tests {
             unquote(r#"<a href = "x"><b class="y">"#),
             r#"<a href = "x"><b class=y>"#
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// `Renderer::page` unquotes first and collapses after: the two steps commute.
+        #[test]
+        fn unquoting_and_collapsing_commute(
+            html in "(<|>|/|\n|\t| |x|=|\"|'|<a|<p |<pre>|</pre>|<code>|</code>|<script>|</script>| class=\"a\"| id=\"b c\"|\n  |<!--|-->){0,40}"
+        ) {
+            proptest::prop_assert_eq!(
+                tidy(&unquote(&html)),
+                unquote(&tidy(&html))
+            );
+        }
     }
 
     /// The attributes of each tag as an HTML tokenizer would read them, for tags of the
