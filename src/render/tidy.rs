@@ -252,40 +252,37 @@ fn raw_text(name: &[u8]) -> Option<&'static str> {
         .copied()
 }
 
+/// A table of `f` over every byte, made at compile time.
+macro_rules! byte_table {
+    (|$c:ident| $body:expr) => {{
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let $c = b as u8;
+            t[b] = $body;
+            b += 1;
+        }
+        t
+    }};
+}
+
 /// What errkb reads as part of a tag or attribute name: letters, digits, `-`, `_`, `:`
 /// and `.` (the tokenizer takes more; a tag with anything else is left as it is).
 fn is_name_byte(b: u8) -> bool {
+    const NAME: [bool; 256] =
+        byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':' | b'.'));
     NAME[b as usize]
 }
-
-const NAME: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':' | b'.');
-        b += 1;
-    }
-    t
-};
 
 /// A byte an unquoted attribute value may hold: any printable ASCII but the quotes,
 /// `=`, `<`, `>` and the backtick (the standard forbids those and whitespace; non-ASCII
 /// bytes would be allowed too, but a value with them keeps its quotes).
 fn unquoted_value_byte(b: u8) -> bool {
+    const UNQUOTED: [bool; 256] = byte_table!(
+        |c| c.is_ascii_graphic() && !matches!(c, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`')
+    );
     UNQUOTED[b as usize]
 }
-
-const UNQUOTED: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_graphic() && !matches!(c, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`');
-        b += 1;
-    }
-    t
-};
 
 #[cfg(test)]
 mod tests {
