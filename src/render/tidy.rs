@@ -139,9 +139,14 @@ pub(crate) fn unquote_attributes_into(html: &str, out: &mut String) {
             i = at + 2;
             continue;
         }
-        if bytes[at + 1..].starts_with(b"!--") {
-            i = memchr::memmem::find(&bytes[at + 4..], b"-->")
-                .map_or(bytes.len(), |e| at + 4 + e + 3);
+        // Comments, and CDATA sections (SVG or MathML an author wrote): text, copied.
+        if let Some((open, close)) = [(&b"!--"[..], &b"-->"[..]), (b"![CDATA[", b"]]>")]
+            .into_iter()
+            .find(|(open, _)| bytes[at + 1..].starts_with(open))
+        {
+            let from = at + 1 + open.len();
+            i = memchr::memmem::find(&bytes[from..], close)
+                .map_or(bytes.len(), |e| from + e + close.len());
             continue;
         }
         if !bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic) {
@@ -334,7 +339,7 @@ mod tests {
     #[test]
     fn text_comments_and_raw_text_are_left_alone() {
         let html = concat!(
-            r#"<p>a="b" <b>x</b> 1 < 2 > 0</p><!-- <a href="x"> -->"#,
+            r#"<p>a="b" <b>x</b> 1 < 2 > 0</p><!-- <a href="x"> --><![CDATA[ <a href="x"> ]]>"#,
             r#"<script type="application/ld+json">{"a":"<b class=\"c\">"}</script>"#,
             r#"<title>a <i class="x"></title><textarea><p class="x"></textarea>"#,
             r#"<style>a[href="x"]{}</style><pre class="code"><code class="language-bash"><span class="o">|</span></code></pre>"#,
@@ -342,7 +347,7 @@ mod tests {
         assert_eq!(
             unquote(html),
             concat!(
-                r#"<p>a="b" <b>x</b> 1 < 2 > 0</p><!-- <a href="x"> -->"#,
+                r#"<p>a="b" <b>x</b> 1 < 2 > 0</p><!-- <a href="x"> --><![CDATA[ <a href="x"> ]]>"#,
                 r#"<script type=application/ld+json>{"a":"<b class=\"c\">"}</script>"#,
                 r#"<title>a <i class="x"></title><textarea><p class="x"></textarea>"#,
                 r#"<style>a[href="x"]{}</style><pre class=code><code class=language-bash><span class=o>|</span></code></pre>"#,
