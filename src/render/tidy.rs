@@ -115,7 +115,8 @@ const RAW_TEXT: [&str; 9] = [
 ///
 /// Tags are read as the HTML tokenizer reads them; the content of [`RAW_TEXT`] elements
 /// and comments is copied as it is, and a tag that does not read cleanly up to its `>`
-/// (raw HTML an author wrote) is left as it is from there on.
+/// (raw HTML an author wrote) is left as it is, reading on after the `>` where the
+/// tokenizer ends it (never inside one of its values).
 #[cfg(test)]
 pub(crate) fn unquote_attributes(html: &str) -> String {
     let mut out = String::new();
@@ -129,7 +130,6 @@ pub(crate) fn unquote_attributes_into(html: &str, out: &mut String) {
     let bytes = html.as_bytes();
     out.clear();
     out.reserve(html.len());
-    let out = &mut *out;
     let mut copied = 0;
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'<', &bytes[i..]) {
@@ -157,10 +157,8 @@ pub(crate) fn unquote_attributes_into(html: &str, out: &mut String) {
         while bytes.get(name_end).is_some_and(|b| is_name_byte(*b)) {
             name_end += 1;
         }
-        let Some(end) = unquote_tag(html, name_end, out, &mut copied) else {
-            i = at + 1;
-            continue;
-        };
+        let end = unquote_tag(html, name_end, out, &mut copied)
+            .unwrap_or_else(|| tag_end(bytes, name_end));
         i = match raw_text(&bytes[at + 1..name_end]) {
             Some(name) => close_end(bytes, end, name),
             None => end,
@@ -243,6 +241,33 @@ fn unquote_tag(html: &str, from: usize, out: &mut String, copied: &mut usize) ->
         }
     }
     Some(j + 1)
+}
+
+/// Where the tokenizer ends the tag whose name ends at `from`: after its `>`, with the
+/// `>`s inside quoted values passed over (the end of `bytes` when it never ends). A quote
+/// opens a value only after `=`; where this reads a value the tokenizer would not (a
+/// quote in an attribute's name), the tag only ends later, and nothing in between is
+/// unquoted.
+fn tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut j = from;
+    let mut after_eq = false;
+    while let Some(&b) = bytes.get(j) {
+        match b {
+            b'>' => return j + 1,
+            b'"' | b'\'' if after_eq => match memchr::memchr(b, &bytes[j + 1..]) {
+                Some(k) => {
+                    j += k + 1;
+                    after_eq = false;
+                }
+                None => return bytes.len(),
+            },
+            b'=' => after_eq = true,
+            _ if is_space(b) => {}
+            _ => after_eq = false,
+        }
+        j += 1;
+    }
+    bytes.len()
 }
 
 /// The [`RAW_TEXT`] element `name` is (any case), if it is one. Most tags are not, and
@@ -394,6 +419,23 @@ mod tests {
                 unquote(&tidy(&html))
             );
         }
+    }
+
+    #[test]
+    fn reading_goes_on_after_a_broken_tag_not_inside_it() {
+        // The tokenizer ends the first tag at its last `>`: `<b class="y">` is part of
+        // a value, not a tag.
+        let html = r#"<a title="x <b class="y">z</a><i class="k">"#;
+        assert_eq!(
+            unquote(html),
+            r#"<a title="x <b class="y">z</a><i class=k>"#
+        );
+        // A script tag that does not read cleanly still holds script, not tags.
+        let html = r#"<script src="a.js"x><p class="x"></script><p class="y">"#;
+        assert_eq!(
+            unquote(html),
+            r#"<script src="a.js"x><p class="x"></script><p class=y>"#
+        );
     }
 
     /// The attributes of each tag as an HTML tokenizer would read them, for tags of the
