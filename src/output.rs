@@ -16,10 +16,77 @@ pub const SEARCH_MANIFEST: &str = "search/index.json";
 /// 10,000-entry site's pages take 40 MB instead of 200). Fast compression: a page is
 /// compressed once, when it is rendered, and unpacked when it is asked for.
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    gzip_at(bytes, 1)
+}
+
+/// gzip at `level` (0-9), with the header flate2's `GzEncoder` writes: no name, no
+/// time, operating system 255, so the bytes depend on the input and the level alone.
+/// Each thread keeps one compressor per level and resets it between files: setting one
+/// up allocates and clears a few hundred kB, more than compressing a small file costs
+/// (a build compresses hundreds of search files).
+pub fn gzip_at(bytes: &[u8], level: u32) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    use std::cell::RefCell;
+    thread_local! {
+        static DEFLATE: RefCell<Vec<(u32, Compress)>> = const { RefCell::new(Vec::new()) };
+    }
+    let level = level.min(9);
+    let xfl = match level {
+        9 => 2,
+        0 | 1 => 4,
+        _ => 0,
+    };
+    let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 255]);
+    DEFLATE.with(|cell| {
+        let mut kept = cell.borrow_mut();
+        let at = match kept.iter().position(|(l, _)| *l == level) {
+            Some(at) => at,
+            None => {
+                kept.push((level, Compress::new(Compression::new(level), false)));
+                kept.len() - 1
+            }
+        };
+        let c = &mut kept[at].1;
+        c.reset();
+        loop {
+            if out.capacity() - out.len() < 64 {
+                out.reserve(out.len().max(64));
+            }
+            let read = usize::try_from(c.total_in()).unwrap_or(bytes.len());
+            // Into a Vec with room to spare, deflate cannot fail; a failure ends the loop
+            // and is caught by the length check below.
+            match c.compress_vec(
+                &bytes[read.min(bytes.len())..],
+                &mut out,
+                FlushCompress::Finish,
+            ) {
+                Ok(Status::StreamEnd) => break,
+                Ok(_) => {}
+                Err(_) => {
+                    out.clear();
+                    break;
+                }
+            }
+        }
+    });
+    if out.is_empty() {
+        return fallback_gzip(bytes, level);
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE is the length modulo 2^32.
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out
+}
+
+/// flate2's own encoder, for the case the kept compressor cannot serve.
+fn fallback_gzip(bytes: &[u8], level: u32) -> Vec<u8> {
     use std::io::Write;
     let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 4),
-        flate2::Compression::fast(),
+        Vec::with_capacity(bytes.len() / 3 + 32),
+        flate2::Compression::new(level),
     );
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(bytes);
@@ -176,5 +243,63 @@ mod gzip_tests {
         assert_eq!(&*gunzip(&packed), page.as_bytes());
         assert_eq!(&*gunzip(b"<p>x</p>"), b"<p>x</p>");
         assert!(!is_gzip(b"<!DOCTYPE html>"));
+    }
+
+    #[test]
+    fn a_kept_compressor_gives_the_bytes_of_a_fresh_one() {
+        // Empty, tiny, larger than the output's first allocation, larger than the window.
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new(), b"x".to_vec()];
+        texts.push(
+            "<li>failed to push some refs</li>\n"
+                .repeat(300)
+                .into_bytes(),
+        );
+        let mut state = 7u32;
+        texts.push(
+            (0..200_000)
+                .map(|_| {
+                    state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    b"abcdefgh <>/\n"[(state >> 16) as usize % 13]
+                })
+                .collect(),
+        );
+        let run = |order: Vec<usize>, level: u32| {
+            let texts = texts.clone();
+            std::thread::spawn(move || {
+                let mut out = vec![Vec::new(); texts.len()];
+                for i in order {
+                    out[i] = gzip_at(&texts[i], level);
+                }
+                out
+            })
+            .join()
+            .expect("thread")
+        };
+        for level in [1, 6, 9] {
+            // Each thread starts with a fresh compressor and reuses it, in two orders.
+            let forward = run((0..texts.len()).collect(), level);
+            let backward = run((0..texts.len()).rev().collect(), level);
+            assert!(
+                forward == backward,
+                "level {level}: bytes depend on the order"
+            );
+            for (text, packed) in texts.iter().zip(&forward) {
+                assert!(
+                    *gunzip(packed) == text[..],
+                    "level {level}, {} bytes",
+                    text.len()
+                );
+                assert_eq!(
+                    packed[8],
+                    if level == 1 {
+                        4
+                    } else if level == 9 {
+                        2
+                    } else {
+                        0
+                    }
+                );
+            }
+        }
     }
 }

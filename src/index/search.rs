@@ -34,6 +34,7 @@
 //!   not the decimals). Each term keeps its best [`MAX_POSTINGS`] entries. (Plain
 //!   lines rather than JSON: on a small site the keys are most of the index.)
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -41,7 +42,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::search_files;
-use super::tokenize::for_each_token;
+use super::tokenize::for_each_lower_token;
 use crate::config::Config;
 use crate::markdown::plain;
 use crate::memo::{KeyBuilder, Session};
@@ -206,65 +207,79 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
             )
         })
         .collect();
-    // BM25F term frequencies, weighted by field, by term number. The table is read
-    // once for the whole entry: a term it has costs no string of its own; the others
-    // are numbered afterwards, under the write lock.
+    // BM25F term frequencies, weighted by field, by term number. An entry's tokens are
+    // counted first by their text, in a map of its own (small, in cache: a body says
+    // the same words many times); each term then costs one look into the site's table,
+    // read once for the whole entry. Terms the table lacks are numbered afterwards,
+    // under the write lock.
     type Fast = foldhash::fast::RandomState;
-    let mut counts: HashMap<u32, f64, Fast> = HashMap::default();
-    let mut unseen: HashMap<String, f64, Fast> = HashMap::default();
+    let summary = &doc.4;
+    let mut fields: Vec<(String, f64)> = Vec::with_capacity(8 + e.patterns.len() + e.tags.len());
+    fields.push((e.title.to_lowercase(), W_TITLE));
+    for p in &e.patterns {
+        let p = p
+            .strip_prefix(pattern::CONTEXT_PREFIX)
+            .unwrap_or(p)
+            .trim_start();
+        fields.push((
+            p.strip_prefix("regex:").unwrap_or(p).to_lowercase(),
+            W_PATTERNS,
+        ));
+    }
+    fields.push((e.id.tool.to_lowercase(), W_TOOL));
+    fields.push((tool_name.to_lowercase(), W_TOOL));
+    for t in &e.tags {
+        fields.push((t.to_lowercase(), W_TAGS));
+    }
+    fields.push((summary.to_lowercase(), W_SUMMARY));
+    fields.push((plain(&e.likely_cause).to_lowercase(), W_CAUSE));
+    fields.push((e.body.to_lowercase(), W_BODY));
+    let mut counts: HashMap<Cow<str>, f64, Fast> =
+        HashMap::with_capacity_and_hasher(256, Fast::default());
     let mut len = 0.0;
+    for (text, w) in &fields {
+        let w = *w;
+        // Bodies are long prose: their short words, bare numbers and compounds cost
+        // more index than they earn. Codes and paths come from the other fields, which
+        // keep every token.
+        let all = w >= W_BODY_CUTOFF;
+        for_each_lower_token(text, |t| {
+            if !all && !body_token(&t) {
+                return;
+            }
+            len += w;
+            if let Some(v) = counts.get_mut(t.as_ref()) {
+                *v += w;
+            } else {
+                counts.insert(t, w);
+            }
+        });
+    }
+    let mut terms: Vec<(u32, f64)> = Vec::with_capacity(counts.len());
+    let mut unseen: Vec<(Cow<str>, f64)> = Vec::new();
     {
         let table = terms_table.read().ok();
-        let mut add = |text: &str, w: f64| {
-            for_each_token(text, |t| {
-                // Bodies are long prose: their short words, bare numbers and compounds
-                // cost more index than they earn. Codes and paths come from the other
-                // fields, which keep every token.
-                if w < W_BODY_CUTOFF && !body_token(t) {
-                    return;
-                }
-                len += w;
-                if let Some(&id) = table.as_ref().and_then(|table| table.ids.get(t)) {
-                    *counts.entry(id).or_insert(0.0) += w;
-                } else if let Some(v) = unseen.get_mut(t) {
-                    *v += w;
-                } else {
-                    unseen.insert(t.to_string(), w);
-                }
-            });
-        };
-        let summary = &doc.4;
-        add(&e.title, W_TITLE);
-        for p in &e.patterns {
-            let p = p
-                .strip_prefix(pattern::CONTEXT_PREFIX)
-                .unwrap_or(p)
-                .trim_start();
-            add(p.strip_prefix("regex:").unwrap_or(p), W_PATTERNS);
+        for (t, w) in counts {
+            match table.as_ref().and_then(|table| table.ids.get(t.as_ref())) {
+                Some(&id) => terms.push((id, w)),
+                None => unseen.push((t, w)),
+            }
         }
-        add(&e.id.tool, W_TOOL);
-        add(tool_name, W_TOOL);
-        for t in &e.tags {
-            add(t, W_TAGS);
-        }
-        add(summary, W_SUMMARY);
-        add(&plain(&e.likely_cause), W_CAUSE);
-        add(&e.body, W_BODY);
     }
-    let mut terms: Vec<(u32, f64)> = Vec::with_capacity(counts.len() + unseen.len());
-    terms.extend(counts);
     // No term of `unseen` was in the table while the entry was read (the read lock
-    // kept it as it was), so none of them is in `terms` already.
+    // kept it as it was), so none of them is in `terms` already; another entry may
+    // have added one since.
     if !unseen.is_empty()
         && let Ok(mut table) = terms_table.write()
     {
         for (t, w) in unseen {
-            let id = match table.ids.get(t.as_str()) {
+            let id = match table.ids.get(t.as_ref()) {
                 Some(&id) => id,
                 None => {
                     let id = table.names.len() as u32;
-                    table.names.push(t.clone().into_boxed_str());
-                    table.ids.insert(t.into_boxed_str(), id);
+                    let name: Box<str> = t.into_owned().into_boxed_str();
+                    table.names.push(name.clone());
+                    table.ids.insert(name, id);
                     id
                 }
             };

@@ -3,11 +3,8 @@
 //! gzip-compressed (formats in the module docs of [`super::search`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::sync::Arc;
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -75,13 +72,7 @@ fn quantize_ln(score: f64, ln_best: f64) -> usize {
 
 /// gzip with a fixed header (no name, no time), so the bytes depend on the input alone.
 pub(super) fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 3 + 32),
-        Compression::new(6),
-    );
-    // Writing into a Vec cannot fail.
-    let _ = enc.write_all(bytes);
-    enc.finish().unwrap_or_default()
+    crate::output::gzip_at(bytes, 6)
 }
 
 /// Compresses every file in parallel. `serve` remembers the result by the plain bytes:
@@ -281,9 +272,12 @@ fn term_lines(
                 if p.len() > MAX_POSTINGS {
                     top.clear();
                     top.extend_from_slice(p);
-                    top.sort_by(by_score);
+                    // `by_score` is a total order (ties by entry number), so the best
+                    // MAX_POSTINGS are one set however they are found: selected, not
+                    // sorted (a common word has thousands of postings).
+                    top.select_nth_unstable_by(MAX_POSTINGS - 1, by_score);
                     top.truncate(MAX_POSTINGS);
-                    top.sort_by_key(|x| x.0);
+                    top.sort_unstable_by_key(|x| x.0);
                     p = &top;
                 }
                 text.extend_from_slice(prefix(t).1.as_bytes());

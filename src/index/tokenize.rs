@@ -9,6 +9,8 @@
 //! Everything is lower-cased; a few very common English words are dropped; tokens
 //! longer than [`MAX_TOKEN_CHARS`] are dropped.
 
+use std::borrow::Cow;
+
 pub const MAX_TOKEN_CHARS: usize = 64;
 
 /// Words too common to help ranking. Short on purpose: `not`, `no`, `cannot` carry
@@ -64,45 +66,15 @@ fn is_connector_byte(b: u8) -> bool {
 /// Calls `f` for every token of `text`, in order (parts after their compound).
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     let lower = text.to_lowercase();
+    for_each_lower_token(&lower, |t| f(&t));
+}
+
+/// [`for_each_token`] over text that is lower-case already, handing out tokens that
+/// borrow from it, so a caller can count them without a string of their own (the search
+/// index does, for every token of a build). The one token that is not a slice of the
+/// text is `/` + a part that followed another connector (`/.x` gives `/x`).
+pub fn for_each_lower_token<'a>(lower: &'a str, mut f: impl FnMut(Cow<'a, str>)) {
     let mut run_start: Option<usize> = None;
-    let emit = |run: &str, f: &mut dyn FnMut(&str)| {
-        // Connectors are ASCII: trimmed by bytes, the ends stay character boundaries.
-        let bytes = run.as_bytes();
-        let Some(first) = bytes.iter().position(|&b| !is_connector_byte(b)) else {
-            return;
-        };
-        let last = bytes
-            .iter()
-            .rposition(|&b| !is_connector_byte(b))
-            .unwrap_or(first);
-        let trimmed = &run[first..=last];
-        // A token is a slice of the text, except `/` + a part that followed another
-        // connector (`/.x` gives `/x`): every token of a build goes through here.
-        let owned;
-        let whole: &str = if run.starts_with('/') {
-            if bytes[first - 1] == b'/' {
-                &run[first - 1..=last]
-            } else {
-                owned = format!("/{trimmed}");
-                &owned
-            }
-        } else {
-            trimmed
-        };
-        let short = |t: &str| t.len() <= MAX_TOKEN_CHARS || t.chars().count() <= MAX_TOKEN_CHARS;
-        if whole.bytes().any(is_connector_byte) {
-            if short(whole) {
-                f(whole);
-            }
-            for part in whole.split(is_connector).filter(|p| !p.is_empty()) {
-                if short(part) && !is_stop_word(part) {
-                    f(part);
-                }
-            }
-        } else if short(whole) && !is_stop_word(whole) {
-            f(whole);
-        }
-    };
     // By bytes, with a table for ASCII (nearly every character of a knowledge base),
     // decoding a character only where a byte starts a non-ASCII one.
     let bytes = lower.as_bytes();
@@ -129,6 +101,45 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     }
     if let Some(s) = run_start {
         emit(&lower[s..], &mut f);
+    }
+}
+
+/// The tokens of one run of token characters: connectors trimmed, the run whole and,
+/// when it holds a connector, its parts.
+fn emit<'a>(run: &'a str, f: &mut impl FnMut(Cow<'a, str>)) {
+    // Connectors are ASCII: trimmed by bytes, the ends stay character boundaries.
+    let bytes = run.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| !is_connector_byte(b)) else {
+        return;
+    };
+    let last = bytes
+        .iter()
+        .rposition(|&b| !is_connector_byte(b))
+        .unwrap_or(first);
+    let trimmed = &run[first..=last];
+    let whole: Cow<'a, str> = if run.starts_with('/') {
+        if bytes[first - 1] == b'/' {
+            Cow::Borrowed(&run[first - 1..=last])
+        } else {
+            Cow::Owned(format!("/{trimmed}"))
+        }
+    } else {
+        Cow::Borrowed(trimmed)
+    };
+    let short = |t: &str| t.len() <= MAX_TOKEN_CHARS || t.chars().count() <= MAX_TOKEN_CHARS;
+    if whole.bytes().any(is_connector_byte) {
+        if short(&whole) {
+            f(whole);
+        }
+        // The parts of `whole` are those of `trimmed`: a leading `/` only adds an empty
+        // part before them.
+        for part in trimmed.split(is_connector).filter(|p| !p.is_empty()) {
+            if short(part) && !is_stop_word(part) {
+                f(Cow::Borrowed(part));
+            }
+        }
+    } else if short(&whole) && !is_stop_word(&whole) {
+        f(whole);
     }
 }
 

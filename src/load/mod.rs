@@ -538,11 +538,28 @@ fn read_entry(
     if let Some(hit) = texts.zip(key).and_then(|(t, k)| t.get(&k)) {
         return Ok(hit);
     }
-    // At most one byte past the limit, should the file grow after it was sized.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
-    file.take(MAX_ENTRY_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
+    // Read up to the size the file was given, into room for one byte more: a file that
+    // is as long as it was sized is read without a last call that finds its end (one
+    // system call a file fewer). One that grew meanwhile is read on to its end, at most
+    // one byte past the limit; one that shrank ends where the reads do.
+    let sized = usize::try_from(len).unwrap_or(0);
+    let mut bytes = vec![0; sized + 1];
+    let mut got = 0;
+    let mut file = file;
+    while got < sized {
+        match file.read(&mut bytes[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot(e)),
+        }
+    }
+    bytes.truncate(got);
+    if got > sized {
+        file.take(MAX_ENTRY_BYTES + 1 - got as u64)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+    }
     if bytes.len() as u64 > MAX_ENTRY_BYTES {
         return Err(Diagnostic::error(format!(
             "file grew past the limit of {MAX_ENTRY_BYTES} bytes for one entry while it was read"
