@@ -248,11 +248,8 @@ fn entry_index(e: &Entry, tool_name: &str, terms_table: &RwLock<Interner>) -> En
                 return;
             }
             len += w;
-            if let Some(v) = counts.get_mut(t.as_ref()) {
-                *v += w;
-            } else {
-                counts.insert(t, w);
-            }
+            // A borrowed key costs nothing to hand over when the term is there already.
+            *counts.entry(t).or_insert(0.0) += w;
         });
     }
     let mut terms: Vec<(u32, f64)> = Vec::with_capacity(counts.len());
