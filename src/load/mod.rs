@@ -541,7 +541,8 @@ fn read_entry(
     // Read up to the size the file was given, into room for one byte more: a file that
     // is as long as it was sized is read without a last call that finds its end (one
     // system call a file fewer). One that grew meanwhile is read on to its end, at most
-    // one byte past the limit; one that shrank ends where the reads do.
+    // one byte past the limit; one that shrank ends where the reads do. A size of 0
+    // proves nothing (a kernel file such as /proc's, through a link): read to the end.
     let sized = usize::try_from(len).unwrap_or(0);
     let mut bytes = vec![0; sized + 1];
     let mut got = 0;
@@ -555,7 +556,7 @@ fn read_entry(
         }
     }
     bytes.truncate(got);
-    if got > sized {
+    if got > sized || sized == 0 {
         file.take(MAX_ENTRY_BYTES + 1 - got as u64)
             .read_to_end(&mut bytes)
             .map_err(cannot)?;

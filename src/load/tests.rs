@@ -80,3 +80,29 @@ fn split_errors() {
     assert!(e.message.contains("unterminated"));
     assert_eq!(e.line, Some(1));
 }
+
+#[test]
+fn an_entry_file_is_read_whole_whatever_its_size_said() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let read = |name: &str| {
+        let p = dir.path().join(name);
+        read_entry(&p, Path::new(name), None, false).map(|(text, _)| text.to_string())
+    };
+    for (name, text) in [
+        ("empty.md", String::new()),
+        ("small.md", "---\ntitle: x\n---\n".to_string()),
+        // Larger than one read of some file systems' pages.
+        ("large.md", "body line\n".repeat(100_000)),
+    ] {
+        std::fs::write(dir.path().join(name), &text).expect("write");
+        assert_eq!(read(name).expect(name), text, "{name}");
+    }
+    // A kernel file says it holds nothing and still has text.
+    #[cfg(target_os = "linux")]
+    {
+        let text = read_entry(Path::new("/proc/self/status"), Path::new("s"), None, false)
+            .expect("proc")
+            .0;
+        assert!(text.contains("Name:"), "{text}");
+    }
+}
