@@ -78,6 +78,10 @@ pub fn gzip_at(bytes: &[u8], level: u32) -> Vec<u8> {
     out.extend_from_slice(&crc.sum().to_le_bytes());
     // ISIZE is the length modulo 2^32.
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    // `serve` keeps every page like this for hours: no room to spare in it.
+    if out.capacity() - out.len() > out.len() / 8 {
+        out.shrink_to_fit();
+    }
     out
 }
 
