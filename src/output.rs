@@ -53,17 +53,15 @@ pub fn gzip_at(bytes: &[u8], level: u32) -> Vec<u8> {
             if out.capacity() - out.len() < 64 {
                 out.reserve(out.len().max(64));
             }
-            let read = usize::try_from(c.total_in()).unwrap_or(bytes.len());
-            // Into a Vec with room to spare, deflate cannot fail; a failure ends the loop
-            // and is caught by the length check below.
-            match c.compress_vec(
-                &bytes[read.min(bytes.len())..],
-                &mut out,
-                FlushCompress::Finish,
-            ) {
+            let (read, written) = (c.total_in(), c.total_out());
+            let from = usize::try_from(read).map_or(bytes.len(), |r| r.min(bytes.len()));
+            // Into a Vec with room to spare, deflate moves on at every call. Should it
+            // fail or stand still, flate2's own encoder takes over (below), rather than
+            // this loop going round for ever.
+            match c.compress_vec(&bytes[from..], &mut out, FlushCompress::Finish) {
                 Ok(Status::StreamEnd) => break,
-                Ok(_) => {}
-                Err(_) => {
+                Ok(_) if (c.total_in(), c.total_out()) != (read, written) => {}
+                _ => {
                     out.clear();
                     break;
                 }
