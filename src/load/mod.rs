@@ -176,60 +176,99 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
             .push(Diagnostic::error(m).file(CONTENT_DIR));
         return (walk.out, None);
     }
-    let mut walker = walkdir::WalkDir::new(&content)
+    let walker = walkdir::WalkDir::new(&content)
         .follow_links(true)
         .min_depth(1)
         .max_depth(3)
         .sort_by_file_name()
         .into_iter();
-    while let Some(item) = walker.next() {
-        let is_dir = item.as_ref().is_ok_and(|d| d.file_type().is_dir());
-        let skip = match item {
-            Ok(dent) => walk.visit(&dent),
-            Err(e) => {
-                walk.walk_error(&e);
-                false
-            }
-        };
-        if skip && is_dir {
-            walker.skip_current_dir();
+    let texts = session.memo::<(Arc<str>, [u8; 32])>("load.texts");
+    if session.keeps() {
+        // `serve`: the walk, then the reads on the global pool (its memory is measured
+        // over hours, and threads that end leave their allocator pages behind), and what
+        // a later `Known::reload` starts from.
+        walk.walk(walker, |_| {});
+        crate::timing::report_memory("load: walk");
+        let Walk {
+            out, jobs, links, ..
+        } = walk;
+        let read: Vec<_> = jobs
+            .par_iter()
+            .map(|job| read_job(job, Some(&texts), true))
+            .collect();
+        let snapshot = Snapshot::new(out, jobs, read, links);
+        return (snapshot.loaded(), Some(snapshot));
+    }
+    // A one-shot run reads each file as soon as the walk has found it, on a pool with
+    // more reads in flight than cores: the walk is serial (about 3 ms a thousand files),
+    // and reading waits on the disk whenever a file is not in the page cache (after
+    // another big job, on a network file system), which keeps the disk busy meanwhile.
+    let read = match io_pool() {
+        Some(pool) => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let texts = &texts;
+            pool.in_place_scope(|scope| {
+                let spawn = |from: usize, batch: Vec<Job>| {
+                    let tx = tx.clone();
+                    scope.spawn(move |_| {
+                        let read: Vec<_> = batch
+                            .iter()
+                            .map(|job| read_job(job, Some(texts), false))
+                            .collect();
+                        let _ = tx.send((from, read));
+                    });
+                };
+                let mut sent = 0;
+                walk.walk(walker, |jobs| {
+                    if jobs.len() - sent >= READ_BATCH {
+                        spawn(sent, jobs[sent..].to_vec());
+                        sent = jobs.len();
+                    }
+                });
+                if sent < walk.jobs.len() {
+                    spawn(sent, walk.jobs[sent..].to_vec());
+                }
+            });
+            drop(tx);
+            let mut batches: Vec<(usize, Vec<_>)> = rx.into_iter().collect();
+            batches.sort_unstable_by_key(|b| b.0);
+            batches.into_iter().flat_map(|b| b.1).collect()
+        }
+        None => {
+            walk.walk(walker, |_| {});
+            walk.jobs
+                .par_iter()
+                .map(|job| read_job(job, Some(&texts), false))
+                .collect::<Vec<_>>()
+        }
+    };
+    crate::timing::report_memory("load: walk and read");
+    // Moved, not copied: nothing keeps this load.
+    let mut out = walk.out;
+    let mut entries = Vec::with_capacity(read.len());
+    let mut unread = Vec::new();
+    for r in read {
+        match r {
+            Ok(e) => entries.push(e),
+            Err(d) => unread.push(d),
         }
     }
-    crate::timing::report_memory("load: walk");
-    let Walk {
-        out, jobs, links, ..
-    } = walk;
-    let texts = session.memo::<(Arc<str>, [u8; 32])>("load.texts");
-    // Reading and splitting the entries is independent work. Reading waits on the disk
-    // whenever a file is not in the page cache (after another big job, on a network
-    // file system): more reads in flight than cores keep the disk busy meanwhile.
-    let read_all = || -> Vec<Result<RawEntry, Diagnostic>> {
-        jobs.par_iter()
-            .map(|job| read_job(job, Some(&texts), session.keeps()))
-            .collect()
-    };
-    // Only for one-shot runs: `serve`'s memory is measured over hours, and threads that
-    // end leave their allocator pages behind.
-    let pool = if session.keeps() {
-        None
-    } else {
-        io_pool(jobs.len())
-    };
-    let read = match pool {
-        Some(pool) => pool.install(read_all),
-        None => read_all(),
-    };
-    let snapshot = Snapshot::new(out, jobs, read, links);
-    (snapshot.loaded(), Some(snapshot))
+    out.entries = entries;
+    out.diagnostics.append(&mut unread);
+    (out, None)
 }
+
+/// Files a reading job of a one-shot load takes at a time (a job per file would cost
+/// more to hand over than some files cost to read).
+const READ_BATCH: usize = 16;
 
 /// Reads in flight at once while loading a large site.
 const READ_THREADS: usize = 16;
 
-/// A pool of [`READ_THREADS`] for reading `files` files, when that many are worth one
-/// (a pool costs a few hundred microseconds to start) and the machine has fewer cores.
-fn io_pool(files: usize) -> Option<rayon::ThreadPool> {
-    if files < 256 || rayon::current_num_threads() >= READ_THREADS {
+/// A pool of [`READ_THREADS`], when the machine has fewer cores (a pool costs a few
+/// hundred microseconds to start).
+fn io_pool() -> Option<rayon::ThreadPool> {
+    if rayon::current_num_threads() >= READ_THREADS {
         return None;
     }
     rayon::ThreadPoolBuilder::new()
@@ -283,6 +322,24 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Walks the tree, showing `found` the entry files found so far after each item.
+    fn walk(&mut self, mut walker: walkdir::IntoIter, mut found: impl FnMut(&[Job])) {
+        while let Some(item) = walker.next() {
+            let is_dir = item.as_ref().is_ok_and(|d| d.file_type().is_dir());
+            let skip = match item {
+                Ok(dent) => self.visit(&dent),
+                Err(e) => {
+                    self.walk_error(&e);
+                    false
+                }
+            };
+            if skip && is_dir {
+                walker.skip_current_dir();
+            }
+            found(&self.jobs);
+        }
+    }
+
     fn error(&mut self, d: Diagnostic) {
         self.out.diagnostics.push(d);
     }

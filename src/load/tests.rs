@@ -32,34 +32,61 @@ fn raw_entry_parts() {
     assert_eq!((y.front(), y.body()), ("a: 1\n", ""));
 }
 
-/// A site past the size that reads on [`io_pool`]'s threads: every file is read,
-/// in the walk's order, and a bad file is reported where it is.
+/// A site of several reading batches in several tool folders, read while it is walked
+/// (one-shot) and after the walk (`serve`): both loads find every file, in the walk's
+/// order, with the walk's problems first and then each unreadable file's, in order.
 #[test]
 fn a_large_site_is_read_whole_and_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = dir.path().join("content/web");
-    std::fs::create_dir_all(&t).expect("mkdir");
     let n = 300;
-    for i in 0..n {
-        let text = if i == 123 {
-            "no front matter\n".to_string()
-        } else {
-            format!("---\ntitle: E{i}\n---\nbody {i}\n")
-        };
-        std::fs::write(t.join(format!("e{i:03}.md")), text).expect("write");
+    let mut want = Vec::new();
+    for tool in ["apt", "web"] {
+        let t = dir.path().join("content").join(tool);
+        std::fs::create_dir_all(&t).expect("mkdir");
+        for i in 0..n {
+            let text = if i == 123 || i == 250 {
+                "no front matter\n".to_string()
+            } else {
+                want.push(format!("{tool} {i}\n"));
+                format!("---\ntitle: E{i}\n---\n{tool} {i}\n")
+            };
+            std::fs::write(t.join(format!("e{i:03}.md")), text).expect("write");
+        }
+        // The same id twice: a problem the walk finds, before any read's.
+        std::fs::write(t.join("e007.yaml"), "title: again\n").expect("write");
     }
-    assert!(io_pool(n).is_some() || rayon::current_num_threads() >= READ_THREADS);
-    let loaded = load(dir.path(), &Session::one_shot());
-    let bodies: Vec<&str> = loaded.entries.iter().map(RawEntry::body).collect();
-    let want: Vec<String> = (0..n)
-        .filter(|&i| i != 123)
-        .map(|i| format!("body {i}\n"))
-        .collect();
-    assert_eq!(bodies, want);
-    assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
-    let d = &loaded.diagnostics[0];
-    assert!(d.message.contains("missing front matter"), "{}", d.message);
-    assert_eq!(d.file.as_deref(), Some(Path::new("content/web/e123.md")));
+    assert!(io_pool().is_some() || rayon::current_num_threads() >= READ_THREADS);
+    for session in [Session::one_shot(), Session::kept()] {
+        let loaded = load(dir.path(), &session);
+        let bodies: Vec<&str> = loaded.entries.iter().map(RawEntry::body).collect();
+        assert_eq!(bodies, want, "keeps: {}", session.keeps());
+        let problems: Vec<(String, String)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = d.file.as_deref().map(|f| f.display().to_string());
+                (file.unwrap_or_default(), d.message.clone())
+            })
+            .collect();
+        let files: Vec<&str> = problems.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "content/apt/e007.yaml",
+                "content/web/e007.yaml",
+                "content/apt/e123.md",
+                "content/apt/e250.md",
+                "content/web/e123.md",
+                "content/web/e250.md",
+            ],
+            "{problems:?}"
+        );
+        assert!(problems[0].1.contains("duplicate entry id"), "{problems:?}");
+        assert!(
+            problems[2].1.contains("missing front matter"),
+            "{problems:?}"
+        );
+    }
 }
 
 #[test]
