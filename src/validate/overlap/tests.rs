@@ -355,3 +355,46 @@ fn the_overlap_key_changes_with_each_text_the_rules_read() {
         assert_ne!(a.overlap_key, changed.overlap_key, "{}", changed.title);
     }
 }
+
+/// However the patterns are split into automata, a line gets the classes whose pattern
+/// matches it, each once, in order: here split into one, two and five sets.
+#[test]
+fn split_sets_answer_like_one() {
+    use crate::pattern::{compile, normalize_line};
+    let patterns: Vec<(usize, crate::pattern::Pattern)> = (0..500)
+        .map(|i| {
+            let p = match i % 4 {
+                0 => format!("error E{i}: disk <path> is full"),
+                1 => format!("fatal: cannot open replica {i}"),
+                2 => "fatal: cannot open replica <n>".to_string(),
+                _ => format!("regex:^warning W{i} [a-z]+$"),
+            };
+            (i, compile(&p).expect("valid pattern"))
+        })
+        .collect();
+    let lines = [
+        "error E8: disk /var/lib is full",
+        "fatal: cannot open replica 13",
+        "fatal: cannot open replica 14",
+        "warning W7 late",
+        "nothing to see",
+    ];
+    for line in lines {
+        let line = normalize_line(line);
+        let want: Vec<usize> = patterns
+            .iter()
+            .filter(|(_, p)| p.is_match(&line))
+            .map(|(c, _)| *c)
+            .collect();
+        assert_eq!(
+            want.is_empty(),
+            line == "nothing to see",
+            "{line}: {want:?}"
+        );
+        for sets in [1, 2, 5] {
+            let chunked = super::Chunked::in_sets(patterns.clone(), sets, 1);
+            assert_eq!(chunked.sets.len(), sets);
+            assert_eq!(chunked.matching(&line), want, "{line} in {sets} sets");
+        }
+    }
+}
