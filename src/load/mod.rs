@@ -179,7 +179,7 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
             .push(Diagnostic::error(m).file(CONTENT_DIR));
         return (walk.out, None);
     }
-    let walker = walkdir::WalkDir::new(&content)
+    let mut walker = walkdir::WalkDir::new(&content)
         .follow_links(true)
         .min_depth(1)
         .max_depth(3)
@@ -190,7 +190,7 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
         // `serve`: the walk, then the reads on the global pool (its memory is measured
         // over hours, and threads that end leave their allocator pages behind), and what
         // a later `Known::reload` starts from.
-        walk.walk(walker, |_| {});
+        walk.walk(&mut walker, |_| false);
         crate::timing::report_memory("load: walk");
         let Walk {
             out, jobs, links, ..
@@ -206,31 +206,43 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
     // more reads in flight than cores: the walk is serial (about 3 ms a thousand files),
     // and reading waits on the disk whenever a file is not in the page cache (after
     // another big job, on a network file system), which keeps the disk busy meanwhile.
-    let read = match io_pool() {
+    // The pool costs a millisecond or so to start: only a site with files enough for it
+    // gets one, and the walk goes on beside the reads from there.
+    walk.walk(&mut walker, |jobs| jobs.len() >= POOL_FROM);
+    let pool = if walk.jobs.len() >= POOL_FROM {
+        io_pool()
+    } else {
+        None
+    };
+    let read = match pool {
         Some(pool) => {
             let (tx, rx) = std::sync::mpsc::channel();
             let texts = &texts;
             pool.in_place_scope(|scope| {
-                let spawn = |from: usize, batch: Vec<Job>| {
-                    let tx = tx.clone();
-                    scope.spawn(move |_| {
-                        let read: Vec<_> = batch
-                            .iter()
-                            .map(|job| read_job(job, Some(texts), false))
-                            .collect();
-                        let _ = tx.send((from, read));
-                    });
-                };
                 let mut sent = 0;
-                walk.walk(walker, |jobs| {
-                    if jobs.len() - sent >= READ_BATCH {
-                        spawn(sent, jobs[sent..].to_vec());
-                        sent = jobs.len();
+                // Hands the files found since the last batch to the pool, once there are
+                // a batch of them (or, with `all`, whatever there is).
+                let mut send = |jobs: &[Job], all: bool| {
+                    while jobs.len() > sent && (all || jobs.len() - sent >= READ_BATCH) {
+                        let end = jobs.len().min(sent + READ_BATCH);
+                        let (from, batch) = (sent, jobs[sent..end].to_vec());
+                        let tx = tx.clone();
+                        scope.spawn(move |_| {
+                            let read: Vec<_> = batch
+                                .iter()
+                                .map(|job| read_job(job, Some(texts), false))
+                                .collect();
+                            let _ = tx.send((from, read));
+                        });
+                        sent = end;
                     }
+                };
+                send(&walk.jobs, false);
+                walk.walk(&mut walker, |jobs| {
+                    send(jobs, false);
+                    false
                 });
-                if sent < walk.jobs.len() {
-                    spawn(sent, walk.jobs[sent..].to_vec());
-                }
+                send(&walk.jobs, true);
             });
             drop(tx);
             let mut batches: Vec<(usize, Vec<_>)> = rx.into_iter().collect();
@@ -238,7 +250,7 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
             batches.into_iter().flat_map(|b| b.1).collect()
         }
         None => {
-            walk.walk(walker, |_| {});
+            walk.walk(&mut walker, |_| false);
             walk.jobs
                 .par_iter()
                 .map(|job| read_job(job, Some(&texts), false))
@@ -260,6 +272,9 @@ fn walk_and_read(root: &Path, session: &Session) -> (Loaded, Option<Snapshot>) {
     out.diagnostics.append(&mut unread);
     (out, None)
 }
+
+/// Entry files from which a one-shot load reads on a pool of its own ([`io_pool`]).
+const POOL_FROM: usize = 256;
 
 /// Files a reading job of a one-shot load takes at a time (a job per file would cost
 /// more to hand over than some files cost to read).

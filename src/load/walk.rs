@@ -24,8 +24,13 @@ pub(super) struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// Walks the tree, showing `found` the entry files found so far after each item.
-    pub(super) fn walk(&mut self, mut walker: walkdir::IntoIter, mut found: impl FnMut(&[Job])) {
+    /// Walks the tree, showing `found` the entry files found so far after each item,
+    /// until the tree ends or `found` says to stop (another call goes on from there).
+    pub(super) fn walk(
+        &mut self,
+        walker: &mut walkdir::IntoIter,
+        mut found: impl FnMut(&[Job]) -> bool,
+    ) {
         while let Some(item) = walker.next() {
             let is_dir = item.as_ref().is_ok_and(|d| d.file_type().is_dir());
             let skip = match item {
@@ -38,7 +43,9 @@ impl Walk<'_> {
             if skip && is_dir {
                 walker.skip_current_dir();
             }
-            found(&self.jobs);
+            if found(&self.jobs) {
+                return;
+            }
         }
     }
 
