@@ -374,8 +374,8 @@ impl Acc {
     }
 }
 
-/// The classes' patterns in a few [`PatternSet`]s built side by side: one automaton
-/// over twenty thousand literals takes most of a second to build on one core.
+/// The classes' patterns in one [`PatternSet`] per core, built side by side: one
+/// automaton for 50,000 entries' patterns takes about 350 ms to build on one core.
 struct Chunked {
     sets: Vec<PatternSet>,
 }
