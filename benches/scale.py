@@ -14,7 +14,8 @@ Sections (all on by default, `--only` picks some):
           --media (tmpfs: --tmpfs-dir; disk: --disk-dir, an ordinary disk folder) and each
           N (--sizes on tmpfs, --disk-sizes on disk); median of --reps runs, the tools
           alternating; wall, CPU (user+sys), peak RSS of the child (wait4), output bytes
-          and files.
+          and files. Then, when --sizes has 10,000 and 50,000, errkb alone at those two
+          sizes in turn (--scale-reps pairs, tmpfs) for the 50k/10k target.
   shared  `errkb check` on --shared-n entries sharing one pattern and one example
           (gen_shared.py): wall, peak RSS and lines of output (stdout and stderr).
   serve   `errkb serve` at --serve-n (unique corpus): time from writing an entry to its
@@ -473,6 +474,64 @@ def bench_build(a, res):
     res["build"] = rows
     res["build_media"] = [{k: m[k] for k in ("name", "dir", "fs", "dev", "mnt", "sizes")} for m in media]
     res["build_media_notes"] = notes
+    bench_scaling(a, media, res)
+
+
+# The sizes of the scaling target (issue #14: 50k/10k wall <= 5.2).
+SCALE_PAIR = (10000, 50000)
+
+
+def bench_scaling(a, media, res):
+    """errkb alone at 10k and 50k, the two sizes alternating (--scale-reps pairs) on tmpfs,
+    for each corpus: the 50k/10k ratio of the two medians.
+
+    The build rows above time the 10k and the 50k builds minutes apart, each beside Hugo's
+    builds of its size. On this project's virtual machines the same build's CPU time moves
+    by 20-30 % between minutes (three families 50k builds of one run took 9.7, 12.3 and
+    12.6 s of CPU for the same work), and the errkb run after Hugo's 50k build, which
+    peaks at about 9 GB, is often the slowest of its size: a ratio of two rows taken apart
+    measures the machine as much as errkb's scaling. Runs taken in turn share the minute.
+    The build-table ratio is reported beside this one."""
+    small, big = SCALE_PAIR
+    tmpfs = next((m for m in media if m["name"] == "tmpfs"), None)
+    if not tmpfs or small not in tmpfs["sizes"] or big not in tmpfs["sizes"] or a.scale_reps < 1:
+        return
+    out_dir = os.path.join(tmpfs["dir"], "scaling")
+    rows = []
+    for shape in a.corpora:
+        sites = {n: corpus(n, shape)[0] for n in (small, big)}
+        pairs = []
+        for rep in range(a.scale_reps):
+            # Which size goes first alternates too: the first of a pair follows the
+            # other size's run, the second its own.
+            order = (small, big) if rep % 2 == 0 else (big, small)
+            pair = {}
+            for n in order:
+                rmtree(out_dir)
+                os.sync()
+                r = measured([a.errkb, "build", "--root", sites[n], "-o", out_dir, "--force", "-q"], what="errkb build")
+                pair[n] = r
+                log(f"scaling {shape:8} tmpfs errkb N={n:>6,} pair {rep + 1}/{a.scale_reps}: "
+                    f"{r['wall_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU")
+            pairs.append({"small": pair[small], "big": pair[big]})
+        rmtree(out_dir)
+        sw = median(p["small"]["wall_s"] for p in pairs)
+        bw = median(p["big"]["wall_s"] for p in pairs)
+        sc = median(p["small"]["cpu_s"] for p in pairs)
+        bc = median(p["big"]["cpu_s"] for p in pairs)
+        each = [p["big"]["wall_s"] / p["small"]["wall_s"] for p in pairs if p["small"]["wall_s"]]
+        rows.append({
+            "corpus": shape,
+            "small": small,
+            "big": big,
+            "pairs": pairs,
+            "small_wall_s": sw,
+            "big_wall_s": bw,
+            "ratio": bw / sw if sw else float("inf"),
+            "cpu_ratio": bc / sc if sc else float("inf"),
+            "pair_ratios": each,
+        })
+    res["scaling"] = rows
 
 
 def bench_shared(a, n, res):
@@ -1042,11 +1101,22 @@ def targets(res):
             t(name, f"{e['rss_mb']:.0f} MB vs {h['rss_mb']:.0f} MB ({ratio(e['rss_mb'], h['rss_mb']):.2f}×)", e["rss_mb"] <= h["rss_mb"] / 5)
         else:
             t(name, "not measured", None)
+    paired = {r["corpus"]: r for r in res.get("scaling") or []}
     for shape in CORPORA:
         e10, e50 = build.get(("errkb", shape, pref, 10000)), build.get(("errkb", shape, pref, 50000))
+        table = f"{e50['wall_s']:.2f} s / {e10['wall_s']:.2f} s = {ratio(e50['wall_s'], e10['wall_s']):.2f}" if e10 and e50 else None
+        sc = paired.get(shape)
+        if sc:
+            # Judged on the paired runs (see bench_scaling); the build table's ratio beside.
+            name = f"50k/10k build wall ≤ 5.2 ({shape}, tmpfs, errkb alone, sizes alternating)"
+            t(name, f"{sc['big_wall_s']:.2f} s / {sc['small_wall_s']:.2f} s = {sc['ratio']:.2f} "
+                    f"({len(sc['pairs'])} pairs; CPU {sc['cpu_ratio']:.2f}"
+                    + (f"; build table: {table}" if table else "") + ")",
+              sc["ratio"] <= 5.2)
+            continue
         name = f"50k/10k build wall ≤ 5.2 ({shape}, {pref})"
-        if e10 and e50:
-            t(name, f"{e50['wall_s']:.2f} s / {e10['wall_s']:.2f} s = {ratio(e50['wall_s'], e10['wall_s']):.2f}", e50["wall_s"] <= 5.2 * e10["wall_s"])
+        if table:
+            t(name, table, e50["wall_s"] <= 5.2 * e10["wall_s"])
         else:
             t(name, "not measured", None)
     sh = res.get("shared")
@@ -1167,6 +1237,24 @@ def report(res, a):
                          f"{b['pagefind_index_files']:,} files = {hu['out_mb'] + b['pagefind_index_mb']:.1f} MB in "
                          f"{hu['files'] + b['pagefind_index_files']:,} files (`pagefind --site` took "
                          f"{b['pagefind_index']['wall_s']:.1f} s more); the targets compare with Hugo's output alone.")
+        L.append("")
+    scaling = res.get("scaling")
+    if scaling:
+        k = max(len(r["pairs"]) for r in scaling)
+        L.append(f"### Scaling: errkb alone, {SCALE_PAIR[0]:,} and {SCALE_PAIR[1]:,} entries in turn ({k} pairs, tmpfs)")
+        L.append("")
+        lo, hi = (f"{n // 1000}k" if n % 1000 == 0 else str(n) for n in SCALE_PAIR)
+        L.append(f"| corpus | median wall {lo} (s) | median wall {hi} (s) | {hi}/{lo} wall | {hi}/{lo} CPU | each pair's ratio |")
+        L.append("| --- | ---: | ---: | ---: | ---: | --- |")
+        for r in scaling:
+            L.append(f"| {r['corpus']} | {r['small_wall_s']:.2f} | {r['big_wall_s']:.2f} | {r['ratio']:.2f} | {r['cpu_ratio']:.2f} | "
+                     + ", ".join(f"{x:.2f}" for x in r["pair_ratios"]) + " |")
+        L.append("")
+        L.append("The same `errkb build` as the build rows, with no Hugo run between: the two sizes alternate (the smaller first in odd "
+                 "pairs, the larger first in even ones), each run into an emptied tmpfs folder after a `sync`. The build rows time "
+                 "each size minutes apart, beside Hugo's builds of that size (its 50k build peaks at about 9 GB); on this "
+                 "machine one build's CPU time moves by 20-30 % between minutes, so the 50k/10k target is judged here, "
+                 "and the build table's ratio is shown beside it.")
         L.append("")
     sh = res.get("shared")
     if sh:
@@ -1401,6 +1489,11 @@ def estimate(a):
                 stamp = os.path.join(BENCH, f"corpus-{shape}-{n}", "stamp")
                 if not os.path.exists(stamp):
                     total += 0.4 * n / 1000
+        if "tmpfs" in a.media and all(n in a.sizes for n in SCALE_PAIR):
+            for shape in a.corpora:
+                one = sum((prev.get(("errkb", shape, "tmpfs", n)) or {}).get("wall_s") or EST_PER_1K[("errkb", shape)] * n / 1000
+                          for n in SCALE_PAIR)
+                total += a.scale_reps * (one + 0.15 * sum(SCALE_PAIR) / 1000)
         est["build"] = total
     if "shared" in a.only:
         est["shared"] = a.reps * 2 + 0.05 * a.shared_n / 1000
@@ -1433,6 +1526,7 @@ def parse_args(argv):
     ap.add_argument("--sizes", help="comma-separated N for the build rows of both corpora on tmpfs, and on disk up to 10,000 unless --disk-sizes says otherwise (default 1000,10000,50000; quick 300,1000, on disk too)")
     ap.add_argument("--only", default="build,shared,serve,search,match", help="sections to run, comma-separated: build,shared,serve,search,match")
     ap.add_argument("--no-warmup", action="store_true", help="build rows: no uncounted first run of each tool at each size and medium")
+    ap.add_argument("--scale-reps", type=int, default=5, help="build section: pairs of errkb runs at 10k and 50k in turn for the 50k/10k target, on tmpfs when both sizes are in --sizes (default 5; 0: judge it on the build rows)")
     ap.add_argument("--reps", type=int, default=3, help="runs per measurement; the median is reported (default 3, at least 3 for the table)")
     ap.add_argument("--serve-n", type=int, help="N for serve (default 10,000; quick: the largest quick N)")
     ap.add_argument("--search-n", type=int, help="N for search (default 10,000; quick: the largest quick N)")
@@ -1545,7 +1639,7 @@ def main(argv):
                 if sec not in a.only and prev.get(sec):
                     res[sec] = prev[sec]
                     if sec == "build":
-                        for k in ("build_media", "build_media_notes"):
+                        for k in ("build_media", "build_media_notes", "scaling"):
                             if k in prev:
                                 res[k] = prev[k]
                     kept = prev.get("kept", {}).get(sec) or (
@@ -1564,6 +1658,10 @@ def main(argv):
                     shown = sorted({(r.get("corpus", "unique"), r.get("medium", "tmpfs"), r["n"]) for r in older})
                     res.setdefault("kept", {})["build rows " + ", ".join(f"{c}/{m}/{n:,}" for c, m, n in shown)] = \
                         "; ".join(sorted({r["measured"] for r in older}))
+                    mine_sc = {r["corpus"] for r in res.get("scaling") or []}
+                    older_sc = [dict(r, measured=r.get("measured") or when) for r in prev.get("scaling") or [] if r["corpus"] not in mine_sc]
+                    if older_sc:
+                        res["scaling"] = (res.get("scaling") or []) + older_sc
                     known = {m["name"] for m in res.get("build_media", [])}
                     res["build_media"] = res.get("build_media", []) + [m for m in prev.get("build_media", []) if m["name"] not in known]
     for r in res.get("build") or []:
