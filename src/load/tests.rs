@@ -89,6 +89,51 @@ fn a_large_site_is_read_whole_and_in_order() {
     }
 }
 
+/// Folders and files come in the byte order of their names: dashes against letters,
+/// digits of different lengths, a name that is a prefix of another (`a` and `a-b`), and a
+/// tool folder whose name is a prefix of another's (`ap` and `ap-x`: as whole paths,
+/// `ap/…` and `ap-x/…` differ at `/` against `-`). Ids are lowercase letters, digits and
+/// dashes (`ENTRY-FORMAT.md`), so no other bytes can reach the order.
+#[test]
+fn files_come_in_the_byte_order_of_their_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names = [
+        "b.md", "a-b.md", "a.md", "a10.md", "a9.md", "zz.md", "a-0.md", "9.md", "10.yaml",
+        "a-b-c.md", "e.yml",
+    ];
+    let mut tools = ["ap-x", "ap", "ap9", "a"];
+    for tool in tools {
+        let t = dir.path().join("content").join(tool);
+        std::fs::create_dir_all(&t).expect("mkdir");
+        for name in names {
+            let text = if name.ends_with(".md") {
+                "---\ntitle: T\n---\n"
+            } else {
+                "title: T\n"
+            };
+            std::fs::write(t.join(name), text).expect("write");
+        }
+    }
+    tools.sort_unstable();
+    let mut sorted = names;
+    sorted.sort_unstable();
+    let want: Vec<String> = tools
+        .iter()
+        .flat_map(|t| sorted.iter().map(move |n| format!("{t}/{n}")))
+        .collect();
+    for session in [Session::one_shot(), Session::kept()] {
+        let loaded = load(dir.path(), &session);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let files: Vec<String> = loaded
+            .entries
+            .iter()
+            .map(|e| e.path.display().to_string())
+            .collect();
+        let want: Vec<String> = want.iter().map(|w| format!("content/{w}")).collect();
+        assert_eq!(files, want, "keeps: {}", session.keeps());
+    }
+}
+
 #[test]
 fn near_misses() {
     assert_eq!(near_miss("a.markdown").as_deref(), Some("a.md"));
