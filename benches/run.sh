@@ -23,7 +23,8 @@ target/bench-tools/), builds errkb with `cargo build --release`, then runs bench
           (unique: benches/gen_corpus.py; families: benches/gen_families.py) and each
           medium (tmpfs: /dev/shm/errkb-bench; disk: target/bench/out), at
           N = 1,000 / 10,000 / 50,000 on tmpfs and 1,000 / 10,000 on disk; then errkb
-          alone at 10,000 and 50,000 in turn (5 pairs) for the 50k/10k target
+          alone at 10,000 and 50,000 in turn (one uncounted run of each, then 5 pairs)
+          for the 50k/10k target
   shared  `errkb check` on 1,000 entries sharing one pattern and one example
           (benches/gen_shared.py): wall, peak RSS, lines of output
   serve   `errkb serve` at N = 10,000 (unique corpus): entry edit → page served, RSS
